@@ -1,0 +1,1 @@
+//! Enrichment computed from the dataset alone.

@@ -1,0 +1,1 @@
+//! The indexer: builds the tantivy index and exports the sharded browser index.

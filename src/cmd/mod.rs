@@ -1,0 +1,4 @@
+//! One module per subcommand; each has `Args` (clap derive) and `run(args, &Global)`.
+
+pub mod export;
+pub mod validate;
