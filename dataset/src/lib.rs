@@ -15,6 +15,7 @@ pub mod io;
 pub mod model;
 pub mod probe;
 pub mod slug;
+pub mod synthetic;
 pub mod time;
 pub mod validate;
 
