@@ -43,6 +43,8 @@ pub enum Command {
     Validate(cmd::validate::Args),
     /// Export the dataset to another format (official server.json files).
     Export(cmd::export::Args),
+    /// Find MCP servers on GitHub, npm, PyPI and the MCP Registry and write the dataset.
+    Crawl(cmd::crawl::Args),
 }
 
 /// What a finished command reports, mapped to the exit code.
@@ -96,6 +98,7 @@ fn run(command: Command, g: &Global) -> anyhow::Result<Status> {
     match command {
         Command::Validate(a) => cmd::validate::run(a, g),
         Command::Export(a) => cmd::export::run(a, g),
+        Command::Crawl(a) => cmd::crawl::run(a, g),
     }
 }
 

@@ -1,4 +1,5 @@
 //! One module per subcommand; each has `Args` (clap derive) and `run(args, &Global)`.
 
+pub mod crawl;
 pub mod export;
 pub mod validate;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Regenerates the bundled sample dataset data/servers.json from the real package listings.
+#
+# Selection (deterministic): every npm row; every PyPI row with a download rank; plus unranked
+# PyPI rows released in 2026-10 or later whose name contains "mcp" and whose summary starts by
+# calling itself an MCP / Model Context Protocol server. The crawl's own merge and classify
+# logic builds the records; probe results and enrichment already in data/servers.json are kept.
+#
+# Usage: scripts/make-sample.sh [LISTINGS_DIR]   (default /work/shared/data)
+# Env:   HISPER (binary, default: cargo run -q --release -p hisper --),
+#        SAMPLE_NOW (clock, default 2026-11-22T00:00:00Z), DATA (default data).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src="${1:-/work/shared/data}"
+now="${SAMPLE_NOW:-2026-11-22T00:00:00Z}"
+data="${DATA:-data}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+cp "$src/npm-mcp-packages.tsv" "$tmp/npm.tsv"
+awk -F'\t' '
+  NR == 1 { print; next }
+  $4 != "" { print; next }
+  $3 >= "2026-10" && tolower($1) ~ /mcp/ &&
+    tolower($5) ~ /^(an? )?(mcp|model context protocol( \(mcp\))?) server/ { print }
+' "$src/pypi-mcp-packages.tsv" > "$tmp/pypi.tsv"
+
+echo "npm rows: $(($(wc -l < "$tmp/npm.tsv") - 1)), pypi rows: $(($(wc -l < "$tmp/pypi.tsv") - 1))" >&2
+if [ -n "${HISPER:-}" ]; then
+  run=("$HISPER")
+else
+  run=(cargo run -q -p hisper --)
+fi
+"${run[@]}" --data "$data" crawl --now "$now" \
+  --from-listing "npm=$tmp/npm.tsv" --from-listing "pypi=$tmp/pypi.tsv"
+"${run[@]}" --data "$data" validate "$data/servers.json"
