@@ -43,6 +43,10 @@ pub enum Command {
     Validate(cmd::validate::Args),
     /// Export the dataset to another format (official server.json files).
     Export(cmd::export::Args),
+    /// Build the tantivy index and the browser index with the search box (wasm, script, style).
+    Index(cmd::index::Args),
+    /// Search the index: ranked, typo-tolerant, with filters.
+    Search(cmd::search::Args),
     /// Find MCP servers on GitHub, npm, PyPI and the MCP Registry and write the dataset.
     Crawl(cmd::crawl::Args),
 }
@@ -98,6 +102,8 @@ fn run(command: Command, g: &Global) -> anyhow::Result<Status> {
     match command {
         Command::Validate(a) => cmd::validate::run(a, g),
         Command::Export(a) => cmd::export::run(a, g),
+        Command::Index(a) => cmd::index::run(a, g),
+        Command::Search(a) => cmd::search::run(a, g),
         Command::Crawl(a) => cmd::crawl::run(a, g),
     }
 }

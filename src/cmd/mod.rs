@@ -2,4 +2,6 @@
 
 pub mod crawl;
 pub mod export;
+pub mod index;
+pub mod search;
 pub mod validate;

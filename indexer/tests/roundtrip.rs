@@ -1,0 +1,86 @@
+//! Round trip: dataset → tantivy index + browser index → native reader and CLI searcher agree.
+
+use std::path::Path;
+
+use indexer::Searcher;
+use search::DirReader;
+
+fn sample() -> dataset::Dataset {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/servers.json");
+    if p.exists() {
+        dataset::load(&p).expect("the bundled sample loads")
+    } else {
+        dataset::synthetic::catalogue(2000, 7)
+    }
+}
+
+#[test]
+fn exact_names_come_first_in_both_engines() {
+    let ds = dataset::synthetic::catalogue(3000, 11);
+    let dir = tempfile::tempdir().unwrap();
+    let report = indexer::index(&ds, dir.path(), None).unwrap();
+    assert_eq!(report.docs, 3000);
+    let mut web = DirReader::open(&dir.path().join("web")).unwrap();
+    let tan = Searcher::open(&dir.path().join("tantivy")).unwrap();
+    assert_eq!(tan.num_docs(), 3000);
+    let docs = indexer::prepare(&ds);
+    let mut web_first = 0;
+    let mut tan_first = 0;
+    let mut tried = 0;
+    for (i, d) in docs.iter().enumerate().step_by(97) {
+        tried += 1;
+        let q = d.name.clone();
+        let w = web.search(&q, &[], 10).unwrap();
+        let t = tan.search(&q, &[], 10).unwrap();
+        // Synthetic names repeat, so "first" means "a server with that exact name".
+        let same = |doc: u32| docs[doc as usize].name == d.name;
+        if w.first().is_some_and(|h| same(h.doc)) {
+            web_first += 1;
+        }
+        if t.first().is_some_and(|h| same(h.doc)) {
+            tan_first += 1;
+        }
+        // Every hit of an exact name matches at least one of its words.
+        assert!(w.iter().all(|h| h.matched >= 1), "{q}");
+        let _ = i;
+    }
+    assert!(web_first * 10 >= tried * 9, "web {web_first}/{tried}");
+    assert!(tan_first * 10 >= tried * 9, "tantivy {tan_first}/{tried}");
+}
+
+#[test]
+fn sample_queries_print() {
+    let ds = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = std::time::Instant::now();
+    let report = indexer::index(&ds, dir.path(), None).unwrap();
+    eprintln!("{:?} in {:?}", report.web, t0.elapsed());
+    let mut web = DirReader::open(&dir.path().join("web")).unwrap();
+    let tan = Searcher::open(&dir.path().join("tantivy")).unwrap();
+    let docs = indexer::prepare(&ds);
+    for q in [
+        "postgres",
+        "server-filesystem",
+        "githb",
+        "send a slack message",
+        "playwr",
+        "query postgres database",
+        "kubernets",
+    ] {
+        let w = web.search(q, &[], 5).unwrap();
+        let t = tan.search(q, &[], 5).unwrap();
+        eprintln!("== {q}");
+        for (a, b) in w
+            .iter()
+            .zip(t.iter().map(Some).chain(std::iter::repeat(None)))
+        {
+            eprintln!(
+                "  web {:40} {:6.2} {} | tan {:40}",
+                docs[a.doc as usize].name,
+                a.score,
+                a.matched,
+                b.map(|x| x.name.as_str()).unwrap_or("")
+            );
+        }
+    }
+}

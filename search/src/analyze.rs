@@ -1,0 +1,249 @@
+//! Text analysis shared by the tantivy index, the browser index and the query side.
+//!
+//! One function, [`tokens`], turns any text (a package name, a tool name, a README) into the terms
+//! that are indexed and searched: runs of letters and digits, lowercased, with identifiers split on
+//! `-`, `_`, `/`, `@`, `.` and camelCase (the whole camelCase word is kept too), a short English
+//! stop list removed, and a minimal English plural/`-ing` stemmer applied. It never allocates
+//! more than the input's size in terms, never panics, and ignores emoji and punctuation. It does
+//! not know about fields or scores.
+
+/// Longest term kept, in bytes; longer runs are cut (on a char boundary).
+pub const MAX_TERM: usize = 40;
+/// Most terms taken from one text (a 10 KB query or a huge README stays bounded).
+pub const MAX_TERMS: usize = 4096;
+
+const STOP: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "i", "in", "into", "is", "it",
+    "its", "me", "my", "of", "on", "or", "that", "the", "this", "to", "with", "you", "your",
+];
+
+/// Whether `t` (already lowercased) is a stop word.
+pub fn is_stop(t: &str) -> bool {
+    STOP.binary_search(&t).is_ok()
+}
+
+/// The analyzed terms of `text`, in order, duplicates kept (term frequency matters).
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_token(text, |t| out.push(t));
+    out
+}
+
+/// Calls `f` with every analyzed term of `text`, in order.
+pub fn for_each_token(text: &str, mut f: impl FnMut(String)) {
+    let mut count = 0usize;
+    let mut start: Option<usize> = None;
+    let mut run = |w: &str, count: &mut usize| {
+        emit(w, count, &mut f);
+        let parts = camel_parts(w);
+        if parts.len() > 1 {
+            for p in parts {
+                emit(p, count, &mut f);
+            }
+        }
+    };
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            run(&text[s..i], &mut count);
+        }
+        if count >= MAX_TERMS {
+            return;
+        }
+    }
+    if let Some(s) = start {
+        run(&text[s..], &mut count);
+    }
+}
+
+fn emit(raw: &str, count: &mut usize, f: &mut impl FnMut(String)) {
+    if *count >= MAX_TERMS {
+        return;
+    }
+    let lower = raw.to_lowercase();
+    if is_stop(&lower) {
+        return;
+    }
+    let mut term = stem(&lower);
+    cut(&mut term, MAX_TERM);
+    // Single letters carry nothing; single digits do.
+    if term.is_empty() || (term.chars().count() == 1 && !term.chars().all(|c| c.is_ascii_digit())) {
+        return;
+    }
+    *count += 1;
+    f(term);
+}
+
+/// Splits `GitHubServer` into `Git`, `Hub`, `Server` and `HTTPClient` into `HTTP`, `Client`.
+fn camel_parts(w: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = w.char_indices().collect();
+    let mut parts = Vec::new();
+    let mut start = 0usize;
+    for k in 1..chars.len() {
+        let (i, c) = chars[k];
+        let prev = chars[k - 1].1;
+        let next = chars.get(k + 1).map(|x| x.1);
+        let boundary = (prev.is_lowercase() && c.is_uppercase())
+            || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(|n| n.is_lowercase()));
+        if boundary {
+            parts.push(&w[start..i]);
+            start = i;
+        }
+    }
+    parts.push(&w[start..]);
+    parts
+}
+
+fn cut(s: &mut String, cap: usize) {
+    if s.len() > cap {
+        let mut end = cap;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
+/// A minimal English stemmer (plurals after Lucene's EnglishMinimalStemmer, plus `-ing` on long
+/// words). Conservative on purpose: names like `postgres` or `kubernetes` must stay recognisable
+/// to typo matching.
+pub fn stem(w: &str) -> String {
+    let b = w.as_bytes();
+    let n = b.len();
+    if !b.iter().all(|c| c.is_ascii_lowercase()) || n < 4 {
+        return w.to_string();
+    }
+    if n >= 7 && w.ends_with("ing") {
+        let base = &w[..n - 3];
+        let bb = base.as_bytes();
+        // "running" -> "run", "sending" -> "send"; keep words whose stem would have no vowel.
+        if bb.iter().any(|c| b"aeiouy".contains(c)) {
+            let m = bb.len();
+            if m >= 2 && bb[m - 1] == bb[m - 2] && !b"lsz".contains(&bb[m - 1]) {
+                return base[..m - 1].to_string();
+            }
+            return base.to_string();
+        }
+        return w.to_string();
+    }
+    if b[n - 1] != b's' {
+        return w.to_string();
+    }
+    match b[n - 2] {
+        b'u' | b's' => w.to_string(),
+        b'e' => {
+            if n > 4 && b[n - 3] == b'i' && b[n - 4] != b'a' && b[n - 4] != b'e' {
+                let mut s = w[..n - 3].to_string();
+                s.push('y');
+                return s;
+            }
+            if matches!(b[n - 3], b'i' | b'a' | b'o' | b'e') {
+                return w.to_string();
+            }
+            w[..n - 1].to_string()
+        }
+        _ => w[..n - 1].to_string(),
+    }
+}
+
+/// Maximum edit distance allowed for a query word of `len` characters.
+pub fn max_edits(len: usize) -> usize {
+    if len >= 8 {
+        2
+    } else if len >= 4 {
+        1
+    } else {
+        0
+    }
+}
+
+/// Levenshtein distance between `a` and `b` if it is at most `max`, else `None`.
+pub fn within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_split_into_parts() {
+        assert_eq!(tokens("server-postgres"), ["server", "postgre"]);
+        assert_eq!(tokens("mcp_server_time"), ["mcp", "server", "time"]);
+        assert_eq!(
+            tokens("@modelcontextprotocol/server-filesystem"),
+            ["modelcontextprotocol", "server", "filesystem"]
+        );
+        assert_eq!(
+            tokens("GitHubServer"),
+            ["githubserver", "git", "hub", "server"]
+        );
+        assert_eq!(tokens("HTTPClient"), ["httpclient", "http", "client"]);
+    }
+
+    #[test]
+    fn prose_is_stemmed_and_stop_words_dropped() {
+        assert_eq!(tokens("Send the messages"), ["send", "message"]);
+        assert_eq!(tokens("queries databases"), ["query", "database"]);
+        assert_eq!(tokens("sending running"), ["send", "run"]);
+        assert_eq!(tokens("string things"), ["string", "thing"]);
+        assert!(tokens("the of and").is_empty());
+        assert!(tokens("").is_empty());
+    }
+
+    #[test]
+    fn unicode_and_emoji_do_not_break() {
+        assert_eq!(tokens("🚀 Überwachung ✓ café"), ["überwachung", "café"]);
+        assert_eq!(tokens("数据库 サーバー"), ["数据库", "サーバー"]);
+        let long = "x".repeat(10_000);
+        let t = tokens(&long);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].len(), MAX_TERM);
+        let many = "ab ".repeat(10_000);
+        assert_eq!(tokens(&many).len(), MAX_TERMS);
+    }
+
+    #[test]
+    fn edit_distance_is_bounded() {
+        assert_eq!(within("postgres", "postgress", 1), Some(1));
+        assert_eq!(within("githb", "github", 1), Some(1));
+        assert_eq!(within("slack", "black", 1), Some(1));
+        assert_eq!(within("kubernetes", "kubernete", 2), Some(1));
+        assert_eq!(within("abc", "xyz", 2), None);
+        assert_eq!(within("", "ab", 2), Some(2));
+        assert_eq!(max_edits(3), 0);
+        assert_eq!(max_edits(4), 1);
+        assert_eq!(max_edits(8), 2);
+    }
+
+    #[test]
+    fn stop_list_is_sorted() {
+        let mut s = STOP.to_vec();
+        s.sort();
+        assert_eq!(s, STOP);
+    }
+}

@@ -1,0 +1,394 @@
+//! The query engine over the browser index, the same code natively and in wasm.
+//!
+//! The engine does no I/O. [`Engine::search`] either answers or names the files it still needs;
+//! the caller (the native [`crate::DirReader`], or the JS glue in the browser) fetches them, hands
+//! them over with [`Engine::provide`] and asks again. A query is analyzed with
+//! [`crate::analyze::tokens`]; each word matches its exact term, the last word also every term it
+//! is a prefix of (with a decay by length), and a word whose exact term is (nearly) unknown also
+//! the terms within 1 edit (4+ letters) or 2 edits (8+ letters) found in its vocabulary bucket.
+//! Documents matching more words rank first, then by the sum of their precomputed impacts.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::analyze;
+use crate::format::{decode_docset, decode_vocab, FormatError, Root, Shard};
+
+/// A ranked result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Document number (index into the dataset's server list as exported).
+    pub doc: u32,
+    pub score: f32,
+    /// How many query words it matched.
+    pub matched: u32,
+}
+
+/// The outcome of one search step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// The ranked hits.
+    Done(Vec<Hit>),
+    /// Fetch these files (paths relative to the index directory) and call `provide`, then search again.
+    Need(Vec<String>),
+}
+
+/// Weight of a prefix expansion of the last word, before the length decay.
+const PREFIX_WEIGHT: f32 = 0.8;
+/// Weight of a 1-edit and a 2-edit correction.
+const FUZZY_WEIGHT: [f32; 3] = [1.0, 0.6, 0.4];
+/// Most prefix expansions kept for the last word (by document frequency).
+const MAX_PREFIX_TERMS: usize = 48;
+/// Most shards read for a prefix range.
+const MAX_PREFIX_SHARDS: usize = 2;
+/// Most typo corrections kept per word.
+const MAX_FUZZY_TERMS: usize = 4;
+/// A word whose exact term has at most this many documents also tries typo corrections.
+pub const RARE_DF: u32 = 1;
+/// Words with fewer characters than this get no prefix expansion.
+const MIN_PREFIX: usize = 2;
+/// Most words of one query that are used.
+pub const MAX_WORDS: usize = 12;
+
+/// The parsed query: analyzed words and whether the last one is a prefix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub words: Vec<String>,
+    pub last_prefix: bool,
+}
+
+/// Analyzes a query: words deduplicated in order, at most [`MAX_WORDS`]; the last word is a prefix
+/// unless the query ends with a space or punctuation.
+pub fn parse(query: &str) -> Parsed {
+    let mut words: Vec<String> = Vec::new();
+    for t in analyze::tokens(query) {
+        if !words.contains(&t) {
+            words.push(t);
+        }
+        if words.len() >= MAX_WORDS {
+            break;
+        }
+    }
+    let last_prefix = query.chars().last().is_some_and(|c| c.is_alphanumeric());
+    // The prefix is the raw last word, unstemmed, so "messag" and "messages" both work.
+    if last_prefix {
+        if let Some(raw) = last_raw_word(query) {
+            if let Some(last) = words.last_mut() {
+                if raw.starts_with(last.as_str()) || last.starts_with(raw.as_str()) {
+                    if raw.len() < last.len() {
+                        *last = raw;
+                    }
+                }
+            }
+        }
+    }
+    Parsed { words, last_prefix }
+}
+
+fn last_raw_word(q: &str) -> Option<String> {
+    let start = q
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map(|(i, _)| i)?;
+    let w = q[start..].to_lowercase();
+    let mut w = w;
+    if w.len() > analyze::MAX_TERM {
+        let mut end = analyze::MAX_TERM;
+        while !w.is_char_boundary(end) {
+            end -= 1;
+        }
+        w.truncate(end);
+    }
+    Some(w)
+}
+
+/// The engine: the root plus whatever shards, buckets and filters have been provided.
+pub struct Engine {
+    root: Root,
+    shards: HashMap<usize, Shard>,
+    vocab: HashMap<usize, Vec<(String, u32)>>,
+    filters: HashMap<usize, Vec<u32>>,
+}
+
+/// One way a query word matches: a term and the weight of that match.
+#[derive(Debug, Clone)]
+struct Variant {
+    term: String,
+    weight: f32,
+}
+
+impl Engine {
+    pub fn new(root: &[u8]) -> Result<Engine, FormatError> {
+        Ok(Engine {
+            root: Root::decode(root)?,
+            shards: HashMap::new(),
+            vocab: HashMap::new(),
+            filters: HashMap::new(),
+        })
+    }
+
+    pub fn root(&self) -> &Root {
+        &self.root
+    }
+
+    /// Hands over the bytes of `file` (a path named by [`Step::Need`]).
+    pub fn provide(&mut self, file: &str, bytes: &[u8]) -> Result<(), FormatError> {
+        if let Some(i) = self.root.shards.iter().position(|s| s.file == file) {
+            self.shards.insert(i, Shard::decode(bytes)?);
+        } else if let Some(i) = self.root.vocab.iter().position(|v| v.file == file) {
+            self.vocab.insert(i, decode_vocab(bytes)?);
+        } else if let Some(i) = self.root.filters.iter().position(|f| f.file == file) {
+            let docs = decode_docset(bytes)?;
+            if docs.iter().any(|&d| d >= self.root.docs) {
+                return Err(FormatError("filter names a document out of range".into()));
+            }
+            self.filters.insert(i, docs);
+        } else {
+            return Err(FormatError(format!("unknown file {file}")));
+        }
+        Ok(())
+    }
+
+    /// Files currently loaded (for memory-bounded callers and tests).
+    pub fn loaded(&self) -> usize {
+        self.shards.len() + self.vocab.len() + self.filters.len()
+    }
+
+    /// One search step. `filters` are `(key, value)` pairs (values of one key are OR-ed, keys
+    /// AND-ed); an unknown filter value matches nothing.
+    pub fn search(&self, query: &str, filters: &[(String, String)], limit: usize) -> Step {
+        let parsed = parse(query);
+        let mut need: BTreeSet<String> = BTreeSet::new();
+        // Filters first: they are needed whatever the words.
+        let mut filter_sets: Vec<Vec<usize>> = Vec::new();
+        let mut keys: Vec<&str> = filters.iter().map(|(k, _)| k.as_str()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let ids: Vec<usize> = filters
+                .iter()
+                .filter(|(k, _)| k == key)
+                .filter_map(|(_, v)| {
+                    self.root
+                        .filters
+                        .iter()
+                        .position(|f| f.key == key && &f.value == v)
+                })
+                .collect();
+            for &i in &ids {
+                if !self.filters.contains_key(&i) {
+                    need.insert(self.root.filters[i].file.clone());
+                }
+            }
+            filter_sets.push(ids);
+        }
+        if parsed.words.is_empty() || self.root.shards.is_empty() {
+            return if need.is_empty() {
+                Step::Done(Vec::new())
+            } else {
+                Step::Need(need.into_iter().collect())
+            };
+        }
+        // Exact terms (and prefix ranges) need their shards.
+        let n = parsed.words.len();
+        for (wi, w) in parsed.words.iter().enumerate() {
+            if let Some(s) = self.root.shard_for(w) {
+                self.want_shard(s, &mut need);
+            }
+            if wi + 1 == n && parsed.last_prefix && w.chars().count() >= MIN_PREFIX {
+                for s in self.root.shards_for_prefix(w).take(MAX_PREFIX_SHARDS) {
+                    self.want_shard(s, &mut need);
+                }
+            }
+        }
+        if !need.is_empty() {
+            return Step::Need(need.into_iter().collect());
+        }
+        // Build each word's variants; typo correction may need buckets, then more shards.
+        let mut variants: Vec<Vec<Variant>> = Vec::with_capacity(n);
+        let mut weak = vec![false; n];
+        for (wi, w) in parsed.words.iter().enumerate() {
+            let is_last_prefix = wi + 1 == n && parsed.last_prefix;
+            let mut vs = Vec::new();
+            let df = self.df(w);
+            if df > 0 {
+                vs.push(Variant {
+                    term: w.clone(),
+                    weight: 1.0,
+                });
+                if df > self.root.cap {
+                    weak[wi] = true;
+                }
+            }
+            let mut prefix_found = false;
+            if is_last_prefix && w.chars().count() >= MIN_PREFIX {
+                let mut exp: Vec<(&str, u32)> = Vec::new();
+                for s in self.root.shards_for_prefix(w).take(MAX_PREFIX_SHARDS) {
+                    if let Some(sh) = self.shards.get(&s) {
+                        for t in &sh.terms[sh.with_prefix(w)] {
+                            if t.term != *w {
+                                exp.push((&t.term, t.df));
+                            }
+                        }
+                    }
+                }
+                exp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                exp.truncate(MAX_PREFIX_TERMS);
+                prefix_found = !exp.is_empty();
+                let wl = w.chars().count() as f32;
+                for (t, _) in exp {
+                    let tl = t.chars().count() as f32;
+                    vs.push(Variant {
+                        term: t.to_string(),
+                        weight: PREFIX_WEIGHT * (0.5 + 0.5 * wl / tl),
+                    });
+                }
+            }
+            let edits = analyze::max_edits(w.chars().count());
+            if edits > 0 && df <= RARE_DF && !(prefix_found && df > 0) {
+                match self.root.vocab_for(w) {
+                    Some(vi) => match self.vocab.get(&vi) {
+                        None => {
+                            need.insert(self.root.vocab[vi].file.clone());
+                        }
+                        Some(bucket) => {
+                            for (t, weight) in corrections(w, edits, df, bucket) {
+                                if let Some(s) = self.root.shard_for(&t) {
+                                    self.want_shard(s, &mut need);
+                                }
+                                vs.push(Variant { term: t, weight });
+                            }
+                        }
+                    },
+                    None => {}
+                }
+            }
+            variants.push(vs);
+        }
+        if !need.is_empty() {
+            return Step::Need(need.into_iter().collect());
+        }
+        Step::Done(self.score(&variants, &weak, &filter_sets, limit))
+    }
+
+    fn want_shard(&self, s: usize, need: &mut BTreeSet<String>) {
+        if !self.shards.contains_key(&s) {
+            need.insert(self.root.shards[s].file.clone());
+        }
+    }
+
+    /// Document frequency of an exact term (its shard must be loaded; 0 if not).
+    fn df(&self, term: &str) -> u32 {
+        self.root
+            .shard_for(term)
+            .and_then(|s| self.shards.get(&s))
+            .and_then(|sh| sh.find(term).map(|i| sh.terms[i].df))
+            .unwrap_or(0)
+    }
+
+    fn score(
+        &self,
+        variants: &[Vec<Variant>],
+        weak: &[bool],
+        filter_sets: &[Vec<usize>],
+        limit: usize,
+    ) -> Vec<Hit> {
+        // doc -> (matched words, score); per word, the best variant counts.
+        let mut acc: HashMap<u32, (u32, f32)> = HashMap::new();
+        let scale = (self.root.scale_milli.max(1) as f32) / 1000.0;
+        for (wi, vs) in variants.iter().enumerate() {
+            let mut best: HashMap<u32, f32> = HashMap::new();
+            for v in vs {
+                let Some(s) = self.root.shard_for(&v.term) else {
+                    continue;
+                };
+                let Some(sh) = self.shards.get(&s) else {
+                    continue;
+                };
+                let Some(ti) = sh.find(&v.term) else {
+                    continue;
+                };
+                let Ok(posts) = sh.postings(ti) else {
+                    continue;
+                };
+                for (doc, imp) in posts {
+                    let x = imp as f32 / 255.0;
+                    let sc = x * x * scale * v.weight;
+                    let e = best.entry(doc).or_insert(0.0);
+                    if sc > *e {
+                        *e = sc;
+                    }
+                }
+            }
+            for (doc, sc) in best {
+                let e = acc.entry(doc).or_insert((0, 0.0));
+                if !weak[wi] {
+                    e.0 += 1;
+                }
+                e.1 += sc;
+            }
+        }
+        let mut hits: Vec<Hit> = acc
+            .into_iter()
+            .filter(|(doc, _)| {
+                filter_sets.iter().all(|ids| {
+                    ids.iter().any(|i| {
+                        self.filters
+                            .get(i)
+                            .is_some_and(|docs| docs.binary_search(doc).is_ok())
+                    })
+                })
+            })
+            .map(|(doc, (matched, score))| Hit {
+                doc,
+                score,
+                matched,
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.matched
+                .cmp(&a.matched)
+                .then(b.score.total_cmp(&a.score))
+                .then(a.doc.cmp(&b.doc))
+        });
+        hits.truncate(limit);
+        hits
+    }
+}
+
+/// Typo corrections of `w` in a vocabulary bucket: closest first, then most documents; only
+/// terms with more documents than the word itself has.
+fn corrections(w: &str, edits: usize, df: u32, bucket: &[(String, u32)]) -> Vec<(String, f32)> {
+    let wl = w.chars().count();
+    let mut found: Vec<(usize, u32, &str)> = bucket
+        .iter()
+        .filter(|(t, tdf)| *tdf > df && t != w && t.chars().count().abs_diff(wl) <= edits)
+        .filter_map(|(t, tdf)| analyze::within(w, t, edits).map(|d| (d, *tdf, t.as_str())))
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+    found.truncate(MAX_FUZZY_TERMS);
+    found
+        .into_iter()
+        .map(|(d, _, t)| (t.to_string(), FUZZY_WEIGHT[d.min(2)]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_keeps_the_raw_prefix() {
+        let p = parse("slack messag");
+        assert_eq!(p.words, ["slack", "messag"]);
+        assert!(p.last_prefix);
+        let p = parse("slack messages ");
+        assert_eq!(p.words, ["slack", "message"]);
+        assert!(!p.last_prefix);
+        assert!(parse("").words.is_empty());
+        assert!(parse("the of").words.is_empty());
+        let p = parse("postgres postgres");
+        assert_eq!(p.words, ["postgre"]);
+    }
+}

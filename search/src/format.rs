@@ -1,0 +1,618 @@
+//! The browser index's files: their bytes, written by the indexer and read by [`crate::Engine`].
+//!
+//! - `root.txt`: a small text file (version, document count, build id, score scale, then one line
+//!   per shard, vocabulary bucket and filter). It grows with the number of ~32 KB shards, never with
+//!   per-document data.
+//! - `s/<hash>.bin` shards: a sorted, front-coded term table (term, document frequency, postings
+//!   length) followed by the postings: delta-varint document number and one impact byte.
+//! - `v/<hash>.bin` vocabulary buckets: terms starting with one prefix, with document frequency,
+//!   for typo correction.
+//! - `f/<hash>.bin` filters: the sorted documents of one `key=value` (delta-varint list or bitmap).
+//!
+//! Every decoder checks bounds and returns [`FormatError`] on corrupt input; none panics.
+
+use std::fmt;
+
+/// The root file's first line.
+pub const ROOT_MAGIC: &str = "hisper-web-index 1";
+const SHARD_MAGIC: &[u8; 4] = b"HSS1";
+const VOCAB_MAGIC: &[u8; 4] = b"HSV1";
+const LIST_MAGIC: &[u8; 4] = b"HSL1";
+const BITMAP_MAGIC: &[u8; 4] = b"HSB1";
+
+/// A corrupt or unknown file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatError(pub String);
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "corrupt browser index: {}", self.0)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, FormatError> {
+    Err(FormatError(msg.into()))
+}
+
+/// FNV-1a 64, for content-addressed file names (not for security).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// A bounds-checked cursor over bytes.
+pub struct Cursor<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        Cursor { buf, pos: 0 }
+    }
+    pub fn at_end(&self) -> bool {
+        self.pos >= self.buf.len()
+    }
+    pub fn varint(&mut self) -> Result<u64, FormatError> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let Some(&b) = self.buf.get(self.pos) else {
+                return err("truncated varint");
+            };
+            self.pos += 1;
+            v |= ((b & 0x7f) as u64) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        err("varint too long")
+    }
+    pub fn byte(&mut self) -> Result<u8, FormatError> {
+        let Some(&b) = self.buf.get(self.pos) else {
+            return err("truncated byte");
+        };
+        self.pos += 1;
+        Ok(b)
+    }
+    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], FormatError> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
+        let Some(end) = end else {
+            return err("truncated bytes");
+        };
+        let s = &self.buf[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn magic(&mut self, m: &[u8; 4]) -> Result<(), FormatError> {
+        if self.bytes(4)? != m {
+            return err("bad magic");
+        }
+        Ok(())
+    }
+}
+
+/// One (document, impact) pair.
+pub type Posting = (u32, u8);
+
+/// One term of a shard as the indexer writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermEntry {
+    pub term: String,
+    /// Documents containing the term (before any cap on the postings).
+    pub df: u32,
+    /// Postings sorted by document.
+    pub postings: Vec<Posting>,
+}
+
+fn shared_prefix(a: &str, b: &str) -> usize {
+    let mut n = 0;
+    for ((i, x), y) in a.char_indices().zip(b.chars()) {
+        if x != y {
+            return i;
+        }
+        n = i + x.len_utf8();
+    }
+    n
+}
+
+fn put_front_coded(out: &mut Vec<u8>, prev: &str, term: &str) {
+    let shared = shared_prefix(prev, term);
+    put_varint(out, shared as u64);
+    put_varint(out, (term.len() - shared) as u64);
+    out.extend_from_slice(&term.as_bytes()[shared..]);
+}
+
+fn read_front_coded(c: &mut Cursor, prev: &str) -> Result<String, FormatError> {
+    let shared = c.varint()? as usize;
+    let len = c.varint()? as usize;
+    if shared > prev.len() || !prev.is_char_boundary(shared) {
+        return err("bad shared prefix");
+    }
+    let suffix = c.bytes(len)?;
+    let mut t = String::with_capacity(shared + len);
+    t.push_str(&prev[..shared]);
+    match std::str::from_utf8(suffix) {
+        Ok(s) => t.push_str(s),
+        Err(_) => return err("term is not UTF-8"),
+    }
+    Ok(t)
+}
+
+/// Encodes a shard; `terms` must be sorted by term.
+pub fn encode_shard(terms: &[TermEntry]) -> Vec<u8> {
+    let mut head = Vec::new();
+    let mut body = Vec::new();
+    head.extend_from_slice(SHARD_MAGIC);
+    put_varint(&mut head, terms.len() as u64);
+    let mut prev = "";
+    for t in terms {
+        put_front_coded(&mut head, prev, &t.term);
+        prev = &t.term;
+        put_varint(&mut head, t.df as u64);
+        put_varint(&mut head, t.postings.len() as u64);
+        let start = body.len();
+        let mut last = 0u32;
+        for (i, &(doc, imp)) in t.postings.iter().enumerate() {
+            let delta = if i == 0 { doc } else { doc - last };
+            put_varint(&mut body, delta as u64);
+            body.push(imp);
+            last = doc;
+        }
+        put_varint(&mut head, (body.len() - start) as u64);
+    }
+    head.extend_from_slice(&body);
+    head
+}
+
+/// A decoded shard: the term table, postings decoded on demand.
+#[derive(Debug, Clone)]
+pub struct Shard {
+    pub terms: Vec<ShardTerm>,
+    body: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ShardTerm {
+    pub term: String,
+    pub df: u32,
+    pub count: u32,
+    start: usize,
+    len: usize,
+}
+
+impl Shard {
+    pub fn decode(bytes: &[u8]) -> Result<Shard, FormatError> {
+        let mut c = Cursor::new(bytes);
+        c.magic(SHARD_MAGIC)?;
+        let n = c.varint()? as usize;
+        if n > bytes.len() {
+            return err("too many terms");
+        }
+        let mut terms = Vec::with_capacity(n);
+        let mut prev = String::new();
+        let mut start = 0usize;
+        for _ in 0..n {
+            let term = read_front_coded(&mut c, &prev)?;
+            if !terms.is_empty() && term <= prev {
+                return err("terms out of order");
+            }
+            let df = c.varint()? as u32;
+            let count = c.varint()? as u32;
+            let len = c.varint()? as usize;
+            prev = term.clone();
+            terms.push(ShardTerm {
+                term,
+                df,
+                count,
+                start,
+                len,
+            });
+            start = start
+                .checked_add(len)
+                .ok_or(FormatError("overflow".into()))?;
+        }
+        let body = c.bytes(bytes.len() - c.pos)?.to_vec();
+        if start != body.len() {
+            return err("postings length mismatch");
+        }
+        Ok(Shard { terms, body })
+    }
+
+    /// Index of `term` in the table.
+    pub fn find(&self, term: &str) -> Option<usize> {
+        self.terms
+            .binary_search_by(|t| t.term.as_str().cmp(term))
+            .ok()
+    }
+
+    /// Indices of the terms starting with `prefix`.
+    pub fn with_prefix(&self, prefix: &str) -> std::ops::Range<usize> {
+        let lo = self.terms.partition_point(|t| t.term.as_str() < prefix);
+        let hi = lo + self.terms[lo..].partition_point(|t| t.term.starts_with(prefix));
+        lo..hi
+    }
+
+    /// The postings of term number `i`.
+    pub fn postings(&self, i: usize) -> Result<Vec<Posting>, FormatError> {
+        let Some(t) = self.terms.get(i) else {
+            return err("no such term");
+        };
+        let mut c = Cursor::new(&self.body[t.start..t.start + t.len]);
+        let mut out = Vec::with_capacity(t.count as usize);
+        let mut doc: u32 = 0;
+        for k in 0..t.count {
+            let d = c.varint()?;
+            doc = if k == 0 {
+                u32::try_from(d).map_err(|_| FormatError("doc overflow".into()))?
+            } else {
+                doc.checked_add(u32::try_from(d).map_err(|_| FormatError("doc overflow".into()))?)
+                    .ok_or(FormatError("doc overflow".into()))?
+            };
+            out.push((doc, c.byte()?));
+        }
+        Ok(out)
+    }
+}
+
+/// Encodes a vocabulary bucket; `terms` sorted.
+pub fn encode_vocab(terms: &[(String, u32)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(VOCAB_MAGIC);
+    put_varint(&mut out, terms.len() as u64);
+    let mut prev = "";
+    for (t, df) in terms {
+        put_front_coded(&mut out, prev, t);
+        put_varint(&mut out, *df as u64);
+        prev = t;
+    }
+    out
+}
+
+pub fn decode_vocab(bytes: &[u8]) -> Result<Vec<(String, u32)>, FormatError> {
+    let mut c = Cursor::new(bytes);
+    c.magic(VOCAB_MAGIC)?;
+    let n = c.varint()? as usize;
+    if n > bytes.len() {
+        return err("too many terms");
+    }
+    let mut out: Vec<(String, u32)> = Vec::with_capacity(n);
+    let mut prev = String::new();
+    for _ in 0..n {
+        let t = read_front_coded(&mut c, &prev)?;
+        let df = c.varint()? as u32;
+        prev = t.clone();
+        out.push((t, df));
+    }
+    Ok(out)
+}
+
+/// Encodes a sorted document set as a delta list or a bitmap, whichever is smaller.
+pub fn encode_docset(docs: &[u32], n_docs: u32) -> Vec<u8> {
+    let mut list = Vec::new();
+    list.extend_from_slice(LIST_MAGIC);
+    put_varint(&mut list, docs.len() as u64);
+    let mut last = 0;
+    for (i, &d) in docs.iter().enumerate() {
+        put_varint(&mut list, if i == 0 { d } else { d - last } as u64);
+        last = d;
+    }
+    let bitmap_len = 4 + (n_docs as usize).div_ceil(8);
+    if list.len() <= bitmap_len {
+        return list;
+    }
+    let mut out = Vec::with_capacity(bitmap_len);
+    out.extend_from_slice(BITMAP_MAGIC);
+    out.resize(bitmap_len, 0);
+    for &d in docs {
+        out[4 + (d / 8) as usize] |= 1 << (d % 8);
+    }
+    out
+}
+
+/// Decodes a document set as a sorted list.
+pub fn decode_docset(bytes: &[u8]) -> Result<Vec<u32>, FormatError> {
+    let mut c = Cursor::new(bytes);
+    let magic = c.bytes(4)?;
+    if magic == BITMAP_MAGIC {
+        let mut out = Vec::new();
+        for (i, &b) in bytes[4..].iter().enumerate() {
+            for bit in 0..8 {
+                if b & (1 << bit) != 0 {
+                    out.push((i * 8 + bit) as u32);
+                }
+            }
+        }
+        return Ok(out);
+    }
+    if magic != LIST_MAGIC {
+        return err("bad magic");
+    }
+    let n = c.varint()? as usize;
+    if n > bytes.len() {
+        return err("too many documents");
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut doc: u64 = 0;
+    for i in 0..n {
+        let d = c.varint()?;
+        doc = if i == 0 { d } else { doc.saturating_add(d) };
+        if doc > u32::MAX as u64 {
+            return err("doc overflow");
+        }
+        out.push(doc as u32);
+    }
+    Ok(out)
+}
+
+/// One shard named in the root: the first term it holds and its file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardRef {
+    pub first: String,
+    pub file: String,
+}
+
+/// One vocabulary bucket: every term starting with `prefix` (longest matching prefix wins).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VocabRef {
+    pub prefix: String,
+    pub file: String,
+}
+
+/// One filter value and its document set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilterRef {
+    pub key: String,
+    pub value: String,
+    pub count: u32,
+    pub file: String,
+}
+
+/// The root file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Root {
+    pub docs: u32,
+    /// Changes with every export that changes any file; appended to record URLs for caching.
+    pub build: String,
+    /// Decoded impact = (byte / 255)^2 * scale / 1000.
+    pub scale_milli: u64,
+    /// Terms with more documents than this kept only their best `cap` postings.
+    pub cap: u32,
+    pub shards: Vec<ShardRef>,
+    pub vocab: Vec<VocabRef>,
+    pub filters: Vec<FilterRef>,
+}
+
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() || c == '\t' { ' ' } else { c })
+        .collect()
+}
+
+impl Root {
+    pub fn encode(&self) -> String {
+        let mut s = String::new();
+        s.push_str(ROOT_MAGIC);
+        s.push('\n');
+        s.push_str(&format!(
+            "docs\t{}\nbuild\t{}\nscale\t{}\ncap\t{}\n",
+            self.docs,
+            clean(&self.build),
+            self.scale_milli,
+            self.cap
+        ));
+        for sh in &self.shards {
+            s.push_str(&format!("s\t{}\t{}\n", clean(&sh.first), clean(&sh.file)));
+        }
+        for v in &self.vocab {
+            s.push_str(&format!("v\t{}\t{}\n", clean(&v.prefix), clean(&v.file)));
+        }
+        for f in &self.filters {
+            s.push_str(&format!(
+                "f\t{}\t{}\t{}\t{}\n",
+                clean(&f.key),
+                clean(&f.value),
+                f.count,
+                clean(&f.file)
+            ));
+        }
+        s
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Root, FormatError> {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return err("root is not UTF-8");
+        };
+        let mut lines = text.lines();
+        if lines.next() != Some(ROOT_MAGIC) {
+            return err("not a hisper web index root (or an unknown version)");
+        }
+        let mut r = Root::default();
+        for line in lines {
+            let f: Vec<&str> = line.split('\t').collect();
+            let num = |i: usize| -> Result<u64, FormatError> {
+                f.get(i)
+                    .and_then(|x| x.parse().ok())
+                    .ok_or(FormatError(format!("bad number in root line: {line}")))
+            };
+            match (f[0], f.len()) {
+                ("docs", 2) => r.docs = num(1)? as u32,
+                ("build", 2) => r.build = f[1].to_string(),
+                ("scale", 2) => r.scale_milli = num(1)?,
+                ("cap", 2) => r.cap = num(1)? as u32,
+                ("s", 3) => r.shards.push(ShardRef {
+                    first: f[1].into(),
+                    file: f[2].into(),
+                }),
+                ("v", 3) => r.vocab.push(VocabRef {
+                    prefix: f[1].into(),
+                    file: f[2].into(),
+                }),
+                ("f", 5) => r.filters.push(FilterRef {
+                    key: f[1].into(),
+                    value: f[2].into(),
+                    count: num(3)? as u32,
+                    file: f[4].into(),
+                }),
+                ("", _) => {}
+                _ => return err(format!("unknown root line: {line}")),
+            }
+        }
+        if r.shards.windows(2).any(|w| w[0].first >= w[1].first) {
+            return err("shards out of order");
+        }
+        Ok(r)
+    }
+
+    /// The shard that may hold `term`.
+    pub fn shard_for(&self, term: &str) -> Option<usize> {
+        let i = self.shards.partition_point(|s| s.first.as_str() <= term);
+        i.checked_sub(1).or(if self.shards.is_empty() {
+            None
+        } else {
+            Some(0)
+        })
+    }
+
+    /// The shards that may hold terms starting with `prefix`.
+    pub fn shards_for_prefix(&self, prefix: &str) -> std::ops::Range<usize> {
+        let Some(lo) = self.shard_for(prefix) else {
+            return 0..0;
+        };
+        let mut hi = lo + 1;
+        while hi < self.shards.len() && self.shards[hi].first.starts_with(prefix) {
+            hi += 1;
+        }
+        lo..hi
+    }
+
+    /// The vocabulary bucket for `term`: the longest bucket prefix that `term` starts with.
+    pub fn vocab_for(&self, term: &str) -> Option<usize> {
+        self.vocab
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| term.starts_with(v.prefix.as_str()))
+            .max_by_key(|(_, v)| v.prefix.len())
+            .map(|(i, _)| i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_round_trip() {
+        let terms = vec![
+            TermEntry {
+                term: "postgre".into(),
+                df: 3,
+                postings: vec![(0, 10), (7, 255), (300_000, 1)],
+            },
+            TermEntry {
+                term: "postgresql".into(),
+                df: 1,
+                postings: vec![(5, 99)],
+            },
+            TermEntry {
+                term: "überwachung".into(),
+                df: 1,
+                postings: vec![(2, 3)],
+            },
+        ];
+        let bytes = encode_shard(&terms);
+        let s = Shard::decode(&bytes).unwrap();
+        assert_eq!(s.terms.len(), 3);
+        let i = s.find("postgre").unwrap();
+        assert_eq!(s.postings(i).unwrap(), terms[0].postings);
+        assert_eq!(s.with_prefix("postg"), 0..2);
+        assert_eq!(s.postings(2).unwrap(), vec![(2, 3)]);
+        assert_eq!(s.find("postgres"), None);
+    }
+
+    #[test]
+    fn docsets_pick_the_smaller_form() {
+        let sparse = vec![3, 90, 1000];
+        let b = encode_docset(&sparse, 100_000);
+        assert_eq!(&b[..4], LIST_MAGIC);
+        assert_eq!(decode_docset(&b).unwrap(), sparse);
+        let dense: Vec<u32> = (0..1000).filter(|d| d % 3 != 0).collect();
+        let b = encode_docset(&dense, 1000);
+        assert_eq!(&b[..4], BITMAP_MAGIC);
+        assert_eq!(decode_docset(&b).unwrap(), dense);
+    }
+
+    #[test]
+    fn root_round_trip_and_lookup() {
+        let r = Root {
+            docs: 10,
+            build: "abc".into(),
+            scale_milli: 12_500,
+            cap: 4000,
+            shards: vec![
+                ShardRef {
+                    first: "".into(),
+                    file: "s/1.bin".into(),
+                },
+                ShardRef {
+                    first: "git".into(),
+                    file: "s/2.bin".into(),
+                },
+                ShardRef {
+                    first: "github".into(),
+                    file: "s/3.bin".into(),
+                },
+                ShardRef {
+                    first: "p".into(),
+                    file: "s/4.bin".into(),
+                },
+            ],
+            vocab: vec![VocabRef {
+                prefix: "g".into(),
+                file: "v/1.bin".into(),
+            }],
+            filters: vec![FilterRef {
+                key: "source".into(),
+                value: "npm".into(),
+                count: 3,
+                file: "f/1.bin".into(),
+            }],
+        };
+        let back = Root::decode(r.encode().as_bytes()).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(r.shard_for("abc"), Some(0));
+        assert_eq!(r.shard_for("gitlab"), Some(2));
+        assert_eq!(r.shard_for("gis"), Some(0));
+        assert_eq!(r.shards_for_prefix("git"), 1..3);
+        assert_eq!(r.vocab_for("gitlab"), Some(0));
+        assert_eq!(r.vocab_for("xyz"), None);
+    }
+
+    #[test]
+    fn corrupt_input_is_an_error_not_a_panic() {
+        let bytes = encode_shard(&[TermEntry {
+            term: "abc".into(),
+            df: 2,
+            postings: vec![(1, 2), (5, 6)],
+        }]);
+        for cut in 0..bytes.len() {
+            let _ = Shard::decode(&bytes[..cut]).map(|s| s.postings(0));
+        }
+        assert!(Root::decode(b"nope").is_err());
+        assert!(decode_vocab(&[0xff; 3]).is_err());
+        assert!(decode_docset(b"HSL1\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff").is_err());
+    }
+}
