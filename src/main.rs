@@ -49,6 +49,8 @@ pub enum Command {
     Search(cmd::search::Args),
     /// Find MCP servers on GitHub, npm, PyPI and the MCP Registry and write the dataset.
     Crawl(cmd::crawl::Args),
+    /// Compute categories, ranking score, tool safety, quality checklist, similar servers and duplicates.
+    Enrich(cmd::enrich::Args),
 }
 
 /// What a finished command reports, mapped to the exit code.
@@ -105,6 +107,7 @@ fn run(command: Command, g: &Global) -> anyhow::Result<Status> {
         Command::Index(a) => cmd::index::run(a, g),
         Command::Search(a) => cmd::search::run(a, g),
         Command::Crawl(a) => cmd::crawl::run(a, g),
+        Command::Enrich(a) => cmd::enrich::run(a, g),
     }
 }
 

@@ -1,6 +1,7 @@
 //! One module per subcommand; each has `Args` (clap derive) and `run(args, &Global)`.
 
 pub mod crawl;
+pub mod enrich;
 pub mod export;
 pub mod index;
 pub mod search;

