@@ -51,6 +51,10 @@ pub enum Command {
     Crawl(cmd::crawl::Args),
     /// Compute categories, ranking score, tool safety, quality checklist, similar servers and duplicates.
     Enrich(cmd::enrich::Args),
+    /// Render the dataset into the static site (`public/`).
+    Build(cmd::build::Args),
+    /// Serve the built site on 127.0.0.1 and print its URL.
+    Serve(cmd::serve::Args),
 }
 
 /// What a finished command reports, mapped to the exit code.
@@ -108,6 +112,8 @@ fn run(command: Command, g: &Global) -> anyhow::Result<Status> {
         Command::Search(a) => cmd::search::run(a, g),
         Command::Crawl(a) => cmd::crawl::run(a, g),
         Command::Enrich(a) => cmd::enrich::run(a, g),
+        Command::Build(a) => cmd::build::run(a, g),
+        Command::Serve(a) => cmd::serve::run(a, g),
     }
 }
 

@@ -1,1 +1,335 @@
-//! The static site generator.
+//! Hisper's static site generator: renders the dataset into `public/`.
+//!
+//! [`build`] reads `servers.json` (plus, when present, `crawl-report.json`, `previous/servers.json`,
+//! `categories.json`, `history.json` and the search engineer's `index/web/`) from the data
+//! directory and writes the whole site: home, one page per server, paginated browse pages (all,
+//! per source, per category; three sort orders each), a tools index, stats, about, search and 404
+//! pages, and the files for machines ([`machine`]). Pages are rendered in parallel with rayon from
+//! tera templates embedded in the binary with `include_str!` (the binary is self-contained; edit
+//! `templates/` and rebuild). The output is built in a staging directory next to `--out` and
+//! swapped in at the end, so a failed build never leaves a half-written site, and the output is
+//! byte-stable for a given input. [`serve`] serves a built site locally.
+//!
+//! It never fetches anything, and it treats every string from the dataset as hostile: see
+//! [`markdown`] and [`view`].
+
+pub mod charts;
+pub mod history;
+pub mod install;
+pub mod links;
+pub mod machine;
+pub mod markdown;
+pub mod pages;
+pub mod serve;
+pub mod view;
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+/// The Content-Security-Policy every page carries.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The data directory (holds `servers.json`).
+    pub data_dir: PathBuf,
+    /// The output directory (replaced as a whole at the end of a successful build).
+    pub out: PathBuf,
+    /// Where the site is published: an absolute URL (`https://x.github.io/hisper/`) or a path
+    /// (`/hisper/`). Internal links use its path; feeds and sitemaps its full form.
+    pub base_url: Option<String>,
+    /// The search box files copied to `search/` (default `<data>/index/web`).
+    pub search_web: Option<PathBuf>,
+    /// Append/replace tonight's entry in `<data>/history.json` (off for benchmarks and tests that
+    /// must not touch the data directory).
+    pub update_history: bool,
+}
+
+impl Options {
+    pub fn new(data_dir: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Self {
+        Options {
+            data_dir: data_dir.into(),
+            out: out.into(),
+            base_url: None,
+            search_web: None,
+            update_history: true,
+        }
+    }
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub servers: usize,
+    /// HTML pages written.
+    pub pages: u64,
+    /// Files written (pages included).
+    pub files: u64,
+    /// Bytes written.
+    pub bytes: u64,
+    pub elapsed: Duration,
+}
+
+/// The site's base: the path internal links start with, and the absolute form for feeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base {
+    /// Starts and ends with `/`.
+    pub path: String,
+    /// Absolute URL ending with `/`, or the path when no absolute URL is known.
+    pub abs: String,
+}
+
+impl Base {
+    pub fn parse(url: Option<&str>) -> Base {
+        let url = url.map(str::trim).filter(|u| !u.is_empty());
+        let Some(url) = url else {
+            return Base {
+                path: "/".into(),
+                abs: "/".into(),
+            };
+        };
+        let (origin, path) = match url.find("://") {
+            Some(i) => match url[i + 3..].find('/') {
+                Some(j) => (&url[..i + 3 + j], &url[i + 3 + j..]),
+                None => (url, "/"),
+            },
+            None => ("", url),
+        };
+        let mut p: String = path
+            .split('/')
+            .filter(|seg| !seg.is_empty() && *seg != "." && *seg != "..")
+            .map(|seg| {
+                seg.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || "-._~".contains(*c))
+                    .collect::<String>()
+            })
+            .filter(|seg| !seg.is_empty())
+            .collect::<Vec<_>>()
+            .join("/");
+        p = if p.is_empty() {
+            "/".into()
+        } else {
+            format!("/{p}/")
+        };
+        let abs = if origin.is_empty() {
+            p.clone()
+        } else {
+            format!("{origin}{p}")
+        };
+        Base { path: p, abs }
+    }
+}
+
+/// Where pages go: counts files and bytes, refuses paths that would leave the root.
+pub struct Out {
+    root: PathBuf,
+    files: AtomicU64,
+    bytes: AtomicU64,
+    pages: AtomicU64,
+}
+
+impl Out {
+    pub fn new(root: impl Into<PathBuf>) -> Out {
+        Out {
+            root: root.into(),
+            files: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            pages: AtomicU64::new(0),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes `bytes` at `rel` (a `/`-separated path inside the root).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let rel_path = Path::new(rel);
+        if rel.is_empty()
+            || rel_path
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            anyhow::bail!("refusing to write outside the output directory: {rel:?}");
+        }
+        let path = self.root.join(rel_path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        if rel.ends_with(".html") {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+fn copy_dir(src: &Path, out: &Out, prefix: &str) -> anyhow::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(src)
+        .with_context(|| format!("reading {}", src.display()))?
+        .collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = format!("{prefix}/{name}");
+        let ft = e.file_type()?;
+        if ft.is_dir() {
+            copy_dir(&e.path(), out, &rel)?;
+        } else if ft.is_file() {
+            let bytes = std::fs::read(e.path())?;
+            out.write(&rel, &bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the site. The progress bar advances once per server page.
+pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Report> {
+    let start = Instant::now();
+    let ds_path = opts.data_dir.join("servers.json");
+    let ds_bytes =
+        std::fs::read(&ds_path).with_context(|| format!("reading {}", ds_path.display()))?;
+    let mut ds = dataset::load_bytes(&ds_bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", ds_path.display()))?;
+    ds.normalize();
+    let previous = {
+        let p = opts.data_dir.join("previous/servers.json");
+        if p.exists() {
+            match dataset::load(&p) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    tracing::warn!("ignoring {}: {e}", p.display());
+                    None
+                }
+            }
+        } else {
+            None
+        }
+    };
+    let crawl_report: Option<serde_json::Value> =
+        read_optional_json(&opts.data_dir.join("crawl-report.json"));
+    let categories_file: Option<serde_json::Value> =
+        read_optional_json(&opts.data_dir.join("categories.json"));
+    let history_path = opts.data_dir.join("history.json");
+    let hist = if opts.update_history {
+        history::update(&history_path, &ds)?
+    } else {
+        let mut h = history::load(&history_path).unwrap_or_default();
+        h.upsert(history::night_of(&ds));
+        h
+    };
+    let search_web = opts
+        .search_web
+        .clone()
+        .unwrap_or_else(|| opts.data_dir.join("index/web"));
+    let has_search = search_web.join("search.js").is_file();
+
+    // Staging directory next to the output, swapped in at the end.
+    let out_name = opts
+        .out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    let parent = match opts.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let staging = parent.join(format!(".{out_name}.staging-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    let out = Out::new(&staging);
+    let base = Base::parse(opts.base_url.as_deref());
+
+    let result = (|| {
+        let inputs = pages::Inputs {
+            ds: &ds,
+            previous: previous.as_ref(),
+            crawl_report: crawl_report.as_ref(),
+            categories_file: categories_file.as_ref(),
+            history: &hist,
+            base: &base,
+            has_search,
+        };
+        let (a, b) = rayon::join(
+            || pages::render_all(&inputs, &out, pb),
+            || machine::dataset_files(&out, &ds_bytes),
+        );
+        a?;
+        b?;
+        if has_search {
+            copy_dir(&search_web, &out, "search")?;
+        }
+        anyhow::Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    // Swap: old output aside, staging in, old output removed.
+    let old = parent.join(format!(".{out_name}.old-{}", std::process::id()));
+    if opts.out.exists() {
+        std::fs::rename(&opts.out, &old)
+            .with_context(|| format!("moving aside {}", opts.out.display()))?;
+    }
+    std::fs::rename(&staging, &opts.out)
+        .with_context(|| format!("moving the built site to {}", opts.out.display()))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).ok();
+    }
+    Ok(Report {
+        servers: ds.servers.len(),
+        pages: out.pages.load(Ordering::Relaxed),
+        files: out.files.load(Ordering::Relaxed),
+        bytes: out.bytes.load(Ordering::Relaxed),
+        elapsed: start.elapsed(),
+    })
+}
+
+fn read_optional_json(path: &Path) -> Option<serde_json::Value> {
+    let bytes = std::fs::read(path).ok()?;
+    match serde_json::from_slice(&bytes) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!("ignoring {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_is_parsed_safely() {
+        assert_eq!(Base::parse(None).path, "/");
+        let b = Base::parse(Some("https://x.github.io/hisper"));
+        assert_eq!(b.path, "/hisper/");
+        assert_eq!(b.abs, "https://x.github.io/hisper/");
+        let b = Base::parse(Some("https://example.com"));
+        assert_eq!(b.path, "/");
+        assert_eq!(b.abs, "https://example.com/");
+        assert_eq!(Base::parse(Some("/a/../b\"/")).path, "/a/b/");
+    }
+
+    #[test]
+    fn out_refuses_escaping_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Out::new(dir.path());
+        assert!(out.write("../x", b"x").is_err());
+        assert!(out.write("/etc/x", b"x").is_err());
+        assert!(out.write("a/./b", b"x").is_ok() || out.write("a/b", b"x").is_ok());
+    }
+}

@@ -1,8 +1,10 @@
 //! One module per subcommand; each has `Args` (clap derive) and `run(args, &Global)`.
 
+pub mod build;
 pub mod crawl;
 pub mod enrich;
 pub mod export;
 pub mod index;
 pub mod search;
+pub mod serve;
 pub mod validate;

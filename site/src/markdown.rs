@@ -1,0 +1,200 @@
+//! Untrusted text to safe HTML: README Markdown rendered with pulldown-cmark and sanitized by an
+//! allowlist (ammonia), plus the plain-text cleaning applied to every other untrusted string.
+//!
+//! Links keep only `http`, `https` and `mailto` schemes (`javascript:` and `data:` are dropped),
+//! images are kept only from `https`, relative links are resolved against the repository (or
+//! dropped when there is none), outbound links get `rel="nofollow ugc noopener"`, and Unicode
+//! direction overrides are made visible instead of reordering the page. It does not highlight code.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{html, Options, Parser};
+
+/// The `rel` put on every link that leaves the site.
+pub const OUTBOUND_REL: &str = "nofollow ugc noopener";
+
+/// Bidirectional control characters that could reorder the text around them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Cleans one untrusted plain-text string for display: direction overrides and other control
+/// characters become visible `U+XXXX` markers, newlines and tabs become spaces. HTML escaping is
+/// left to the templates (autoescape is on for every template).
+pub fn clean_text(s: &str) -> String {
+    if !s
+        .chars()
+        .any(|c| is_bidi_control(c) || (c.is_control() && c != ' '))
+    {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_bidi_control(c) {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        } else if c == '\n' || c == '\t' || c == '\r' {
+            out.push(' ');
+        } else if c.is_control() {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Like [`clean_text`] but keeps newlines (for multi-line text shown in `<pre>` or with
+/// `white-space: pre-line`).
+pub fn clean_multiline(s: &str) -> String {
+    s.lines().map(clean_text).collect::<Vec<_>>().join("\n")
+}
+
+/// Cuts `s` to at most `max` characters, adding an ellipsis when cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out = out.trim_end().to_string();
+    out.push('…');
+    out
+}
+
+fn base_builder() -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .link_rel(Some(OUTBOUND_REL))
+        .attribute_filter(|element, attribute, value| {
+            if element == "img" && attribute == "src" {
+                if value.starts_with("https://") {
+                    return Some(value.into());
+                }
+                return None;
+            }
+            Some(value.into())
+        });
+    b
+}
+
+fn deny_relative() -> &'static ammonia::Builder<'static> {
+    static B: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    B.get_or_init(|| {
+        let mut b = base_builder();
+        b.url_relative(ammonia::UrlRelative::Deny);
+        b
+    })
+}
+
+/// The base for a repository's relative README links, when it is an http(s) URL.
+pub fn readme_base(repository_url: Option<&str>, branch: Option<&str>) -> Option<ammonia::Url> {
+    let url = repository_url?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return None;
+    }
+    let branch = branch
+        .filter(|b| !b.is_empty() && !b.contains(['?', '#', ' ']))
+        .unwrap_or("HEAD");
+    ammonia::Url::parse(&format!("{}/blob/{branch}/", url.trim_end_matches('/'))).ok()
+}
+
+/// Renders README Markdown to sanitized HTML. `base` resolves relative links (see [`readme_base`]);
+/// without it relative links are removed.
+pub fn render_readme(markdown: &str, base: Option<ammonia::Url>) -> String {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_TASKLISTS);
+    let parser = Parser::new_ext(markdown, opts);
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, parser);
+    let cleaned = match base {
+        Some(base) => {
+            let mut b = base_builder();
+            b.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
+            b.clean(&raw).to_string()
+        }
+        None => deny_relative().clean(&raw).to_string(),
+    };
+    if cleaned.chars().any(is_bidi_control) {
+        cleaned
+            .chars()
+            .map(|c| {
+                if is_bidi_control(c) {
+                    format!("[U+{:04X}]", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_and_handlers_are_removed() {
+        let html = render_readme(
+            "hi <script>alert(1)</script><img src=x onerror=alert(2)><b onclick=\"x()\">b</b>",
+            None,
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(html.contains("<b>b</b>"), "{html}");
+    }
+
+    #[test]
+    fn dangerous_links_are_dropped_and_outbound_links_marked() {
+        let html = render_readme(
+            "[a](javascript:alert(1)) [b](data:text/html,x) [c](https://example.com/x) [d](JaVaScRiPt:alert(1))",
+            None,
+        );
+        assert!(!html.to_lowercase().contains("javascript:"), "{html}");
+        assert!(!html.contains("data:text"), "{html}");
+        assert!(
+            html.contains(r#"<a href="https://example.com/x" rel="nofollow ugc noopener">c</a>"#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn images_only_from_https() {
+        let html = render_readme(
+            "![a](http://example.com/a.png) ![b](https://example.com/b.png) ![c](data:image/png;base64,AAAA)",
+            None,
+        );
+        assert!(!html.contains("http://example.com/a.png"), "{html}");
+        assert!(html.contains("https://example.com/b.png"), "{html}");
+        assert!(!html.contains("data:image"), "{html}");
+    }
+
+    #[test]
+    fn relative_links_follow_the_repository_or_disappear() {
+        let base = readme_base(Some("https://github.com/o/r"), Some("main"));
+        let html = render_readme("[docs](docs/x.md)", base);
+        assert!(
+            html.contains("https://github.com/o/r/blob/main/docs/x.md"),
+            "{html}"
+        );
+        let html = render_readme("[docs](docs/x.md) [up](../../etc)", None);
+        assert!(!html.contains("href"), "{html}");
+    }
+
+    #[test]
+    fn direction_overrides_become_visible() {
+        assert_eq!(clean_text("abc\u{202E}fed"), "abc[U+202E]fed");
+        assert_eq!(clean_text("a\nb"), "a b");
+        assert!(render_readme("x\u{202E}y", None).contains("[U+202E]"));
+    }
+
+    #[test]
+    fn shorten_counts_characters() {
+        assert_eq!(shorten("ééééé", 3), "éé…");
+        assert_eq!(shorten("abc", 3), "abc");
+    }
+}

@@ -1,0 +1,678 @@
+//! View models: the typed, already-cleaned values the templates render.
+//!
+//! Every string that came from a package, README, repository or probed server goes through
+//! [`clean_text`] here, and every URL through [`safe_url`]; the templates then escape it (autoescape
+//! is on). Numbers are formatted here so the templates need no filters. It does not render HTML
+//! itself, except the inline SVG of the health strip, which is built only from our own values.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use dataset::{Outcome, Server, Source};
+
+use crate::markdown::{clean_multiline, clean_text, shorten};
+
+/// Keeps `http(s)` URLs only (after trimming); anything else (`javascript:`, `data:`, relative) is dropped.
+pub fn safe_url(u: &str) -> Option<String> {
+    let u = u.trim();
+    let lower = u.to_ascii_lowercase();
+    if (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !u.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        Some(u.to_string())
+    } else {
+        None
+    }
+}
+
+/// `1234567` → `1.2M`, `12345` → `12.3k`.
+pub fn compact(n: u64) -> String {
+    match n {
+        0..=999 => n.to_string(),
+        1_000..=999_999 => trim_zero(format!("{:.1}", n as f64 / 1e3)) + "k",
+        1_000_000..=999_999_999 => trim_zero(format!("{:.1}", n as f64 / 1e6)) + "M",
+        _ => trim_zero(format!("{:.1}", n as f64 / 1e9)) + "B",
+    }
+}
+
+fn trim_zero(s: String) -> String {
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// `12345` → `12,345`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The `YYYY-MM-DD` day of an RFC 3339 timestamp.
+pub fn day(ts: &str) -> String {
+    ts.get(..10).unwrap_or(ts).to_string()
+}
+
+/// A label for people.
+pub fn outcome_label(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Ok => "Verified",
+        Outcome::NeedsConfig => "Needs config",
+        Outcome::InstallFailed => "Install failed",
+        Outcome::Timeout => "Timed out",
+        Outcome::Crashed => "Crashed",
+        Outcome::ProtocolError => "Protocol error",
+        Outcome::NotMcp => "Not MCP",
+        Outcome::NoStdio => "No stdio",
+        Outcome::SandboxError => "Not run",
+    }
+}
+
+/// The CSS class of an outcome: `good`, `warn`, `bad` or `none`.
+pub fn outcome_class(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Ok => "good",
+        Outcome::NeedsConfig => "warn",
+        Outcome::NoStdio | Outcome::SandboxError => "none",
+        _ => "bad",
+    }
+}
+
+/// One server in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub kind: &'static str,
+    pub sources: Vec<&'static str>,
+    pub outcome: Option<&'static str>,
+    pub outcome_class: &'static str,
+    pub downloads: Option<String>,
+    pub stars: Option<String>,
+    pub version: Option<String>,
+    pub tools: usize,
+    pub updated: String,
+    pub score: Option<String>,
+}
+
+impl Item {
+    pub fn new(s: &Server, slug: &str) -> Item {
+        let desc = s
+            .description
+            .as_deref()
+            .or_else(|| s.title.as_deref())
+            .unwrap_or("");
+        let downloads = s.downloads_monthly();
+        Item {
+            slug: slug.to_string(),
+            name: clean_text(&shorten(&s.name, 90)),
+            description: clean_text(&shorten(desc, 180)),
+            kind: s.kind.as_str(),
+            sources: s.sources.iter().map(|e| e.source.label()).collect(),
+            outcome: s.probe.as_ref().map(|p| outcome_label(p.outcome)),
+            outcome_class: s
+                .probe
+                .as_ref()
+                .map(|p| outcome_class(p.outcome))
+                .unwrap_or("none"),
+            downloads: (downloads > 0).then(|| compact(downloads)),
+            stars: s.stars().filter(|n| *n > 0).map(compact),
+            version: s.version().map(|v| clean_text(&shorten(v, 24))),
+            tools: s.probe.as_ref().map(|p| p.tools.len()).unwrap_or(0),
+            updated: day(&s.last_changed),
+            score: s.score.as_ref().map(|sc| format!("{:.0}", sc.total)),
+        }
+    }
+}
+
+/// One parameter of a tool (from `inputSchema.properties`) or field of its output.
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    pub name: String,
+    pub ty: String,
+    pub required: bool,
+    pub description: String,
+}
+
+/// A self-declared annotation badge.
+#[derive(Debug, Clone, Serialize)]
+pub struct Badge {
+    pub label: &'static str,
+    pub class: &'static str,
+    /// Declared by the server (false: the spec's default was applied).
+    pub declared: bool,
+}
+
+/// One tool as shown on a server page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolView {
+    pub name: String,
+    pub anchor: String,
+    pub title: Option<String>,
+    pub description: String,
+    pub params: Vec<Param>,
+    pub params_more: usize,
+    pub output: Vec<Param>,
+    pub badges: Vec<Badge>,
+    pub defaults_applied: bool,
+    pub risk: Option<&'static str>,
+    pub conflict: Option<String>,
+}
+
+fn type_of(schema: &Value) -> String {
+    let t = match schema.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(" | "),
+        _ => {
+            if schema.get("enum").is_some() {
+                "enum".into()
+            } else if schema.get("anyOf").is_some() || schema.get("oneOf").is_some() {
+                "union".into()
+            } else if schema.get("$ref").is_some() {
+                "object".into()
+            } else {
+                "any".into()
+            }
+        }
+    };
+    let t = if t == "array" {
+        match schema.get("items") {
+            Some(items) => format!("{}[]", type_of(items)),
+            None => t,
+        }
+    } else {
+        t
+    };
+    clean_text(&shorten(&t, 40))
+}
+
+const MAX_PARAMS: usize = 40;
+
+/// The parameters described by a JSON Schema object (`properties` + `required`).
+pub fn params(schema: Option<&Value>) -> (Vec<Param>, usize) {
+    let Some(schema) = schema else {
+        return (Vec::new(), 0);
+    };
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return (Vec::new(), 0);
+    };
+    let mut out: Vec<Param> = props
+        .iter()
+        .take(MAX_PARAMS)
+        .map(|(name, p)| {
+            let desc = p
+                .get("description")
+                .and_then(Value::as_str)
+                .or_else(|| p.get("title").and_then(Value::as_str))
+                .unwrap_or("");
+            Param {
+                name: clean_text(&shorten(name, 80)),
+                ty: type_of(p),
+                required: required.contains(&name.as_str()),
+                description: clean_text(&shorten(desc, 300)),
+            }
+        })
+        .collect();
+    // Required first, then as declared.
+    out.sort_by_key(|p| !p.required);
+    (out, props.len().saturating_sub(MAX_PARAMS))
+}
+
+fn hint(annotations: Option<&Value>, key: &str) -> Option<bool> {
+    annotations?.get(key)?.as_bool()
+}
+
+/// A tool's annotations as badges, with the spec's defaults applied to absent hints.
+pub fn annotation_badges(tool: &Value) -> (Vec<Badge>, bool) {
+    let ann = tool.get("annotations").filter(|a| a.is_object());
+    let ro = hint(ann, "readOnlyHint");
+    let destructive = hint(ann, "destructiveHint");
+    let idempotent = hint(ann, "idempotentHint");
+    let open = hint(ann, "openWorldHint");
+    let mut badges = Vec::new();
+    let mut defaults = false;
+    if ro.unwrap_or(false) {
+        badges.push(Badge {
+            label: "read-only",
+            class: "good",
+            declared: ro.is_some(),
+        });
+    } else {
+        defaults |= ro.is_none();
+        if destructive.unwrap_or(true) {
+            defaults |= destructive.is_none();
+            badges.push(Badge {
+                label: "destructive",
+                class: "bad",
+                declared: destructive.is_some(),
+            });
+        } else {
+            badges.push(Badge {
+                label: "non-destructive",
+                class: "warn",
+                declared: true,
+            });
+        }
+        if idempotent.unwrap_or(false) {
+            badges.push(Badge {
+                label: "idempotent",
+                class: "info",
+                declared: idempotent.is_some(),
+            });
+        }
+    }
+    if open.unwrap_or(true) {
+        defaults |= open.is_none();
+        badges.push(Badge {
+            label: "open-world",
+            class: "info",
+            declared: open.is_some(),
+        });
+    } else {
+        badges.push(Badge {
+            label: "closed-world",
+            class: "info",
+            declared: true,
+        });
+    }
+    (badges, defaults)
+}
+
+fn risk_label(r: dataset::Risk) -> &'static str {
+    match r {
+        dataset::Risk::ReadOnly => "read-only",
+        dataset::Risk::Writes => "writes",
+        dataset::Risk::Destructive => "destructive",
+        dataset::Risk::RunsCode => "runs code",
+    }
+}
+
+/// Anchor id for a tool name: `tool-` plus safe characters.
+pub fn anchor(prefix: &str, name: &str, i: usize) -> String {
+    let mut a = format!("{prefix}-");
+    for c in name.chars().take(60) {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            a.push(c);
+        } else {
+            a.push('-');
+        }
+    }
+    if a.len() == prefix.len() + 1 {
+        a.push_str(&i.to_string());
+    }
+    a
+}
+
+/// The tools of a server, as the server sent them, with safety where enrich computed it.
+pub fn tools(s: &Server) -> Vec<ToolView> {
+    let Some(p) = &s.probe else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::HashSet::new();
+    p.tools
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let raw_name = t.get("name").and_then(Value::as_str).unwrap_or("(unnamed)");
+            let (params_v, params_more) = params(t.get("inputSchema"));
+            let (output, _) = params(t.get("outputSchema"));
+            let (badges, defaults_applied) = annotation_badges(t);
+            let safety = s.safety.as_ref().and_then(|sf| sf.tools.get(raw_name));
+            let mut anchor = anchor("tool", raw_name, i);
+            if !seen.insert(anchor.clone()) {
+                anchor = format!("{anchor}-{i}");
+            }
+            ToolView {
+                name: clean_text(&shorten(raw_name, 120)),
+                anchor,
+                title: t
+                    .get("title")
+                    .or_else(|| t.get("annotations").and_then(|a| a.get("title")))
+                    .and_then(Value::as_str)
+                    .map(|x| clean_text(&shorten(x, 120))),
+                description: clean_multiline(&shorten(
+                    t.get("description").and_then(Value::as_str).unwrap_or(""),
+                    1500,
+                )),
+                params: params_v,
+                params_more,
+                output,
+                badges,
+                defaults_applied,
+                risk: safety.map(|sf| risk_label(sf.risk)),
+                conflict: safety.and_then(|sf| sf.conflict.as_deref()).map(clean_text),
+            }
+        })
+        .collect()
+}
+
+/// A prompt, resource or resource template.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub name: String,
+    pub detail: String,
+    pub description: String,
+    pub args: Vec<Param>,
+}
+
+/// Prompts (`name`, `description`, `arguments`).
+pub fn prompts(items: &[Value]) -> Vec<Entry> {
+    items
+        .iter()
+        .map(|p| Entry {
+            name: clean_text(&shorten(
+                p.get("name").and_then(Value::as_str).unwrap_or("(unnamed)"),
+                120,
+            )),
+            detail: String::new(),
+            description: clean_multiline(&shorten(
+                p.get("description").and_then(Value::as_str).unwrap_or(""),
+                600,
+            )),
+            args: p
+                .get("arguments")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .take(MAX_PARAMS)
+                        .map(|x| Param {
+                            name: clean_text(&shorten(
+                                x.get("name").and_then(Value::as_str).unwrap_or(""),
+                                80,
+                            )),
+                            ty: "string".into(),
+                            required: x.get("required").and_then(Value::as_bool).unwrap_or(false),
+                            description: clean_text(&shorten(
+                                x.get("description").and_then(Value::as_str).unwrap_or(""),
+                                300,
+                            )),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Resources (`uri`) or templates (`uriTemplate`).
+pub fn resources(items: &[Value], uri_key: &str) -> Vec<Entry> {
+    items
+        .iter()
+        .take(100)
+        .map(|r| Entry {
+            name: clean_text(&shorten(
+                r.get("name")
+                    .or_else(|| r.get("title"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("(unnamed)"),
+                120,
+            )),
+            detail: clean_text(&shorten(
+                r.get(uri_key).and_then(Value::as_str).unwrap_or(""),
+                200,
+            )),
+            description: clean_multiline(&shorten(
+                r.get("description").and_then(Value::as_str).unwrap_or(""),
+                400,
+            )),
+            args: Vec::new(),
+        })
+        .collect()
+}
+
+/// One input a server needs: an env var, an argument or a header.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigItem {
+    pub name: String,
+    pub kind: &'static str,
+    pub required: bool,
+    pub secret: bool,
+    pub description: String,
+    pub default: Option<String>,
+}
+
+/// Required configuration from the install data, plus names the probe saw it ask for.
+pub fn config_items(s: &Server) -> Vec<ConfigItem> {
+    let mut out: Vec<ConfigItem> = Vec::new();
+    let mut push = |a: &dataset::Argument, kind: &'static str| {
+        let name = a
+            .name
+            .as_deref()
+            .or(a.value_hint.as_deref())
+            .unwrap_or("(positional)");
+        let name = clean_text(&shorten(name, 80));
+        if out.iter().any(|c| c.name == name && c.kind == kind) {
+            return;
+        }
+        out.push(ConfigItem {
+            name,
+            kind,
+            required: a.is_required,
+            secret: a.is_secret,
+            description: clean_text(&shorten(a.description.as_deref().unwrap_or(""), 300)),
+            default: if a.is_secret {
+                None
+            } else {
+                a.default.as_deref().map(|d| clean_text(&shorten(d, 80)))
+            },
+        });
+    };
+    for p in &s.install.packages {
+        for a in &p.environment_variables {
+            push(a, "env");
+        }
+        for a in p.package_arguments.iter().chain(&p.runtime_arguments) {
+            push(a, "argument");
+        }
+    }
+    for r in &s.install.remotes {
+        for h in &r.headers {
+            push(h, "header");
+        }
+    }
+    if let Some(p) = &s.probe {
+        for n in &p.needs {
+            let name = clean_text(&shorten(n, 80));
+            if !out.iter().any(|c| c.name == name) {
+                out.push(ConfigItem {
+                    name,
+                    kind: "seen",
+                    required: true,
+                    secret: false,
+                    description: "Asked for by the server when probed without configuration."
+                        .into(),
+                    default: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The 90-night health strip as inline SVG (our own markup; dates and outcomes only) and uptime.
+pub fn health_strip(s: &Server, today: i64) -> (String, Option<String>, usize) {
+    const NIGHTS: i64 = 90;
+    let by_day: BTreeMap<i64, Option<Outcome>> = s
+        .health
+        .iter()
+        .filter_map(|h| dataset::time::day_number(&h.date).map(|d| (d, h.outcome)))
+        .collect();
+    let window: Vec<dataset::HealthEntry> = s
+        .health
+        .iter()
+        .filter(|h| {
+            dataset::time::day_number(&h.date)
+                .map(|d| d > today - NIGHTS && d <= today)
+                .unwrap_or(false)
+        })
+        .cloned()
+        .collect();
+    let uptime = dataset::uptime_percent(&window).map(|u| format!("{u:.1}"));
+    let probed = window.iter().filter(|h| h.outcome.is_some()).count();
+    let mut svg = String::with_capacity(8 * 1024);
+    svg.push_str(&format!(
+        "<svg class=\"strip\" viewBox=\"0 0 {} 24\" role=\"img\" aria-labelledby=\"health-title\" preserveAspectRatio=\"none\"><title id=\"health-title\">Probe outcome of the last 90 nights</title>",
+        NIGHTS * 4
+    ));
+    for i in 0..NIGHTS {
+        let d = today - NIGHTS + 1 + i;
+        let (class, label) = match by_day.get(&d) {
+            Some(Some(o)) => (outcome_class(*o), outcome_label(*o)),
+            Some(None) => ("gap", "not probed"),
+            None => ("gap", "no data"),
+        };
+        svg.push_str(&format!(
+            "<rect x=\"{}\" y=\"0\" width=\"3\" height=\"24\" class=\"h-{class}\"><title>{}: {label}</title></rect>",
+            i * 4,
+            dataset::time::day_string(d)
+        ));
+    }
+    svg.push_str("</svg>");
+    (svg, uptime, probed)
+}
+
+/// A link to a source page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceLink {
+    pub source: &'static str,
+    pub label: &'static str,
+    pub identifier: String,
+    pub url: Option<String>,
+    pub version: Option<String>,
+    pub downloads: Option<String>,
+    pub stale: bool,
+    pub deprecated: bool,
+}
+
+/// The sources of a server, with safe links.
+pub fn source_links(s: &Server) -> Vec<SourceLink> {
+    s.sources
+        .iter()
+        .map(|e| SourceLink {
+            source: e.source.as_str(),
+            label: e.source.label(),
+            identifier: clean_text(&shorten(&e.identifier, 120)),
+            url: e.url.as_deref().and_then(safe_url).or_else(|| {
+                (e.source == Source::Github)
+                    .then(|| s.repository.as_ref().and_then(|r| safe_url(&r.url)))
+                    .flatten()
+            }),
+            version: e.version.as_deref().map(|v| clean_text(&shorten(v, 40))),
+            downloads: e.downloads_monthly.filter(|d| *d > 0).map(compact),
+            stale: e.stale,
+            deprecated: e.deprecated,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_are_compact() {
+        assert_eq!(compact(999), "999");
+        assert_eq!(compact(1000), "1k");
+        assert_eq!(compact(12_345), "12.3k");
+        assert_eq!(compact(2_500_000), "2.5M");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+    }
+
+    #[test]
+    fn urls_other_than_http_are_dropped() {
+        assert_eq!(safe_url("javascript:alert(1)"), None);
+        assert_eq!(safe_url(" JavaScript:alert(1)"), None);
+        assert_eq!(safe_url("data:text/html,x"), None);
+        assert_eq!(safe_url("//evil.example"), None);
+        assert_eq!(safe_url("https://ok.example/a b"), None);
+        assert_eq!(
+            safe_url("https://ok.example/x").as_deref(),
+            Some("https://ok.example/x")
+        );
+    }
+
+    #[test]
+    fn params_come_from_the_input_schema_required_first() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "limit": {"type": "integer", "description": "Max rows"},
+                "sql": {"type": "string", "description": "The query"},
+                "tags": {"type": "array", "items": {"type": "string"}}
+            },
+            "required": ["sql"]
+        });
+        let (p, more) = params(Some(&schema));
+        assert_eq!(more, 0);
+        assert_eq!(p[0].name, "sql");
+        assert!(p[0].required);
+        assert_eq!(p[0].ty, "string");
+        let tags = p.iter().find(|x| x.name == "tags").unwrap();
+        assert_eq!(tags.ty, "string[]");
+        assert!(!tags.required);
+    }
+
+    #[test]
+    fn spec_defaults_apply_to_missing_annotations() {
+        let (b, defaults) = annotation_badges(&json!({"name": "x"}));
+        let labels: Vec<_> = b.iter().map(|b| b.label).collect();
+        assert_eq!(labels, ["destructive", "open-world"]);
+        assert!(defaults);
+        assert!(b.iter().all(|b| !b.declared));
+        let (b, defaults) = annotation_badges(
+            &json!({"name": "x", "annotations": {"readOnlyHint": true, "openWorldHint": false}}),
+        );
+        let labels: Vec<_> = b.iter().map(|b| b.label).collect();
+        assert_eq!(labels, ["read-only", "closed-world"]);
+        assert!(!defaults);
+    }
+
+    #[test]
+    fn health_strip_counts_only_the_window() {
+        let today = dataset::time::day_number("2026-11-22").unwrap();
+        let s = Server {
+            health: vec![
+                dataset::HealthEntry {
+                    date: "2026-01-01".into(),
+                    outcome: Some(Outcome::Crashed),
+                },
+                dataset::HealthEntry {
+                    date: "2026-11-20".into(),
+                    outcome: Some(Outcome::Ok),
+                },
+                dataset::HealthEntry {
+                    date: "2026-11-21".into(),
+                    outcome: Some(Outcome::Crashed),
+                },
+                dataset::HealthEntry {
+                    date: "2026-11-22".into(),
+                    outcome: None,
+                },
+            ],
+            ..Default::default()
+        };
+        let (svg, uptime, probed) = health_strip(&s, today);
+        assert_eq!(uptime.as_deref(), Some("50.0"));
+        assert_eq!(probed, 2);
+        assert_eq!(svg.matches("<rect").count(), 90);
+        assert!(svg.contains("2026-11-21: Crashed"));
+    }
+}
