@@ -26,8 +26,8 @@ pub mod signal {
     pub const SMITHERY: &str = "repo:smithery.yaml";
 }
 
-/// One item from one source.
-#[derive(Debug, Clone, PartialEq)]
+/// One item from one source (serializable: checkpoints and the crawl state keep them).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Found {
     pub source: Source,
     /// `owner/repo`, the package name as published, or the Registry server name.

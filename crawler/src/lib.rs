@@ -12,11 +12,14 @@
 //! are configuration.
 
 pub mod classify;
+pub mod crawl;
 pub mod found;
+pub mod http;
 pub mod listing;
 pub mod merge;
 pub mod normalize;
 pub mod output;
+pub mod sources;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -96,4 +99,9 @@ pub fn import_listings(
     }
     ds.normalize();
     Ok(ds)
+}
+
+/// The instant `d` from now, for [`http::HttpConfig::deadline`].
+pub fn deadline_after(d: std::time::Duration) -> tokio::time::Instant {
+    tokio::time::Instant::now() + d
 }

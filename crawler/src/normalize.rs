@@ -5,7 +5,9 @@
 //! `None`, never a guess.
 
 /// A repository reference reduced to its identity.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct RepoRef {
     /// `github`, `gitlab`, `bitbucket`, `codeberg`.
     pub forge: String,

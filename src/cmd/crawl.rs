@@ -1,10 +1,15 @@
-//! `hisper crawl`: finds MCP servers and writes the dataset.
+//! `hisper crawl`: finds MCP servers on GitHub, npm, PyPI and the MCP Registry and writes the
+//! dataset, `crawl-report.json` and the checkpoint.
 //!
-//! `--from-listing npm=FILE --from-listing pypi=FILE` imports package listings offline (this is
-//! how the bundled sample is made). The old dataset is kept as `previous/servers.json` and is only
-//! replaced when the new one passes the shrink guard.
+//! `--from-listing npm=FILE --from-listing pypi=FILE` imports package listings offline instead
+//! (this is how the bundled sample is made). Either way the old dataset is kept as
+//! `previous/servers.json` and is only replaced when the new one passes the shrink guard.
+//! Endpoints: env and `hisper.toml` first; for npm the npm client's registry and for PyPI pip's
+//! index are read at run time; package registries have no built-in default.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use dataset::Source;
@@ -17,6 +22,19 @@ pub struct Args {
     /// with a header line). Repeatable.
     #[arg(long = "from-listing", value_name = "SOURCE=FILE")]
     pub from_listing: Vec<String>,
+    /// Sources to crawl, comma-separated: github, npm, pypi, registry.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "github,npm,pypi,registry"
+    )]
+    pub sources: Vec<String>,
+    /// Stop cleanly after this long (e.g. 45m, 2h, 90s), checkpoint and write the partial result.
+    #[arg(long)]
+    pub deadline: Option<String>,
+    /// Ignore incremental state and crawl everything.
+    #[arg(long)]
+    pub full: bool,
     /// The crawl's clock (RFC 3339); default SOURCE_DATE_EPOCH, else now.
     #[arg(long)]
     pub now: Option<String>,
@@ -34,6 +52,62 @@ fn parse_listing(spec: &str) -> anyhow::Result<(Source, PathBuf)> {
     Ok((source, PathBuf::from(file)))
 }
 
+/// `45m`, `2h`, `90s`, `90` (seconds).
+fn parse_duration(s: &str) -> anyhow::Result<Duration> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num
+        .parse()
+        .with_context(|| format!("--deadline: not a duration: {s:?} (try 45m)"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => anyhow::bail!("--deadline: unknown unit in {s:?} (s, m or h)"),
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+fn command_output(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new(cmd)
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn http_url(s: &str) -> Option<String> {
+    let s = s.trim().trim_matches(['\'', '"']);
+    (s.starts_with("http://") || s.starts_with("https://")).then(|| s.to_string())
+}
+
+/// The npm client's configured registry.
+fn npm_client_registry() -> Option<String> {
+    http_url(&command_output("npm", &["config", "get", "registry"])?)
+}
+
+/// pip's configured index (`PIP_INDEX_URL`, else `pip config list`).
+fn pip_index() -> Option<String> {
+    if let Some(u) = std::env::var("PIP_INDEX_URL")
+        .ok()
+        .and_then(|u| http_url(&u))
+    {
+        return Some(u);
+    }
+    let text = command_output("pip", &["config", "list"])
+        .or_else(|| command_output("python3", &["-m", "pip", "config", "list"]))?;
+    text.lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        k.trim()
+            .ends_with("index-url")
+            .then(|| http_url(v))
+            .flatten()
+    })
+}
+
 pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
     let now = crawler::now_rfc3339(args.now.as_deref())?;
     let path = g.dataset_path();
@@ -42,32 +116,94 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
     } else {
         None
     };
-    let guard = g
-        .config
-        .crawl
+    let c = &g.config.crawl;
+    let guard = c
         .shrink_guard
         .unwrap_or(crawler::output::DEFAULT_SHRINK_GUARD);
-    anyhow::ensure!(
-        !args.from_listing.is_empty(),
-        "nothing to do: pass --from-listing npm=FILE / pypi=FILE"
-    );
-    let listings = args
-        .from_listing
-        .iter()
-        .map(|s| parse_listing(s))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let pages = crawler::listing::PageBases {
-        npm: g.config.crawl.npm_registry.clone(),
-        pypi: g.config.crawl.pypi.clone(),
+    let prev_len = previous.as_ref().map(|p| p.servers.len());
+
+    if !args.from_listing.is_empty() {
+        let listings = args
+            .from_listing
+            .iter()
+            .map(|s| parse_listing(s))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let pages = crawler::listing::PageBases {
+            npm: c.npm_registry.clone(),
+            pypi: c.pypi.clone(),
+        };
+        let ds = crawler::import_listings(&listings, &pages, previous.as_ref(), &now)?;
+        crawler::output::commit(&path, &ds, prev_len, guard, args.allow_shrink)?;
+        tracing::info!("{}: {} records", path.display(), ds.servers.len());
+        return Ok(Status::Ok);
+    }
+
+    let mut sources = Vec::new();
+    for s in &args.sources {
+        let src = Source::parse(s).with_context(|| {
+            format!("--sources: unknown source {s:?} (github, npm, pypi, registry)")
+        })?;
+        if !sources.contains(&src) {
+            sources.push(src);
+        }
+    }
+    let endpoints = crawler::crawl::Endpoints {
+        github_api: c
+            .github_api
+            .clone()
+            .unwrap_or_else(|| crawler::crawl::DEFAULT_GITHUB_API.into()),
+        github_token: std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty()),
+        mcp_registry: c
+            .mcp_registry
+            .clone()
+            .unwrap_or_else(|| crawler::crawl::DEFAULT_MCP_REGISTRY.into()),
+        npm_registry: c.npm_registry.clone().or_else(|| {
+            sources
+                .contains(&Source::Npm)
+                .then(npm_client_registry)
+                .flatten()
+        }),
+        npm_downloads: c.npm_downloads.clone(),
+        pypi: c
+            .pypi
+            .clone()
+            .or_else(|| sources.contains(&Source::Pypi).then(pip_index).flatten()),
     };
-    let ds = crawler::import_listings(&listings, &pages, previous.as_ref(), &now)?;
-    crawler::output::commit(
-        &path,
-        &ds,
-        previous.as_ref().map(|p| p.servers.len()),
-        guard,
-        args.allow_shrink,
-    )?;
-    tracing::info!("{}: {} records", path.display(), ds.servers.len());
-    Ok(Status::Ok)
+    let mut http = crawler::http::HttpConfig::new(crawler::http::user_agent(c.contact.as_deref()));
+    if let Some(n) = c.per_host_concurrency {
+        http.per_host_concurrency = n.max(1);
+    }
+    if let Some(ms) = c.min_spacing_ms {
+        http.min_spacing = Duration::from_millis(ms);
+    }
+    http.cache_dir = Some(g.data.join("http-cache"));
+    if let Some(d) = &args.deadline {
+        http.deadline = Some(crawler::deadline_after(parse_duration(d)?));
+    }
+    let mut opts =
+        crawler::crawl::Options::new(endpoints, http, now, g.data.join("checkpoint.json"));
+    opts.sources = sources;
+    opts.full = args.full;
+    let quiet = g.quiet;
+    opts.bar = Arc::new(move |s: Source| crate::progress::bar(0, s.as_str(), quiet));
+    let result = crawler::crawl::crawl(&opts, previous.as_ref())?;
+    let report_path = g.data.join("crawl-report.json");
+    let mut bytes = serde_json::to_vec_pretty(&result.report)?;
+    bytes.push(b'\n');
+    dataset::write_atomic(&report_path, &bytes)
+        .with_context(|| format!("writing {}", report_path.display()))?;
+    if !g.quiet {
+        eprint!("{}", result.report.table());
+    }
+    crawler::output::commit(&path, &result.dataset, prev_len, guard, args.allow_shrink)?;
+    tracing::info!(
+        "{}: {} records",
+        path.display(),
+        result.dataset.servers.len()
+    );
+    Ok(if result.report.has_errors() {
+        Status::ItemFailures
+    } else {
+        Status::Ok
+    })
 }

@@ -1,0 +1,522 @@
+//! The crawl: runs the selected sources, checkpoints them, merges, reconciles with the previous
+//! dataset, guards and writes it, and reports.
+//!
+//! Phase one runs the MCP Registry and GitHub at once; phase two runs npm and PyPI, with the
+//! package names the first phase linked to as extra candidates. The checkpoint file holds each
+//! source's state (see [`SourceState`]) and is rewritten atomically after every unit of work, so
+//! a killed crawl continues where it stopped. A source that fails or stops keeps its previous
+//! records (marked stale); the dataset is replaced only when the shrink guard passes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use dataset::{CrawlStatus, Dataset, Source, SourceSummary};
+use serde::{Deserialize, Serialize};
+
+use crate::found::Found;
+use crate::http::{Http, HttpConfig, SourceHttp};
+use crate::merge::{self, Outcome};
+use crate::sources::{self, Crawl, Ctx, Saver, SourceState};
+
+/// Where each source lives.
+#[derive(Debug, Clone, Default)]
+pub struct Endpoints {
+    pub github_api: String,
+    pub github_token: Option<String>,
+    pub mcp_registry: String,
+    /// `None`: not configured (the npm source fails with a message naming the variable).
+    pub npm_registry: Option<String>,
+    pub npm_downloads: Option<String>,
+    pub pypi: Option<String>,
+}
+
+/// The built-in GitHub API base.
+pub const DEFAULT_GITHUB_API: &str = "https://api.github.com";
+/// The built-in MCP Registry base.
+pub const DEFAULT_MCP_REGISTRY: &str = "https://registry.modelcontextprotocol.io";
+
+/// Default GitHub repository searches.
+pub fn default_github_queries() -> Vec<String> {
+    [
+        "topic:mcp-server",
+        "topic:mcp-servers",
+        "topic:mcp",
+        "topic:model-context-protocol",
+        "topic:modelcontextprotocol",
+        "\"mcp server\" in:name,description",
+        "\"model context protocol\" in:name,description",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// Default npm searches.
+pub fn default_npm_queries() -> Vec<String> {
+    [
+        "keywords:mcp-server",
+        "keywords:mcp",
+        "keywords:modelcontextprotocol",
+        "keywords:model-context-protocol",
+        "mcp server",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// Everything a crawl needs.
+pub struct Options {
+    pub sources: Vec<Source>,
+    pub endpoints: Endpoints,
+    pub http: HttpConfig,
+    /// The crawl's clock (RFC 3339).
+    pub now: String,
+    /// Ignore incremental state: crawl everything.
+    pub full: bool,
+    pub github_queries: Vec<String>,
+    pub npm_queries: Vec<String>,
+    pub npm_search_cap: usize,
+    /// Requests a source keeps in flight (the per-host limit still applies).
+    pub concurrency: usize,
+    pub checkpoint_path: PathBuf,
+    /// A progress bar for a source (the CLI decides whether it is drawn).
+    pub bar: Arc<dyn Fn(Source) -> indicatif::ProgressBar + Send + Sync>,
+}
+
+impl Options {
+    /// Options with the defaults for everything but endpoints, clock and checkpoint path.
+    pub fn new(
+        endpoints: Endpoints,
+        http: HttpConfig,
+        now: String,
+        checkpoint_path: PathBuf,
+    ) -> Self {
+        Options {
+            sources: Source::ALL.to_vec(),
+            endpoints,
+            http,
+            now,
+            full: false,
+            github_queries: default_github_queries(),
+            npm_queries: default_npm_queries(),
+            npm_search_cap: 10_000,
+            concurrency: 4,
+            checkpoint_path,
+            bar: Arc::new(|_| indicatif::ProgressBar::hidden()),
+        }
+    }
+}
+
+/// The checkpoint file.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub version: u32,
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceState>,
+}
+
+impl Checkpoint {
+    /// Reads the checkpoint; a missing or unreadable one starts fresh (with a warning).
+    pub fn load(path: &std::path::Path) -> Checkpoint {
+        match std::fs::read(path) {
+            Ok(b) => serde_json::from_slice(&b).unwrap_or_else(|e| {
+                tracing::warn!("{}: unreadable checkpoint ignored: {e}", path.display());
+                Checkpoint::default()
+            }),
+            Err(_) => Checkpoint::default(),
+        }
+    }
+}
+
+/// One source's line in the report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceReport {
+    pub status: String,
+    pub requests: u64,
+    pub not_modified: u64,
+    pub retries: u64,
+    pub rate_limit_waits: u64,
+    pub found: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub removed: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ReportError>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// One error with its URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportError {
+    pub url: String,
+    pub message: String,
+}
+
+/// `data/crawl-report.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub generated_at: String,
+    pub records: u64,
+    pub previous_records: u64,
+    pub sources: BTreeMap<String, SourceReport>,
+}
+
+impl Report {
+    /// Whether any source had errors or did not finish.
+    pub fn has_errors(&self) -> bool {
+        self.sources
+            .values()
+            .any(|s| !s.errors.is_empty() || s.status == "failed" || s.status == "partial")
+    }
+
+    /// The table printed at the end.
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "{:<13} {:>8} {:>8} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
+            "source",
+            "status",
+            "requests",
+            "304s",
+            "retries",
+            "waits",
+            "found",
+            "new",
+            "upd",
+            "gone",
+            "errors"
+        );
+        for (name, s) in &self.sources {
+            out.push_str(&format!(
+                "{:<13} {:>8} {:>8} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
+                name,
+                s.status,
+                s.requests,
+                s.not_modified,
+                s.retries,
+                s.rate_limit_waits,
+                s.found,
+                s.new,
+                s.updated,
+                s.removed,
+                s.errors.len()
+            ));
+        }
+        out.push_str(&format!(
+            "records: {} (previous {})\n",
+            self.records, self.previous_records
+        ));
+        out
+    }
+}
+
+/// What a crawl produced (not yet written).
+pub struct CrawlResult {
+    pub dataset: Dataset,
+    pub report: Report,
+}
+
+struct Run {
+    source: Source,
+    status: CrawlStatus,
+    note: Option<String>,
+    items: Vec<Found>,
+    http: SourceHttp,
+    notes: Vec<String>,
+}
+
+fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
+    let e = &o.endpoints;
+    let now_secs = dataset::time::day_number(&o.now).unwrap_or(0) * 86_400
+        + o.now
+            .get(11..19)
+            .map(|t| {
+                let p: Vec<i64> = t.split(':').filter_map(|x| x.parse().ok()).collect();
+                p.first().unwrap_or(&0) * 3600
+                    + p.get(1).unwrap_or(&0) * 60
+                    + p.get(2).unwrap_or(&0)
+            })
+            .unwrap_or(0);
+    Ok(match source {
+        Source::McpRegistry => Box::new(sources::registry::Registry {
+            base: e.mcp_registry.clone(),
+            page_size: 100,
+        }),
+        Source::Github => Box::new(sources::github::Github {
+            api: e.github_api.clone(),
+            token: e.github_token.clone(),
+            queries: o.github_queries.clone(),
+            concurrency: o.concurrency,
+            epoch: 1_199_145_600, // 2008-01-01
+            now: now_secs,
+        }),
+        Source::Npm => Box::new(sources::npm::Npm {
+            registry: e.npm_registry.clone().ok_or(
+                "no npm registry configured: set HISPER_NPM_REGISTRY or [crawl] npm_registry \
+                 (or configure the npm client's registry)",
+            )?,
+            downloads: e.npm_downloads.clone(),
+            queries: o.npm_queries.clone(),
+            search_cap: o.npm_search_cap,
+            page_size: 250,
+            concurrency: o.concurrency,
+        }),
+        Source::Pypi => Box::new(sources::pypi::Pypi {
+            base: e.pypi.clone().ok_or(
+                "no PyPI index configured: set HISPER_PYPI or [crawl] pypi \
+                 (or pip's index-url / PIP_INDEX_URL)",
+            )?,
+            concurrency: o.concurrency,
+        }),
+    })
+}
+
+async fn run_one(
+    source: Source,
+    o: &Options,
+    http: Arc<Http>,
+    state: SourceState,
+    saver: Saver,
+    hints: Vec<String>,
+) -> Run {
+    let sh = SourceHttp::new(http);
+    let crawler = match build_source(source, o) {
+        Ok(c) => c,
+        Err(msg) => {
+            tracing::error!("{source}: {msg}");
+            return Run {
+                source,
+                status: CrawlStatus::Failed,
+                note: Some(msg.clone()),
+                items: state.known.into_values().collect(),
+                http: sh,
+                notes: vec![msg],
+            };
+        }
+    };
+    let notes = Arc::new(Mutex::new(Vec::new()));
+    let mut ctx = Ctx {
+        source,
+        http: sh.clone(),
+        state,
+        saver,
+        progress: (o.bar)(source),
+        full: o.full,
+        hints,
+        notes: notes.clone(),
+    };
+    let result = crawler.crawl(&mut ctx).await;
+    ctx.progress.finish_and_clear();
+    let notes = notes.lock().map(|n| n.clone()).unwrap_or_default();
+    match result {
+        Ok(()) => Run {
+            source,
+            status: CrawlStatus::Ok,
+            note: None,
+            items: ctx.state.known.into_values().collect(),
+            http: sh,
+            notes,
+        },
+        Err(e) => {
+            let stop = e.is_stop();
+            if !stop {
+                sh.record(&e);
+            }
+            tracing::warn!("{source}: stopped: {e}");
+            let mut items = ctx.state.known.clone();
+            items.extend(ctx.state.pending.clone());
+            Run {
+                source,
+                status: if stop {
+                    CrawlStatus::Partial
+                } else {
+                    CrawlStatus::Failed
+                },
+                note: Some(e.to_string()),
+                items: items.into_values().collect(),
+                http: sh,
+                notes,
+            }
+        }
+    }
+}
+
+/// Runs the crawl (blocking; builds its own tokio runtime).
+pub fn crawl(o: &Options, previous: Option<&Dataset>) -> anyhow::Result<CrawlResult> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(crawl_async(o, previous))
+}
+
+/// The crawl, for callers that already run tokio.
+pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Result<CrawlResult> {
+    let http = Http::new(o.http.clone())?;
+    let cp = Arc::new(Mutex::new(Checkpoint::load(&o.checkpoint_path)));
+    let path = o.checkpoint_path.clone();
+    let saver: Saver = {
+        let cp = cp.clone();
+        Arc::new(move |source: Source, state: &SourceState| {
+            let mut c = cp.lock().unwrap_or_else(|p| p.into_inner());
+            c.version = 1;
+            c.sources.insert(source.as_str().to_string(), state.clone());
+            match serde_json::to_vec(&*c) {
+                Ok(bytes) => {
+                    if let Err(e) = dataset::write_atomic(&path, &bytes) {
+                        tracing::warn!("{}: cannot write checkpoint: {e}", path.display());
+                    }
+                }
+                Err(e) => tracing::warn!("checkpoint: {e}"),
+            }
+        })
+    };
+    let state_of = |s: Source| {
+        cp.lock()
+            .map(|c| c.sources.get(s.as_str()).cloned().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let selected: BTreeSet<Source> = o.sources.iter().copied().collect();
+    let mut runs: Vec<Run> = Vec::new();
+    let phase1: Vec<Source> = [Source::McpRegistry, Source::Github]
+        .into_iter()
+        .filter(|s| selected.contains(s))
+        .collect();
+    let futs = phase1
+        .iter()
+        .map(|&s| run_one(s, o, http.clone(), state_of(s), saver.clone(), Vec::new()));
+    runs.extend(futures::future::join_all(futs).await);
+    let hints: Vec<String> = runs
+        .iter()
+        .flat_map(|r| r.items.iter().flat_map(|f| f.links.iter().cloned()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let phase2: Vec<Source> = [Source::Npm, Source::Pypi]
+        .into_iter()
+        .filter(|s| selected.contains(s))
+        .collect();
+    let futs = phase2.iter().map(|&s| {
+        run_one(
+            s,
+            o,
+            http.clone(),
+            state_of(s),
+            saver.clone(),
+            hints.clone(),
+        )
+    });
+    runs.extend(futures::future::join_all(futs).await);
+
+    let mut outcomes: BTreeMap<Source, Outcome> = BTreeMap::new();
+    let mut found = Vec::new();
+    for r in &runs {
+        outcomes.insert(
+            r.source,
+            if r.status == CrawlStatus::Ok {
+                Outcome::Complete
+            } else {
+                Outcome::Failed
+            },
+        );
+        found.extend(r.items.iter().cloned());
+    }
+    let merged = merge::merge(found, &o.now, previous);
+    let servers = merge::carry_over(merged, previous, &outcomes, &o.now);
+    let mut ds = Dataset::new(o.now.clone());
+    ds.servers = servers;
+    ds.normalize();
+
+    let mut report = Report {
+        generated_at: o.now.clone(),
+        records: ds.servers.len() as u64,
+        previous_records: previous.map(|p| p.servers.len() as u64).unwrap_or(0),
+        sources: BTreeMap::new(),
+    };
+    let entries = |d: &Dataset, s: Source| -> BTreeMap<(String, String), String> {
+        d.servers
+            .iter()
+            .flat_map(|srv| {
+                srv.sources
+                    .iter()
+                    .filter(move |e| e.source == s && !e.stale)
+                    .map(move |e| {
+                        (
+                            (srv.id.clone(), e.identifier.clone()),
+                            srv.last_changed.clone(),
+                        )
+                    })
+            })
+            .collect()
+    };
+    for source in Source::ALL {
+        let run = runs.iter().find(|r| r.source == source);
+        let now_e = entries(&ds, source);
+        let prev_e = previous.map(|p| entries(p, source)).unwrap_or_default();
+        let mut sr = SourceReport {
+            status: match run {
+                Some(r) => match r.status {
+                    CrawlStatus::Ok => "ok",
+                    CrawlStatus::Partial => "partial",
+                    CrawlStatus::Failed => "failed",
+                    CrawlStatus::Skipped => "skipped",
+                },
+                None => "skipped",
+            }
+            .into(),
+            found: now_e.len() as u64,
+            new: now_e.keys().filter(|k| !prev_e.contains_key(*k)).count() as u64,
+            updated: now_e
+                .iter()
+                .filter(|(k, changed)| prev_e.contains_key(*k) && **changed == o.now)
+                .count() as u64,
+            removed: if run.is_some_and(|r| r.status == CrawlStatus::Ok) {
+                prev_e.keys().filter(|k| !now_e.contains_key(*k)).count() as u64
+            } else {
+                0
+            },
+            ..Default::default()
+        };
+        let mut summary = SourceSummary {
+            status: CrawlStatus::Skipped,
+            records: ds.servers.iter().filter(|s| s.has_source(source)).count() as u64,
+            ..Default::default()
+        };
+        if let Some(r) = run {
+            let c = &r.http.counters;
+            sr.requests = c.requests.load(Ordering::Relaxed);
+            sr.not_modified = c.not_modified.load(Ordering::Relaxed);
+            sr.retries = c.retries.load(Ordering::Relaxed);
+            sr.rate_limit_waits = c.rate_limit_waits.load(Ordering::Relaxed);
+            sr.errors = r
+                .http
+                .errors
+                .lock()
+                .map(|e| e.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(url, message)| ReportError { url, message })
+                .collect();
+            sr.errors
+                .sort_by(|a, b| (&a.url, &a.message).cmp(&(&b.url, &b.message)));
+            sr.notes = r.notes.clone();
+            summary.status = r.status;
+            summary.started_at = Some(o.now.clone());
+            summary.finished_at = Some(o.now.clone());
+            summary.requests = sr.requests;
+            summary.errors = sr.errors.len() as u64;
+            summary.note = r.note.clone();
+        } else if let Some(p) = previous.and_then(|p| p.crawl.get(source.as_str())) {
+            summary.note = p.note.clone();
+        }
+        ds.crawl.insert(source.as_str().to_string(), summary);
+        report.sources.insert(source.as_str().to_string(), sr);
+    }
+    Ok(CrawlResult {
+        dataset: ds,
+        report,
+    })
+}

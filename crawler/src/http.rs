@@ -1,0 +1,643 @@
+//! The HTTP layer every source shares: politeness, retries, rate limits and a disk cache.
+//!
+//! - Per host: at most `per_host_concurrency` requests in flight and `min_spacing` between two
+//!   request starts; a rate-limit answer pauses the whole host.
+//! - `Retry-After` (seconds or HTTP date), `x-ratelimit-remaining: 0` with `x-ratelimit-reset`,
+//!   and GitHub's secondary rate limit (403 naming it) wait and retry; a wait past the deadline
+//!   or past `max_wait` is [`HttpError::RateLimited`] so the source can checkpoint and stop.
+//!   A bare 403 is an error at once (it must not loop).
+//! - 5xx, timeouts and connection resets retry with jittered exponential backoff.
+//! - Conditional requests from an ETag/Last-Modified disk cache (`data/http-cache/`): a 304
+//!   reuses the cached body; a corrupt cache entry (bad metadata, body hash mismatch) is ignored
+//!   and refetched.
+//! - [`SourceHttp::get_json`] turns an HTML page or truncated JSON into an error for that
+//!   request, never a panic.
+//!
+//! Each source gets a [`SourceHttp`] handle that counts its requests, 304s, retries, rate-limit
+//! waits and errors. This module does not know any API's URLs.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+/// Politeness and retry settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// `hisper/<version> (+<contact>)`.
+    pub user_agent: String,
+    pub per_host_concurrency: usize,
+    pub min_spacing: Duration,
+    /// Retries for 5xx, timeouts and connection errors.
+    pub max_retries: u32,
+    /// First backoff; doubles each retry, with jitter.
+    pub base_backoff: Duration,
+    /// The longest rate-limit wait accepted before giving up on the request.
+    pub max_wait: Duration,
+    /// Rate-limit waits accepted for one request.
+    pub max_rate_limit_waits: u32,
+    pub timeout: Duration,
+    /// ETag/Last-Modified cache directory; `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
+    /// When the crawl must stop.
+    pub deadline: Option<Instant>,
+}
+
+impl HttpConfig {
+    /// Polite defaults: 2 requests per host at once, 500 ms apart, 4 retries.
+    pub fn new(user_agent: impl Into<String>) -> Self {
+        HttpConfig {
+            user_agent: user_agent.into(),
+            per_host_concurrency: 2,
+            min_spacing: Duration::from_millis(500),
+            max_retries: 4,
+            base_backoff: Duration::from_millis(500),
+            max_wait: Duration::from_secs(15 * 60),
+            max_rate_limit_waits: 5,
+            timeout: Duration::from_secs(30),
+            cache_dir: None,
+            deadline: None,
+        }
+    }
+}
+
+/// The User-Agent: `hisper/<version> (+<contact>)`.
+pub fn user_agent(contact: Option<&str>) -> String {
+    let contact = contact.unwrap_or("https://github.com/hisper-dev/hisper");
+    format!("hisper/{} (+{contact})", env!("CARGO_PKG_VERSION"))
+}
+
+/// Why a request failed (after retries).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum HttpError {
+    #[error("{url}: HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: rate limited for {wait_secs} s, past the deadline or the wait limit")]
+    RateLimited { url: String, wait_secs: u64 },
+    #[error("{url}: deadline reached")]
+    Deadline { url: String },
+    #[error("{url}: {message}")]
+    Transport { url: String, message: String },
+    #[error("{url}: expected JSON, got an HTML page")]
+    Html { url: String },
+    #[error("{url}: invalid JSON: {message}")]
+    Json { url: String, message: String },
+}
+
+impl HttpError {
+    /// Whether the source should checkpoint and stop (rather than note an error and go on).
+    pub fn is_stop(&self) -> bool {
+        matches!(
+            self,
+            HttpError::RateLimited { .. } | HttpError::Deadline { .. }
+        )
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            HttpError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            HttpError::Status { url, .. }
+            | HttpError::RateLimited { url, .. }
+            | HttpError::Deadline { url }
+            | HttpError::Transport { url, .. }
+            | HttpError::Html { url }
+            | HttpError::Json { url, .. } => url,
+        }
+    }
+}
+
+/// One answer.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// Lowercased header names.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Answered 304 and served from the cache.
+    pub from_cache: bool,
+    /// The URL after redirects.
+    pub final_url: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Counters of one source.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub requests: AtomicU64,
+    pub not_modified: AtomicU64,
+    pub retries: AtomicU64,
+    pub rate_limit_waits: AtomicU64,
+}
+
+struct HostGate {
+    permits: Arc<Semaphore>,
+    /// The earliest start of the next request.
+    next: tokio::sync::Mutex<Instant>,
+}
+
+/// The shared client.
+pub struct Http {
+    client: reqwest::Client,
+    cfg: HttpConfig,
+    hosts: Mutex<HashMap<String, Arc<HostGate>>>,
+    seed: AtomicU64,
+}
+
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheMeta {
+    url: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    sha256: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Http {
+    pub fn new(cfg: HttpConfig) -> anyhow::Result<Arc<Http>> {
+        let client = reqwest::Client::builder()
+            .user_agent(cfg.user_agent.clone())
+            .timeout(cfg.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()?;
+        Ok(Arc::new(Http {
+            client,
+            cfg,
+            hosts: Mutex::new(HashMap::new()),
+            seed: AtomicU64::new(0x9E37_79B9_7F4A_7C15),
+        }))
+    }
+
+    pub fn config(&self) -> &HttpConfig {
+        &self.cfg
+    }
+
+    fn gate(&self, host: &str) -> Arc<HostGate> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts
+            .entry(host.to_string())
+            .or_insert_with(|| {
+                Arc::new(HostGate {
+                    permits: Arc::new(Semaphore::new(self.cfg.per_host_concurrency.max(1))),
+                    next: tokio::sync::Mutex::new(Instant::now()),
+                })
+            })
+            .clone()
+    }
+
+    /// Pauses every request to `host` until `until`.
+    async fn block_host(&self, host: &str, until: Instant) {
+        let gate = self.gate(host);
+        let mut next = gate.next.lock().await;
+        if *next < until {
+            *next = until;
+        }
+    }
+
+    fn jitter(&self, d: Duration) -> Duration {
+        let mut x = self
+            .seed
+            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        let frac = (x % 1000) as f64 / 1000.0; // 0..1
+        d.mul_f64(0.5 + frac)
+    }
+
+    fn past_deadline(&self, at: Instant) -> bool {
+        self.cfg.deadline.is_some_and(|d| at >= d)
+    }
+
+    fn cache_paths(&self, url: &str, accept: &str) -> Option<(PathBuf, PathBuf)> {
+        let dir = self.cfg.cache_dir.as_ref()?;
+        let mut h = Sha256::new();
+        h.update(url.as_bytes());
+        h.update([0]);
+        h.update(accept.as_bytes());
+        let key = hex(&h.finalize());
+        let sub = dir.join(&key[..2]);
+        Some((
+            sub.join(format!("{key}.meta.json")),
+            sub.join(format!("{key}.body")),
+        ))
+    }
+
+    fn cache_read(&self, url: &str, accept: &str) -> Option<(CacheMeta, Vec<u8>)> {
+        let (meta_p, body_p) = self.cache_paths(url, accept)?;
+        let meta: CacheMeta = serde_json::from_slice(&std::fs::read(meta_p).ok()?).ok()?;
+        let body = std::fs::read(body_p).ok()?;
+        if meta.url != url || hex(&Sha256::digest(&body)) != meta.sha256 {
+            tracing::debug!("{url}: corrupt cache entry ignored");
+            return None;
+        }
+        Some((meta, body))
+    }
+
+    fn cache_write(&self, url: &str, accept: &str, r: &Response) {
+        let Some((meta_p, body_p)) = self.cache_paths(url, accept) else {
+            return;
+        };
+        let etag = r.header("etag").map(str::to_string);
+        let last_modified = r.header("last-modified").map(str::to_string);
+        if etag.is_none() && last_modified.is_none() {
+            return;
+        }
+        let meta = CacheMeta {
+            url: url.to_string(),
+            etag,
+            last_modified,
+            sha256: hex(&Sha256::digest(&r.body)),
+        };
+        let Ok(meta_bytes) = serde_json::to_vec(&meta) else {
+            return;
+        };
+        if let Err(e) = dataset::write_atomic(&body_p, &r.body)
+            .and_then(|()| dataset::write_atomic(&meta_p, &meta_bytes))
+        {
+            tracing::debug!("{url}: cache write failed: {e}");
+        }
+    }
+
+    /// Backoff before retry `attempt` (1-based).
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .cfg
+            .base_backoff
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(10));
+        self.jitter(exp.min(Duration::from_secs(120)))
+    }
+
+    /// GET with politeness, retries, rate limits and the cache.
+    pub async fn get(
+        &self,
+        url: &str,
+        accept: &str,
+        counters: &Counters,
+    ) -> Result<Response, HttpError> {
+        let cached = self.cache_read(url, accept);
+        let send = || {
+            let mut req = self.client.get(url).header("accept", accept);
+            if let Some((meta, _)) = &cached {
+                if let Some(e) = &meta.etag {
+                    req = req.header("if-none-match", e);
+                }
+                if let Some(lm) = &meta.last_modified {
+                    req = req.header("if-modified-since", lm);
+                }
+            }
+            async move {
+                let resp = req.send().await.map_err(|e| {
+                    if e.is_timeout() {
+                        "timed out".to_string()
+                    } else {
+                        format!("request failed: {e}")
+                    }
+                })?;
+                let status = resp.status().as_u16();
+                let final_url = resp.url().to_string();
+                let headers = resp
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_ascii_lowercase(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect();
+                let body = resp
+                    .bytes()
+                    .await
+                    .map_err(|e| format!("reading body: {e}"))?;
+                Ok(Response {
+                    status,
+                    headers,
+                    body: body.to_vec(),
+                    from_cache: false,
+                    final_url,
+                })
+            }
+        };
+        let r = self.run(url, counters, send).await;
+        match r {
+            Ok(r) if r.status == 304 => match &cached {
+                Some((_, body)) => {
+                    counters.not_modified.fetch_add(1, Ordering::Relaxed);
+                    Ok(Response {
+                        body: body.clone(),
+                        from_cache: true,
+                        status: 200,
+                        ..r
+                    })
+                }
+                None => Err(HttpError::Status {
+                    url: url.into(),
+                    status: 304,
+                }),
+            },
+            Ok(r) => {
+                self.cache_write(url, accept, &r);
+                Ok(r)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The politeness, retry and rate-limit loop around any sender (reqwest here, octocrab in
+    /// the GitHub source). Returns 2xx and 304 answers; other statuses are errors.
+    pub async fn run<F, Fut>(
+        &self,
+        url: &str,
+        counters: &Counters,
+        send: F,
+    ) -> Result<Response, HttpError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Response, String>>,
+    {
+        let host = host_of(url);
+        let gate = self.gate(&host);
+        let mut attempt = 0u32;
+        let mut waits = 0u32;
+        let err = |message: String| HttpError::Transport {
+            url: url.to_string(),
+            message,
+        };
+        loop {
+            if self.past_deadline(Instant::now()) {
+                return Err(HttpError::Deadline { url: url.into() });
+            }
+            let permit = gate
+                .permits
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| err(e.to_string()))?;
+            {
+                let mut next = gate.next.lock().await;
+                let now = Instant::now();
+                let slot = (*next).max(now);
+                if self.past_deadline(slot) {
+                    return Err(HttpError::Deadline { url: url.into() });
+                }
+                *next = slot + self.cfg.min_spacing;
+                drop(next);
+                tokio::time::sleep_until(slot).await;
+            }
+            counters.requests.fetch_add(1, Ordering::Relaxed);
+            let result = send().await;
+            drop(permit);
+            let r = match result {
+                Ok(r) => r,
+                Err(message) => {
+                    attempt += 1;
+                    if attempt > self.cfg.max_retries {
+                        return Err(err(message));
+                    }
+                    counters.retries.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!("{url}: {message}; retry {attempt}");
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                    continue;
+                }
+            };
+            if r.status == 304 {
+                return Ok(r);
+            }
+            if let Some(wait) = rate_limit_wait(&r) {
+                waits += 1;
+                let until = Instant::now() + wait;
+                if wait > self.cfg.max_wait
+                    || waits > self.cfg.max_rate_limit_waits
+                    || self.past_deadline(until)
+                {
+                    return Err(HttpError::RateLimited {
+                        url: url.into(),
+                        wait_secs: wait.as_secs(),
+                    });
+                }
+                counters.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
+                tracing::info!("{host}: rate limited, waiting {} s", wait.as_secs());
+                self.block_host(&host, until).await;
+                continue;
+            }
+            if r.status >= 500 || r.status == 429 {
+                attempt += 1;
+                if attempt > self.cfg.max_retries {
+                    return Err(HttpError::Status {
+                        url: url.into(),
+                        status: r.status,
+                    });
+                }
+                counters.retries.fetch_add(1, Ordering::Relaxed);
+                let pause = self.backoff(attempt);
+                if r.status == 429 {
+                    self.block_host(&host, Instant::now() + pause).await;
+                }
+                tokio::time::sleep(pause).await;
+                continue;
+            }
+            if !(200..300).contains(&r.status) {
+                return Err(HttpError::Status {
+                    url: url.into(),
+                    status: r.status,
+                });
+            }
+            return Ok(r);
+        }
+    }
+}
+
+/// How long a rate-limit answer asks us to wait, if it is one.
+///
+/// 429 or 403 with `Retry-After`; 403/429 with `x-ratelimit-remaining: 0` and a reset time;
+/// 403 whose body names a secondary rate limit (60 s when no header says otherwise). A 429
+/// without any of these is `None` here (plain backoff), and so is a bare 403.
+pub fn rate_limit_wait(r: &Response) -> Option<Duration> {
+    if r.status != 429 && r.status != 403 {
+        return None;
+    }
+    if let Some(ra) = r.header("retry-after") {
+        let ra = ra.trim();
+        if let Ok(secs) = ra.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        if let Ok(at) = httpdate::parse_http_date(ra) {
+            let now = std::time::SystemTime::now();
+            return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
+        }
+    }
+    if r.header("x-ratelimit-remaining").map(str::trim) == Some("0") {
+        if let Some(reset) = r
+            .header("x-ratelimit-reset")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            return Some(Duration::from_secs(reset.saturating_sub(now) + 1));
+        }
+    }
+    if r.status == 403 {
+        let body = String::from_utf8_lossy(&r.body[..r.body.len().min(4096)]).to_lowercase();
+        if body.contains("secondary rate limit") || body.contains("abuse detection") {
+            return Some(Duration::from_secs(60));
+        }
+    }
+    None
+}
+
+/// One source's view of the shared client, with its own counters and error list.
+#[derive(Clone)]
+pub struct SourceHttp {
+    pub http: Arc<Http>,
+    pub counters: Arc<Counters>,
+    pub errors: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl SourceHttp {
+    pub fn new(http: Arc<Http>) -> Self {
+        SourceHttp {
+            http,
+            counters: Arc::new(Counters::default()),
+            errors: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Records an error (URL, message) for the report.
+    pub fn record(&self, e: &HttpError) {
+        self.errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((e.url().to_string(), e.to_string()));
+    }
+
+    pub async fn get(&self, url: &str, accept: &str) -> Result<Response, HttpError> {
+        self.http.get(url, accept, &self.counters).await
+    }
+
+    /// GET and parse JSON; an HTML page or truncated JSON is an error for this request.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        accept: &str,
+    ) -> Result<(T, Response), HttpError> {
+        let r = self.get(url, accept).await?;
+        let v = parse_json(url, &r)?;
+        Ok((v, r))
+    }
+}
+
+/// Parses a JSON body; an HTML page is [`HttpError::Html`].
+pub fn parse_json<T: serde::de::DeserializeOwned>(url: &str, r: &Response) -> Result<T, HttpError> {
+    let start = r.body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let ct = r.header("content-type").unwrap_or("");
+    if start == Some(b'<') || ct.contains("text/html") {
+        return Err(HttpError::Html { url: url.into() });
+    }
+    serde_json::from_slice(&r.body).map_err(|e| HttpError::Json {
+        url: url.into(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
+        Response {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            from_cache: false,
+            final_url: String::new(),
+        }
+    }
+
+    #[test]
+    fn rate_limit_answers() {
+        assert_eq!(
+            rate_limit_wait(&resp(429, &[("retry-after", "7")], "")),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(rate_limit_wait(&resp(403, &[], "Forbidden")), None);
+        assert_eq!(rate_limit_wait(&resp(429, &[], "")), None);
+        assert_eq!(
+            rate_limit_wait(&resp(403, &[], "You have exceeded a secondary rate limit")),
+            Some(Duration::from_secs(60))
+        );
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 100;
+        let w = rate_limit_wait(&resp(
+            403,
+            &[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", &reset.to_string()),
+            ],
+            "",
+        ))
+        .unwrap();
+        assert!(
+            w >= Duration::from_secs(99) && w <= Duration::from_secs(102),
+            "{w:?}"
+        );
+        assert_eq!(
+            rate_limit_wait(&resp(500, &[("retry-after", "1")], "")),
+            None
+        );
+    }
+
+    #[test]
+    fn json_parse_errors() {
+        let r = resp(200, &[], "<html>busy</html>");
+        assert!(matches!(
+            parse_json::<serde_json::Value>("u", &r),
+            Err(HttpError::Html { .. })
+        ));
+        let r = resp(200, &[], "{\"a\": [1, 2");
+        assert!(matches!(
+            parse_json::<serde_json::Value>("u", &r),
+            Err(HttpError::Json { .. })
+        ));
+        assert_eq!(host_of("http://127.0.0.1:80/x?y"), "127.0.0.1:80");
+    }
+}

@@ -1,0 +1,131 @@
+//! The four sources behind one small trait, [`Crawl`].
+//!
+//! A source reads its API through a [`SourceHttp`] and fills its [`SourceState`]: `known` items
+//! (the source's complete current view when it finishes), a `run` progress value (cursor, window
+//! queue, names left) that makes it resumable, and high-water marks for the next incremental
+//! run. It calls [`Ctx::checkpoint`] after each unit of work. It never merges, classifies
+//! records or writes the dataset.
+
+pub mod github;
+pub mod npm;
+pub mod pypi;
+pub mod registry;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use dataset::Source;
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+use crate::found::Found;
+use crate::http::{HttpError, SourceHttp};
+
+/// What a source keeps between runs and during one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceState {
+    /// Items by the source's own key; after a complete run, exactly what the source lists.
+    #[serde(default)]
+    pub known: BTreeMap<String, Found>,
+    /// High-water marks and per-item change markers (serials, versions, pushed dates).
+    #[serde(default)]
+    pub marks: BTreeMap<String, String>,
+    /// Progress of an unfinished run; `None` when the last run finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<serde_json::Value>,
+    /// Items found so far by the unfinished run.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, Found>,
+}
+
+/// Saves the checkpoint of every source (shared by the running sources).
+pub type Saver = Arc<dyn Fn(Source, &SourceState) + Send + Sync>;
+
+/// What a running source works with.
+pub struct Ctx {
+    pub source: Source,
+    pub http: SourceHttp,
+    pub state: SourceState,
+    pub saver: Saver,
+    pub progress: indicatif::ProgressBar,
+    /// Ignore high-water marks and known items: crawl everything again.
+    pub full: bool,
+    /// Names other sources link to (`npm:<name>`, `pypi:<name>`), as extra candidates.
+    pub hints: Vec<String>,
+    /// Non-fatal problems worth reporting (incomplete results, capped queries).
+    pub notes: Arc<Mutex<Vec<String>>>,
+}
+
+impl Ctx {
+    /// Writes the checkpoint now.
+    pub fn checkpoint(&self) {
+        (self.saver)(self.source, &self.state);
+    }
+
+    pub fn note(&self, s: impl Into<String>) {
+        let s = s.into();
+        tracing::warn!("{}: {s}", self.source);
+        self.notes.lock().unwrap_or_else(|p| p.into_inner()).push(s);
+    }
+
+    /// Reads the run progress as `T` (default when none or unreadable).
+    pub fn run_state<T: serde::de::DeserializeOwned + Default>(&self) -> T {
+        self.state
+            .run
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn set_run_state<T: Serialize>(&mut self, t: &T) {
+        self.state.run = serde_json::to_value(t).ok();
+    }
+
+    /// Ends the run successfully: `pending` becomes `known`.
+    pub fn finish(&mut self) {
+        self.state.known = std::mem::take(&mut self.state.pending);
+        self.state.run = None;
+        self.checkpoint();
+    }
+}
+
+/// One source.
+pub trait Crawl: Send + Sync {
+    fn source(&self) -> Source;
+    /// Crawls into `ctx.state`; `Ok` when complete, `Err` when stopped or failed (the
+    /// checkpoint then holds what was done).
+    fn crawl<'a>(&'a self, ctx: &'a mut Ctx) -> BoxFuture<'a, Result<(), HttpError>>;
+}
+
+/// Adds `key=value` query parameters to `base` with proper encoding.
+pub fn url_with(base: &str, path: &str, params: &[(&str, &str)]) -> Result<String, HttpError> {
+    let joined = format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    let mut url = reqwest::Url::parse(&joined).map_err(|e| HttpError::Transport {
+        url: joined.clone(),
+        message: format!("bad URL: {e}"),
+    })?;
+    if !params.is_empty() {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+    }
+    Ok(url.to_string())
+}
+
+/// Percent-encodes one path segment (npm scoped names: `@scope/name` → `@scope%2Fname`).
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
