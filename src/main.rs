@@ -47,6 +47,8 @@ pub enum Command {
     Index(cmd::index::Args),
     /// Search the index: ranked, typo-tolerant, with filters.
     Search(cmd::search::Args),
+    /// Run the whole pipeline (crawl, probe, enrich, index, build), skipping unchanged stages.
+    Run(cmd::run::Args),
     /// Find MCP servers on GitHub, npm, PyPI and the MCP Registry and write the dataset.
     Crawl(cmd::crawl::Args),
     /// Compute categories, ranking score, tool safety, quality checklist, similar servers and duplicates.
@@ -70,6 +72,9 @@ pub enum Status {
 pub struct Global {
     pub data: PathBuf,
     pub quiet: bool,
+    pub verbose: u8,
+    /// The `--config` given, to pass on to sub-processes (`hisper run`).
+    pub config_path: Option<PathBuf>,
     pub config: config::Config,
 }
 
@@ -87,6 +92,8 @@ fn main() -> ExitCode {
         let global = Global {
             data: cli.data.clone(),
             quiet: cli.quiet,
+            verbose: cli.verbose,
+            config_path: cli.config.clone(),
             config,
         };
         run(cli.command, &global)
@@ -110,10 +117,11 @@ fn run(command: Command, g: &Global) -> anyhow::Result<Status> {
         Command::Export(a) => cmd::export::run(a, g),
         Command::Index(a) => cmd::index::run(a, g),
         Command::Search(a) => cmd::search::run(a, g),
+        Command::Run(a) => cmd::run::run(a, g),
         Command::Crawl(a) => cmd::crawl::run(a, g),
-        Command::Enrich(a) => cmd::enrich::run(a, g),
         Command::Build(a) => cmd::build::run(a, g),
         Command::Serve(a) => cmd::serve::run(a, g),
+        Command::Enrich(a) => cmd::enrich::run(a, g),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod crawl;
 pub mod enrich;
 pub mod export;
 pub mod index;
-pub mod search;
+pub mod run;
 pub mod serve;
+pub mod search;
 pub mod validate;
