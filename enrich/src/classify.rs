@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dataset::{CategoryAssignment, Server};
+use dataset::{CategoryAssignment, Kind, Server};
 use serde_json::Value;
 
 use crate::taxonomy::{self, CATEGORIES, OTHER};
@@ -22,9 +22,9 @@ pub const MAX_CATEGORIES: usize = 3;
 /// A category's weight within one field never exceeds this.
 const FIELD_CAP: f64 = 2.0;
 /// Smallest weighted sum that can earn a category.
-const MIN_RAW: f64 = 1.2;
+const MIN_RAW: f64 = 1.5;
 /// A category must reach this fraction of the best category's weight.
-const RELATIVE: f64 = 0.35;
+const RELATIVE: f64 = 0.5;
 /// More candidate categories than this looks like keyword stuffing.
 const STUFFING_CANDIDATES: usize = 7;
 /// Keyword lists longer than this are down-weighted proportionally.
@@ -150,7 +150,7 @@ pub fn classify(s: &Server) -> Classification {
         let mut texts_hit = vec![0usize; n];
         for t in &texts {
             let mut hit_here = vec![false; n];
-            for term in text::terms(t) {
+            for term in text::terms_of(&text::strip_boilerplate(text::tokens(t))) {
                 if let Some(cats) = index.get(&term) {
                     for &(ci, w) in cats {
                         let e = matched[ci].entry(term.clone()).or_insert(0.0);
@@ -177,6 +177,14 @@ pub fn classify(s: &Server) -> Classification {
             for (term, w) in &matched[ci] {
                 evidence[ci].push((field, *w, term.clone()));
             }
+        }
+    }
+
+    // SDKs, frameworks and clients are tools for developers, whatever their text says.
+    if matches!(s.kind, Kind::Sdk | Kind::Framework | Kind::Client) {
+        if let Some(ci) = CATEGORIES.iter().position(|c| c.id == "developer-tools") {
+            raw[ci] += 3.0;
+            evidence[ci].push((Field::Name, 1.0, format!("kind={}", s.kind.as_str())));
         }
     }
 

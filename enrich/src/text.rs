@@ -134,24 +134,37 @@ pub fn tokens(s: &str) -> Vec<String> {
     let s = capped(s);
     let mut out = Vec::new();
     let mut cur = String::new();
+    // The whole alphanumeric run, kept when case changes split it (`DuckDB` → `duck`, `db`,
+    // `duckdb`), so brand names match either way.
+    let mut whole = String::new();
+    let mut split = false;
     let mut prev_lower = false;
+    let mut flush =
+        |cur: &mut String, whole: &mut String, split: &mut bool, out: &mut Vec<String>| {
+            if !cur.is_empty() {
+                out.push(stem(&std::mem::take(cur)));
+            }
+            if *split && !whole.is_empty() {
+                out.push(stem(whole));
+            }
+            whole.clear();
+            *split = false;
+        };
     for c in s.chars() {
         if c.is_alphanumeric() {
             if c.is_uppercase() && prev_lower && !cur.is_empty() {
                 out.push(stem(&std::mem::take(&mut cur)));
+                split = true;
             }
             prev_lower = c.is_lowercase() || c.is_ascii_digit();
             cur.extend(c.to_lowercase());
+            whole.extend(c.to_lowercase());
         } else {
-            if !cur.is_empty() {
-                out.push(stem(&std::mem::take(&mut cur)));
-            }
+            flush(&mut cur, &mut whole, &mut split, &mut out);
             prev_lower = false;
         }
     }
-    if !cur.is_empty() {
-        out.push(stem(&cur));
-    }
+    flush(&mut cur, &mut whole, &mut split, &mut out);
     out
 }
 
@@ -232,7 +245,34 @@ pub fn stem(w: &str) -> String {
 /// The tokens of `s` plus every run of two and three adjacent tokens joined by spaces
 /// (`"web search"`, `"text to speech"`), deduplicated.
 pub fn terms(s: &str) -> std::collections::BTreeSet<String> {
-    let toks = tokens(s);
+    terms_of(&tokens(s))
+}
+
+/// Drops the words every MCP description carries ("Model Context Protocol"), which would
+/// otherwise read as "model" to a classifier.
+pub fn strip_boilerplate(toks: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        if toks[i] == "modelcontextprotocol" {
+            i += 1;
+            continue;
+        }
+        if toks[i] == "model"
+            && toks.get(i + 1).is_some_and(|t| t == "context")
+            && toks.get(i + 2).is_some_and(|t| t == "protocol")
+        {
+            i += 3;
+            continue;
+        }
+        out.push(toks[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// [`terms`] of an already tokenized text.
+pub fn terms_of(toks: &[String]) -> std::collections::BTreeSet<String> {
     let mut out: std::collections::BTreeSet<String> = toks.iter().cloned().collect();
     for w in toks.windows(2) {
         out.insert(format!("{} {}", w[0], w[1]));
@@ -287,8 +327,18 @@ mod tests {
     fn splits_cases_and_stems() {
         assert_eq!(
             tokens("listTables read_file Web-Search queries"),
-            vec!["list", "table", "read", "file", "web", "search", "query"]
+            vec![
+                "list",
+                "table",
+                "listtable",
+                "read",
+                "file",
+                "web",
+                "search",
+                "query"
+            ]
         );
+        assert_eq!(tokens("DuckDB"), vec!["duck", "db", "duckdb"]);
         assert_eq!(stem("postgres"), "postgres");
         assert_eq!(stem("addresses"), "address");
         assert_eq!(stem("news"), "news");

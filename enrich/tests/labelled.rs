@@ -82,6 +82,9 @@ fn category_precision_and_recall_stay_above_their_floors() {
         let first = enrich::classify::classify(&l.server).categories[0]
             .id
             .clone();
+        if std::env::var_os("HISPER_SHOW_MISSES").is_some() && got != l.labels {
+            eprintln!("MISS {} want {:?} got {:?}", l.server.name, l.labels, got);
+        }
         top_hits += usize::from(l.labels.contains(&first));
         for c in got.union(&l.labels) {
             let e = per.entry(c.clone()).or_default();
