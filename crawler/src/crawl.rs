@@ -78,6 +78,8 @@ pub struct Options {
     pub github_queries: Vec<String>,
     pub npm_queries: Vec<String>,
     pub npm_search_cap: usize,
+    /// Entries per MCP Registry page.
+    pub registry_page_size: usize,
     /// Requests a source keeps in flight (the per-host limit still applies).
     pub concurrency: usize,
     pub checkpoint_path: PathBuf,
@@ -102,6 +104,7 @@ impl Options {
             github_queries: default_github_queries(),
             npm_queries: default_npm_queries(),
             npm_search_cap: 10_000,
+            registry_page_size: 100,
             concurrency: 4,
             checkpoint_path,
             bar: Arc::new(|_| indicatif::ProgressBar::hidden()),
@@ -242,7 +245,7 @@ fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
     Ok(match source {
         Source::McpRegistry => Box::new(sources::registry::Registry {
             base: e.mcp_registry.clone(),
-            page_size: 100,
+            page_size: o.registry_page_size,
         }),
         Source::Github => Box::new(sources::github::Github {
             api: e.github_api.clone(),

@@ -1,0 +1,653 @@
+//! A local fake of the four APIs on 127.0.0.1 (tiny_http), shared by the crawler's tests and
+//! benchmark. Response shapes come from `tests/fixtures/` (recorded shapes, hosts replaced by
+//! placeholders); the data is filled in by each test. The fake logs every request with its
+//! start and end time so politeness can be asserted, and can inject faults by path.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+pub fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    serde_json::from_str(&text).expect("fixture JSON")
+}
+
+/// Real package names from the shared listings, when present (else generated names).
+pub fn real_names(file: &str, n: usize) -> Vec<String> {
+    let path = format!("/work/shared/data/{file}");
+    let mut out: Vec<String> = std::fs::read_to_string(path)
+        .map(|t| {
+            t.lines()
+                .skip(1)
+                .filter_map(|l| l.split('\t').next())
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .take(n)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut i = 0;
+    while out.len() < n {
+        out.push(format!("fake-mcp-server-{i}"));
+        i += 1;
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
+pub struct Req {
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Req {
+    pub fn header(&self, k: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn q(&self, k: &str) -> Option<&str> {
+        self.query.get(k).map(String::as_str)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub delay: Duration,
+}
+
+impl Resp {
+    pub fn json(v: &Value) -> Resp {
+        Resp {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: serde_json::to_vec(v).unwrap(),
+            delay: Duration::ZERO,
+        }
+    }
+    pub fn text(status: u16, ct: &str, body: &str) -> Resp {
+        Resp {
+            status,
+            headers: vec![("Content-Type".into(), ct.into())],
+            body: body.as_bytes().to_vec(),
+            delay: Duration::ZERO,
+        }
+    }
+    pub fn status(status: u16) -> Resp {
+        Resp::text(status, "application/json", "{\"message\":\"error\"}")
+    }
+    pub fn with(mut self, k: &str, v: &str) -> Resp {
+        self.headers.push((k.into(), v.into()));
+        self
+    }
+    pub fn delayed(mut self, d: Duration) -> Resp {
+        self.delay = d;
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub headers: Vec<(String, String)>,
+    pub start: Instant,
+    pub end: Instant,
+}
+
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let h = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz");
+                match u8::from_str_radix(h, 16) {
+                    Ok(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+type Handler = dyn Fn(&Req) -> Resp + Send + Sync;
+
+/// A running fake server.
+pub struct Fake {
+    pub base: String,
+    server: Arc<tiny_http::Server>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    pub log: Arc<Mutex<Vec<Logged>>>,
+    pub in_flight: Arc<AtomicUsize>,
+    pub max_in_flight: Arc<AtomicUsize>,
+}
+
+impl Fake {
+    pub fn start(handler: impl Fn(&Req) -> Resp + Send + Sync + 'static) -> Fake {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
+        let port = server.server_addr().to_ip().expect("ip").port();
+        let handler: Arc<Handler> = Arc::new(handler);
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let max_in_flight = Arc::new(AtomicUsize::new(0));
+        let mut threads = Vec::new();
+        for _ in 0..16 {
+            let (server, handler, log, inf, maxf) = (
+                server.clone(),
+                handler.clone(),
+                log.clone(),
+                in_flight.clone(),
+                max_in_flight.clone(),
+            );
+            threads.push(std::thread::spawn(move || {
+                while let Ok(rq) = server.recv() {
+                    let start = Instant::now();
+                    let now_in = inf.fetch_add(1, Ordering::SeqCst) + 1;
+                    maxf.fetch_max(now_in, Ordering::SeqCst);
+                    let url = rq.url().to_string();
+                    let (p, q) = url.split_once('?').unwrap_or((&url, ""));
+                    let query = q
+                        .split('&')
+                        .filter(|kv| !kv.is_empty())
+                        .map(|kv| {
+                            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                            (percent_decode(k), percent_decode(v))
+                        })
+                        .collect();
+                    let req = Req {
+                        path: p.to_string(),
+                        query,
+                        headers: rq
+                            .headers()
+                            .iter()
+                            .map(|h| {
+                                (
+                                    h.field.as_str().as_str().to_ascii_lowercase(),
+                                    h.value.as_str().to_string(),
+                                )
+                            })
+                            .collect(),
+                    };
+                    let resp = handler(&req);
+                    if !resp.delay.is_zero() {
+                        std::thread::sleep(resp.delay);
+                    }
+                    let mut r = tiny_http::Response::from_data(resp.body.clone())
+                        .with_status_code(resp.status);
+                    for (k, v) in &resp.headers {
+                        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+                            r = r.with_header(h);
+                        }
+                    }
+                    let _ = rq.respond(r);
+                    inf.fetch_sub(1, Ordering::SeqCst);
+                    log.lock().unwrap().push(Logged {
+                        path: req.path,
+                        query: req.query,
+                        headers: req.headers,
+                        start,
+                        end: Instant::now(),
+                    });
+                }
+            }));
+        }
+        Fake {
+            base: format!("http://127.0.0.1:{port}"),
+            server,
+            threads,
+            log,
+            in_flight,
+            max_in_flight,
+        }
+    }
+
+    pub fn requests(&self) -> Vec<Logged> {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn count(&self, path_prefix: &str) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.path.starts_with(path_prefix))
+            .count()
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        for _ in &self.threads {
+            self.server.unblock();
+        }
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A scripted fault: the next `times` requests whose path contains `path` get `resp`.
+pub struct Fault {
+    pub path: String,
+    pub times: usize,
+    pub resp: Resp,
+}
+
+pub fn pep503(name: &str) -> String {
+    crawler::normalize::pep503(name)
+}
+
+/// The data behind the fake APIs, with the handler that serves them.
+#[derive(Default)]
+pub struct World {
+    /// MCP Registry entries (full `{server, _meta}` objects).
+    pub registry: Vec<Value>,
+    /// npm packuments by name.
+    pub npm: BTreeMap<String, Value>,
+    pub npm_downloads: BTreeMap<String, u64>,
+    pub npm_search_cap: usize,
+    /// PyPI index: (name as published, serial).
+    pub pypi_index: Vec<(String, u64)>,
+    /// PyPI JSON documents by normalized name.
+    pub pypi: BTreeMap<String, Value>,
+    pub pypi_html_index: bool,
+    /// GitHub repositories (repo objects), by lowercase full name.
+    pub github: BTreeMap<String, Value>,
+    /// Renamed: old lowercase full name → new full name.
+    pub renamed: BTreeMap<String, String>,
+    /// Root files by lowercase full name.
+    pub files: BTreeMap<String, BTreeMap<String, String>>,
+    pub incomplete_once: AtomicBool,
+    /// Repeat the last item of page N at the start of page N+1.
+    pub dup_across_pages: bool,
+    pub faults: Mutex<Vec<Fault>>,
+    pub base: Mutex<String>,
+}
+
+const CURSOR_SUFFIX: &str = ":a/b+c=d";
+
+impl World {
+    pub fn fault(&self, path: &str, times: usize, resp: Resp) {
+        self.faults.lock().unwrap().push(Fault {
+            path: path.into(),
+            times,
+            resp,
+        });
+    }
+
+    /// Starts a fake serving this world.
+    pub fn serve(self) -> (Fake, Arc<World>) {
+        let w = Arc::new(self);
+        let w2 = w.clone();
+        let fake = Fake::start(move |r| w2.handle(r));
+        *w.base.lock().unwrap() = fake.base.clone();
+        (fake, w)
+    }
+
+    pub fn handle(&self, r: &Req) -> Resp {
+        {
+            let mut faults = self.faults.lock().unwrap();
+            if let Some(f) = faults
+                .iter_mut()
+                .find(|f| f.times > 0 && r.path.contains(&f.path))
+            {
+                f.times -= 1;
+                return f.resp.clone();
+            }
+        }
+        let p = r.path.as_str();
+        if let Some(rest) = p.strip_prefix("/registry/") {
+            return self.registry(rest, r);
+        }
+        if let Some(rest) = p.strip_prefix("/npm/") {
+            return self.npm(rest, r);
+        }
+        if let Some(rest) = p.strip_prefix("/downloads/") {
+            let name = percent_decode(rest.trim_start_matches("downloads/point/last-month/"));
+            return match self.npm_downloads.get(&name) {
+                Some(d) => Resp::json(
+                    &json!({"downloads": d, "package": name, "start": "2026-10-22", "end": "2026-11-20"}),
+                ),
+                None => Resp::text(404, "application/json", "{\"error\":\"not found\"}"),
+            };
+        }
+        if let Some(rest) = p.strip_prefix("/pypi/") {
+            return self.pypi(rest, r);
+        }
+        if let Some(rest) = p.strip_prefix("/github/") {
+            return self.github(rest, r);
+        }
+        Resp::status(404)
+    }
+
+    fn registry(&self, rest: &str, r: &Req) -> Resp {
+        if rest != "v0.1/servers" {
+            return Resp::status(404);
+        }
+        let limit: usize = r.q("limit").and_then(|l| l.parse().ok()).unwrap_or(30);
+        let start = match r.q("cursor") {
+            None => 0,
+            Some(c) => match c.strip_suffix(CURSOR_SUFFIX).and_then(|n| n.parse().ok()) {
+                Some(n) => n,
+                None => return Resp::text(400, "application/json", "{\"title\":\"bad cursor\"}"),
+            },
+        };
+        let since = r.q("updated_since").map(str::to_string);
+        let items: Vec<&Value> = self
+            .registry
+            .iter()
+            .filter(|e| match &since {
+                None => true,
+                Some(s) => e["_meta"]["io.modelcontextprotocol.registry/official"]["updatedAt"]
+                    .as_str()
+                    .is_some_and(|u| u >= s.as_str()),
+            })
+            .collect();
+        let page: Vec<Value> = items
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|v| (*v).clone())
+            .collect();
+        let mut meta = json!({"count": page.len()});
+        if start + limit < items.len() {
+            meta["nextCursor"] = json!(format!("{}{CURSOR_SUFFIX}", start + limit));
+        }
+        Resp::json(&json!({"servers": page, "metadata": meta}))
+    }
+
+    fn npm(&self, rest: &str, r: &Req) -> Resp {
+        if rest == "-/v1/search" {
+            let text = r.q("text").unwrap_or("");
+            let size: usize = r.q("size").and_then(|s| s.parse().ok()).unwrap_or(20);
+            let from: usize = r.q("from").and_then(|s| s.parse().ok()).unwrap_or(0);
+            let cap = if self.npm_search_cap == 0 {
+                10_000
+            } else {
+                self.npm_search_cap
+            };
+            if from + size > cap {
+                return Resp::text(
+                    400,
+                    "application/json",
+                    "{\"error\":\"from+size over the cap\"}",
+                );
+            }
+            let hits: Vec<(&String, &Value)> = self
+                .npm
+                .iter()
+                .filter(|(_, v)| {
+                    let unstable = v["dist-tags"]["latest"]
+                        .as_str()
+                        .is_some_and(|l| l.starts_with("0."));
+                    if text.contains("not:unstable") {
+                        !unstable
+                    } else if text.contains("is:unstable") {
+                        unstable
+                    } else {
+                        true
+                    }
+                })
+                .collect();
+            let template = fixture("npm-search-object.json");
+            let objects: Vec<Value> = hits
+                .iter()
+                .skip(from)
+                .take(size)
+                .map(|(name, v)| {
+                    let mut o = template.clone();
+                    o["package"]["name"] = json!(name);
+                    o["package"]["version"] = v["dist-tags"]["latest"].clone();
+                    o["downloads"]["monthly"] =
+                        json!(self.npm_downloads.get(*name).copied().unwrap_or(0));
+                    o
+                })
+                .collect();
+            return Resp::json(
+                &json!({"objects": objects, "total": hits.len(), "time": "2026-11-22T00:00:00.000Z"}),
+            );
+        }
+        let name = percent_decode(rest);
+        match self.npm.get(&name) {
+            Some(v) => Resp::json(v).with(
+                "ETag",
+                &format!("\"{}\"", v["_rev"].as_str().unwrap_or("1")),
+            ),
+            None => Resp::text(404, "application/json", "{\"error\":\"Not found\"}"),
+        }
+    }
+
+    fn pypi(&self, rest: &str, _r: &Req) -> Resp {
+        if rest == "simple/" {
+            if self.pypi_html_index {
+                let links: String = self
+                    .pypi_index
+                    .iter()
+                    .map(|(n, _)| format!("<a href=\"/simple/{n}/\">{n}</a>\n"))
+                    .collect();
+                return Resp::text(
+                    200,
+                    "text/html",
+                    &format!("<!DOCTYPE html><html><body>{links}</body></html>"),
+                );
+            }
+            let projects: Vec<Value> = self
+                .pypi_index
+                .iter()
+                .map(|(n, s)| json!({"name": n, "_last-serial": s}))
+                .collect();
+            let serial = self.pypi_index.iter().map(|(_, s)| *s).max().unwrap_or(0);
+            return Resp {
+                status: 200,
+                headers: vec![
+                    ("Content-Type".into(), "application/vnd.pypi.simple.v1+json".into()),
+                    ("ETag".into(), format!("\"idx-{serial}-{}\"", self.pypi_index.len())),
+                ],
+                body: serde_json::to_vec(&json!({"meta": {"_last-serial": serial, "api-version": "1.1"}, "projects": projects})).unwrap(),
+                delay: Duration::ZERO,
+            };
+        }
+        if let Some(name) = rest
+            .strip_prefix("pypi/")
+            .and_then(|n| n.strip_suffix("/json"))
+        {
+            return match self.pypi.get(&pep503(&percent_decode(name))) {
+                Some(v) => Resp::json(v),
+                None => Resp::text(404, "application/json", "{\"message\":\"Not Found\"}"),
+            };
+        }
+        Resp::status(404)
+    }
+
+    fn github(&self, rest: &str, r: &Req) -> Resp {
+        let base = self.base.lock().unwrap().clone();
+        if rest == "search/repositories" {
+            let q = r.q("q").unwrap_or("");
+            let page: usize = r.q("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+            let per: usize = r.q("per_page").and_then(|p| p.parse().ok()).unwrap_or(30);
+            if page * per > 1000 {
+                return Resp::text(422, "application/json", "{\"message\":\"Only the first 1000 search results are available\",\"documentation_url\":\"https://docs.github.com/v3/search/\"}");
+            }
+            let (field, lo, hi) = q
+                .split_whitespace()
+                .find_map(|t| {
+                    let (f, range) = t.split_once(':')?;
+                    if f != "created" && f != "pushed" {
+                        return None;
+                    }
+                    let (a, b) = range.split_once("..")?;
+                    Some((f.to_string(), a.to_string(), b.to_string()))
+                })
+                .unwrap_or(("created".into(), String::new(), "9999".into()));
+            let key = format!("{field}_at");
+            let hits: Vec<&Value> = self
+                .github
+                .values()
+                .filter(|v| {
+                    let t = v[&key].as_str().unwrap_or("");
+                    t >= lo.as_str() && t <= hi.as_str()
+                })
+                .collect();
+            let mut items: Vec<Value> = hits
+                .iter()
+                .skip((page - 1) * per)
+                .take(per)
+                .map(|v| (*v).clone())
+                .collect();
+            if self.dup_across_pages && page > 1 {
+                if let Some(prev) = hits.get((page - 1) * per - 1) {
+                    items.insert(0, (*prev).clone());
+                }
+            }
+            let incomplete = page == 1 && self.incomplete_once.swap(false, Ordering::SeqCst);
+            return Resp::json(&json!({"total_count": hits.len(), "incomplete_results": incomplete, "items": items}))
+                .with("Link", "<garbage>; rel=\"next\", <<<; rel=last")
+                .with("X-RateLimit-Remaining", "29");
+        }
+        let Some(repo_path) = rest.strip_prefix("repos/") else {
+            return Resp::status(404);
+        };
+        let mut parts = repo_path.splitn(3, '/');
+        let (Some(o), Some(n)) = (parts.next(), parts.next()) else {
+            return Resp::status(404);
+        };
+        let tail = parts.next();
+        let full = format!("{o}/{n}").to_lowercase();
+        if let Some(new) = self.renamed.get(&full) {
+            let loc = match tail {
+                Some(t) => format!("{base}/github/repos/{new}/{t}"),
+                None => format!("{base}/github/repos/{new}"),
+            };
+            return Resp::text(
+                301,
+                "application/json",
+                "{\"message\":\"Moved Permanently\"}",
+            )
+            .with("Location", &loc);
+        }
+        let Some(repo) = self.github.get(&full) else {
+            return Resp::text(404, "application/json", "{\"message\":\"Not Found\"}");
+        };
+        let files = self.files.get(&full);
+        match tail {
+            None => Resp::json(repo).with("ETag", "\"r1\""),
+            Some("readme") => match files.and_then(|f| f.get("README.md")) {
+                Some(t) => Resp::text(200, "application/vnd.github.raw+json", t),
+                None => Resp::text(404, "application/json", "{\"message\":\"Not Found\"}"),
+            },
+            Some("contents/") | Some("contents") => {
+                let list: Vec<Value> = files
+                    .map(|f| {
+                        f.keys()
+                            .map(|k| json!({"name": k, "path": k, "type": "file"}))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Resp::json(&Value::Array(list))
+            }
+            Some(t) => match t
+                .strip_prefix("contents/")
+                .and_then(|f| files.and_then(|fs| fs.get(f)))
+            {
+                Some(text) => Resp::text(200, "application/vnd.github.raw+json", text),
+                None => Resp::text(404, "application/json", "{\"message\":\"Not Found\"}"),
+            },
+        }
+    }
+}
+
+/// A registry entry for `name` with an npm package and a repository.
+pub fn registry_entry(
+    name: &str,
+    npm: Option<&str>,
+    repo: Option<(&str, Option<&str>)>,
+    updated: &str,
+) -> Value {
+    let mut e = fixture("registry-entry.json");
+    e["server"]["name"] = json!(name);
+    e["server"]["title"] = json!(name.rsplit('/').next().unwrap_or(name));
+    e["server"]["description"] = json!(format!("MCP server {name}"));
+    match npm {
+        Some(p) => e["server"]["packages"][0]["identifier"] = json!(p),
+        None => e["server"]["packages"] = json!([]),
+    }
+    match repo {
+        Some((url, sub)) => {
+            e["server"]["repository"] = json!({"url": url, "source": "github"});
+            if let Some(s) = sub {
+                e["server"]["repository"]["subfolder"] = json!(s);
+            }
+        }
+        None => {
+            e["server"].as_object_mut().unwrap().remove("repository");
+        }
+    }
+    e["_meta"]["io.modelcontextprotocol.registry/official"]["updatedAt"] = json!(updated);
+    e
+}
+
+/// A packument for `name` at `version` linking `repo`.
+pub fn packument(name: &str, version: &str, repo: Option<Value>) -> Value {
+    let mut p = fixture("npm-packument.json");
+    let v = p["versions"]["1.0.0"].clone();
+    p["name"] = json!(name);
+    p["_id"] = json!(name);
+    p["dist-tags"]["latest"] = json!(version);
+    let mut v = v;
+    v["name"] = json!(name);
+    v["version"] = json!(version);
+    p["versions"] = json!({ version: v });
+    match repo {
+        Some(r) => p["repository"] = r,
+        None => {
+            p.as_object_mut().unwrap().remove("repository");
+        }
+    }
+    p["description"] = json!(format!("MCP server {name}"));
+    p
+}
+
+/// A PyPI JSON document for `name` linking `repo`.
+pub fn pypi_project(name: &str, repo: Option<&str>) -> Value {
+    let mut p = fixture("pypi-project.json");
+    p["info"]["name"] = json!(name);
+    p["info"]["summary"] = json!(format!("MCP server {name}"));
+    match repo {
+        Some(r) => p["info"]["project_urls"] = json!({"Source": r}),
+        None => p["info"]["project_urls"] = json!({}),
+    }
+    p
+}
+
+/// A GitHub repository object.
+pub fn github_repo(id: u64, full: &str, created: &str, pushed: &str) -> Value {
+    let mut r = fixture("github-repo.json");
+    let (o, n) = full.split_once('/').unwrap();
+    r["id"] = json!(id);
+    r["name"] = json!(n);
+    r["full_name"] = json!(full);
+    r["owner"]["login"] = json!(o);
+    r["html_url"] = json!(format!("https://github.com/{full}"));
+    r["created_at"] = json!(created);
+    r["pushed_at"] = json!(pushed);
+    r
+}
