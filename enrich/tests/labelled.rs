@@ -44,8 +44,8 @@ struct Labelled {
     labels: BTreeSet<String>,
 }
 
-fn category_set() -> Vec<Labelled> {
-    let text = data("categories-labelled.tsv");
+fn category_set(file: &str) -> Vec<Labelled> {
+    let text = data(file);
     let mut out = Vec::new();
     for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -66,45 +66,48 @@ fn category_set() -> Vec<Labelled> {
     out
 }
 
-#[test]
-fn category_precision_and_recall_stay_above_their_floors() {
-    let set = category_set();
-    assert!(set.len() >= 300, "{} labelled servers", set.len());
+struct Measured {
+    n: usize,
+    all: Counts,
+    per: BTreeMap<String, Counts>,
+    /// Share of servers whose first category is one of their labels.
+    top: f64,
+}
+
+fn measure(file: &str) -> Measured {
+    let set = category_set(file);
     let mut per: BTreeMap<String, Counts> = BTreeMap::new();
     let mut all = Counts::default();
     let mut top_hits = 0usize;
     for l in &set {
-        let got: BTreeSet<String> = enrich::classify::classify(&l.server)
-            .categories
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
-        let first = enrich::classify::classify(&l.server).categories[0]
-            .id
-            .clone();
+        let cats = enrich::classify::classify(&l.server).categories;
+        let first = cats[0].id.clone();
+        let got: BTreeSet<String> = cats.into_iter().map(|c| c.id).collect();
         if std::env::var_os("HISPER_SHOW_MISSES").is_some() && got != l.labels {
             eprintln!("MISS {} want {:?} got {:?}", l.server.name, l.labels, got);
         }
         top_hits += usize::from(l.labels.contains(&first));
         for c in got.union(&l.labels) {
             let e = per.entry(c.clone()).or_default();
+            let a = &mut all;
             match (got.contains(c), l.labels.contains(c)) {
                 (true, true) => {
                     e.tp += 1;
-                    all.tp += 1
+                    a.tp += 1
                 }
                 (true, false) => {
                     e.fp += 1;
-                    all.fp += 1
+                    a.fp += 1
                 }
                 (false, true) => {
                     e.fn_ += 1;
-                    all.fn_ += 1
+                    a.fn_ += 1
                 }
                 (false, false) => {}
             }
         }
     }
+    eprintln!("{file}:");
     eprintln!("| category | labelled | precision | recall |");
     for (c, k) in &per {
         eprintln!(
@@ -122,34 +125,59 @@ fn category_precision_and_recall_stay_above_their_floors() {
         all.recall(),
         top
     );
+    Measured {
+        n: set.len(),
+        all,
+        per,
+        top,
+    }
+}
+
+/// The 300-server set the taxonomy was tuned on: floors guard against regressions.
+#[test]
+fn category_precision_and_recall_stay_above_their_floors() {
+    let m = measure("categories-labelled.tsv");
+    assert!(m.n >= 300, "{} labelled servers", m.n);
+    // Measured: precision 0.71, recall 0.80, first category right 0.79.
     assert!(
-        all.precision() >= PRECISION_FLOOR,
+        m.all.precision() >= 0.66,
         "precision {:.3}",
-        all.precision()
+        m.all.precision()
     );
-    assert!(all.recall() >= RECALL_FLOOR, "recall {:.3}", all.recall());
-    assert!(top >= TOP_FLOOR, "first category right {:.3}", top);
-    // Per category, for the categories with enough labelled examples to measure.
-    for (c, k) in &per {
-        if k.tp + k.fn_ >= 8 {
-            assert!(
-                k.recall() >= PER_CATEGORY_FLOOR,
-                "{c}: recall {:.2}",
-                k.recall()
-            );
-            assert!(
-                k.precision() >= PER_CATEGORY_FLOOR,
-                "{c}: precision {:.2}",
-                k.precision()
-            );
+    assert!(m.all.recall() >= 0.74, "recall {:.3}", m.all.recall());
+    assert!(m.top >= 0.74, "first category right {:.3}", m.top);
+    // Per category, where there are enough labelled examples to measure.
+    for (c, k) in &m.per {
+        if k.tp + k.fn_ >= 8 && c != "other" {
+            assert!(k.recall() >= 0.5, "{c}: recall {:.2}", k.recall());
+            assert!(k.precision() >= 0.5, "{c}: precision {:.2}", k.precision());
         }
     }
 }
 
-const PRECISION_FLOOR: f64 = 0.0;
-const RECALL_FLOOR: f64 = 0.0;
-const TOP_FLOOR: f64 = 0.0;
-const PER_CATEGORY_FLOOR: f64 = 0.0;
+/// 100 more servers, labelled before the last round of tuning and never tuned on: the honest
+/// estimate of how the classifier does on servers it has not seen.
+#[test]
+fn held_out_categories_stay_above_their_floors() {
+    let m = measure("categories-holdout.tsv");
+    assert!(m.n >= 100, "{} held-out servers", m.n);
+    assert!(
+        m.all.precision() >= HOLDOUT_PRECISION,
+        "precision {:.3}",
+        m.all.precision()
+    );
+    assert!(
+        m.all.recall() >= HOLDOUT_RECALL,
+        "recall {:.3}",
+        m.all.recall()
+    );
+    assert!(m.top >= HOLDOUT_TOP, "first category right {:.3}", m.top);
+}
+
+// Measured: precision 0.61, recall 0.71, first category right 0.68.
+const HOLDOUT_PRECISION: f64 = 0.55;
+const HOLDOUT_RECALL: f64 = 0.65;
+const HOLDOUT_TOP: f64 = 0.62;
 
 fn risk_of(s: &str) -> Risk {
     match s {
@@ -263,7 +291,9 @@ fn tool_risk_labels_stay_above_their_floors() {
     }
 }
 
-const RISK_ACCURACY_FLOOR: f64 = 0.0;
-const NETWORK_ACCURACY_FLOOR: f64 = 0.0;
-const UNDER_RATE_CEILING: f64 = 1.0;
-const DANGEROUS_RECALL_FLOOR: f64 = 0.0;
+// Measured: risk accuracy 0.951, network accuracy 0.956, 7 of 264 under-rated (0.027),
+// recall destructive 0.89, runs code 0.71.
+const RISK_ACCURACY_FLOOR: f64 = 0.92;
+const NETWORK_ACCURACY_FLOOR: f64 = 0.92;
+const UNDER_RATE_CEILING: f64 = 0.04;
+const DANGEROUS_RECALL_FLOOR: f64 = 0.65;
