@@ -139,7 +139,7 @@ pub fn tokens(s: &str) -> Vec<String> {
     let mut whole = String::new();
     let mut split = false;
     let mut prev_lower = false;
-    let mut flush =
+    let flush =
         |cur: &mut String, whole: &mut String, split: &mut bool, out: &mut Vec<String>| {
             if !cur.is_empty() {
                 out.push(stem(&std::mem::take(cur)));
