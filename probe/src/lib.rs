@@ -1,1 +1,26 @@
 //! The prober: installs each server, runs it over stdio in a sandbox and records what it answered.
+//!
+//! - [`client`]: our own JSON-RPC transport over a child's stdio (lossless `serde_json::Value`,
+//!   bounded lines and bytes, any reply order, server-to-client requests answered).
+//! - [`session`]: one probe: spawn, the MCP lifecycle of either era (legacy `initialize` and
+//!   modern `server/discover`), paged lists, ping, shutdown of the whole tree, outcome.
+//! - [`sandbox`]: bubblewrap or a bare process, a clean allowlisted environment and rlimits.
+//! - [`install`]: per-package, per-version installs (npm, PyPI) into a cache, before the probe.
+//! - [`batch`]: `hisper probe` over a dataset: selection, shards, merge, health history.
+//! - [`lint`], [`needs`], [`redact`], [`procs`]: lints, configuration detection, evidence
+//!   hygiene and the process table.
+//!
+//! It never reads or writes the dataset file itself (the CLI does) and never calls other stages.
+
+pub mod batch;
+pub mod client;
+pub mod install;
+pub mod lint;
+pub mod needs;
+pub mod procs;
+pub mod redact;
+pub mod sandbox;
+pub mod session;
+
+pub use sandbox::{detect_bwrap, Limits, Sandbox, SandboxError, Spawn};
+pub use session::{probe, EraPolicy, Options, Target};
