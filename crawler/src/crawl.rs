@@ -328,8 +328,13 @@ async fn run_one(
                 sh.record(&e);
             }
             tracing::warn!("{source}: stopped: {e}");
-            let mut items = ctx.state.known.clone();
-            items.extend(ctx.state.pending.clone());
+            // What this run saw before it stopped is fresh; everything else comes from the
+            // previous dataset, marked stale. A failed source contributes nothing fresh.
+            let items = if stop {
+                ctx.state.pending.clone()
+            } else {
+                Default::default()
+            };
             Run {
                 source,
                 status: if stop {

@@ -251,11 +251,9 @@ impl Github {
                         ctx.note(format!("{url}: 422, window ends at page {page_no}"));
                         break;
                     }
-                    Err(e) if e.is_stop() => return Err(e),
-                    Err(e) => {
-                        ctx.http.record(&e);
-                        break;
-                    }
+                    // Any other failure would make repositories look deleted: the source
+                    // fails and keeps yesterday's records.
+                    Err(e) => return Err(e),
                 };
                 if page_no == 1 && page.total_count > 1000 && w.hi > w.lo {
                     let mid = w.lo + (w.hi - w.lo) / 2;

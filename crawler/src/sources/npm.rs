@@ -183,7 +183,7 @@ pub fn repo_ref(r: &Value) -> Option<RepoRef> {
 
 impl Npm {
     async fn search(&self, ctx: &mut Ctx, p: &mut Progress) -> Result<(), HttpError> {
-        let size = self.page_size.max(1);
+        let size = self.page_size.clamp(1, self.search_cap.max(1));
         while let Some((q, from)) = p.queue.first().cloned() {
             let url = url_with(
                 &self.registry,
@@ -200,13 +200,9 @@ impl Npm {
                 .await
             {
                 Ok((page, _)) => page,
-                Err(e) if e.is_stop() => return Err(e),
-                Err(e) => {
-                    // One bad page: note it, skip the rest of this query.
-                    ctx.http.record(&e);
-                    p.queue.remove(0);
-                    continue;
-                }
+                // A missing search page would make packages look deleted: the source fails
+                // (and keeps yesterday's records) rather than finish incomplete.
+                Err(e) => return Err(e),
             };
             if from == 0 && page.total > self.search_cap {
                 let splits = if q.contains("not:unstable") || q.contains("is:unstable") {
@@ -235,8 +231,7 @@ impl Npm {
             }
             let next = from + size;
             let reachable = page.total.min(self.search_cap);
-            if page.objects.is_empty() || next >= reachable || next + size > self.search_cap + size
-            {
+            if page.objects.is_empty() || next >= reachable || next + size > self.search_cap {
                 p.queue.remove(0);
             } else {
                 p.queue[0].1 = next;

@@ -1,0 +1,652 @@
+//! End-to-end crawls against the local fake: each source alone, merging across sources,
+//! kill-and-resume, failing sources, the shrink guard and incremental runs.
+
+mod fake;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crawler::crawl::{crawl, crawl_async, CrawlResult, Endpoints, Options};
+use crawler::http::HttpConfig;
+use dataset::{Confidence, CrawlStatus, Dataset, Kind, Source};
+use fake::{github_repo, packument, pypi_project, registry_entry, Fake, Resp, World};
+use serde_json::json;
+
+const NOW: &str = "2026-11-22T00:00:00Z";
+
+fn options(fake: &Fake, dir: &Path, sources: &[Source]) -> Options {
+    let b = &fake.base;
+    let e = Endpoints {
+        github_api: format!("{b}/github"),
+        github_token: None,
+        mcp_registry: format!("{b}/registry"),
+        npm_registry: Some(format!("{b}/npm")),
+        npm_downloads: Some(format!("{b}/downloads")),
+        pypi: Some(format!("{b}/pypi")),
+    };
+    let mut http = HttpConfig::new("hisper/test (+http://contact.invalid)");
+    http.min_spacing = Duration::ZERO;
+    http.per_host_concurrency = 8;
+    http.base_backoff = Duration::from_millis(2);
+    http.max_retries = 2;
+    http.timeout = Duration::from_secs(10);
+    http.cache_dir = Some(dir.join("http-cache"));
+    let mut o = Options::new(e, http, NOW.into(), dir.join("checkpoint.json"));
+    o.sources = sources.to_vec();
+    o.github_queries = vec!["topic:mcp-server".into()];
+    o.npm_queries = vec!["keywords:mcp".into()];
+    o.concurrency = 8;
+    o
+}
+
+fn ids(ds: &Dataset) -> Vec<&str> {
+    ds.servers.iter().map(|s| s.id.as_str()).collect()
+}
+
+fn valid(ds: &Dataset) {
+    let bytes = dataset::to_canonical_bytes(ds);
+    let problems = dataset::validate::validate_bytes(&bytes);
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[test]
+fn registry_cursor_pages_deleted_entries_and_unknown_fields() {
+    let mut w = World::default();
+    for i in 0..7 {
+        w.registry.push(registry_entry(
+            &format!("io.github.acme/server-{i}"),
+            Some(&format!("@acme/server-{i}")),
+            Some((
+                "https://github.com/acme/servers",
+                Some(&format!("src/s{i}")),
+            )),
+            "2026-10-01T00:00:00Z",
+        ));
+    }
+    w.registry[3]["_meta"]["io.modelcontextprotocol.registry/official"]["status"] =
+        json!("deleted");
+    w.registry[4]["_meta"]["io.modelcontextprotocol.registry/official"]["status"] =
+        json!("deprecated");
+    let (fake, _w) = w.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&fake, dir.path(), &[Source::McpRegistry]);
+    o.registry_page_size = 2;
+    let r = crawl(&o, None).unwrap();
+    valid(&r.dataset);
+    assert_eq!(r.dataset.servers.len(), 6, "{:?}", ids(&r.dataset));
+    assert!(!ids(&r.dataset).contains(&"github:acme/servers/src/s3"));
+    let s0 = r.dataset.get("github:acme/servers/src/s0").expect("s0");
+    assert_eq!(
+        (s0.kind, s0.kind_confidence),
+        (Kind::Server, Confidence::Strong)
+    );
+    let pkg = &s0.install.packages[0];
+    assert_eq!(pkg.identifier, "@acme/server-0");
+    assert_eq!(
+        pkg.environment_variables[0].name.as_deref(),
+        Some("API_KEY")
+    );
+    assert!(pkg.environment_variables[0].is_secret);
+    assert_eq!(pkg.package_arguments.len(), 1);
+    assert_eq!(s0.install.remotes.len(), 1);
+    assert_eq!(
+        s0.repository.as_ref().unwrap().subfolder.as_deref(),
+        Some("src/s0")
+    );
+    assert!(r.dataset.get("github:acme/servers/src/s4").unwrap().sources[0].deprecated);
+    // 7 entries in pages of 2: 4 pages, cursors carried their `:/+=` intact.
+    assert_eq!(fake.count("/registry/"), 4);
+    assert_eq!(r.report.sources["mcp-registry"].errors.len(), 0);
+    assert_eq!(r.report.sources["mcp-registry"].found, 6);
+}
+
+fn github_world(n: u64) -> World {
+    let mut w = World::default();
+    for i in 0..n {
+        let day = 1 + (i % 28);
+        let month = 1 + (i / 28) % 12;
+        let year = 2020 + i / (28 * 12);
+        let created = format!("{year}-{month:02}-{day:02}T{:02}:00:00Z", i % 24);
+        let full = format!("owner{}/mcp-server-{i}", i % 50);
+        w.github.insert(
+            full.to_lowercase(),
+            github_repo(1000 + i, &full, &created, "2026-10-01T00:00:00Z"),
+        );
+    }
+    w
+}
+
+#[test]
+fn github_splits_windows_past_1000_results_and_survives_422_incomplete_and_duplicates() {
+    let mut w = github_world(1250);
+    w.incomplete_once = true.into();
+    w.dup_across_pages = true;
+    // One repository with manifests, one renamed.
+    w.files.insert(
+        "owner0/mcp-server-0".into(),
+        [
+            ("README.md".to_string(), "# Server zero\n".to_string()),
+            (
+                "package.json".to_string(),
+                json!({"name": "mcp-server-zero", "bin": {"z": "i.js"}, "dependencies": {"@modelcontextprotocol/sdk": "1"}}).to_string(),
+            ),
+            ("server.json".to_string(), json!({"name": "io.github.owner0/zero"}).to_string()),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let moved = w.github.remove("owner1/mcp-server-1").unwrap();
+    let mut moved2 = moved.clone();
+    moved2["full_name"] = json!("newowner/mcp-server-1");
+    moved2["name"] = json!("mcp-server-1");
+    moved2["html_url"] = json!("https://github.com/newowner/mcp-server-1");
+    w.github.insert("owner1/mcp-server-1".into(), moved); // search still lists the old name
+    w.renamed
+        .insert("owner1/mcp-server-1".into(), "newowner/mcp-server-1".into());
+    w.github.insert("newowner/mcp-server-1".into(), moved2);
+    let (fake, _w) = w.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let o = options(&fake, dir.path(), &[Source::Github]);
+    let r = crawl(&o, None).unwrap();
+    valid(&r.dataset);
+    // 1250 repositories; the renamed one is listed under both names and is one record.
+    assert_eq!(
+        r.dataset.servers.len(),
+        1250,
+        "report {:?}",
+        r.report.sources["github"]
+    );
+    assert!(r.dataset.get("github:owner1/mcp-server-1").is_none());
+    let searches: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|l| l.path.ends_with("/search/repositories"))
+        .collect();
+    assert!(searches
+        .iter()
+        .all(|l| l.query["page"].parse::<u32>().unwrap() <= 10));
+    assert!(
+        searches.len() > 13,
+        "windows were split: {} searches",
+        searches.len()
+    );
+    let zero = r.dataset.get("github:owner0/mcp-server-0").unwrap();
+    assert_eq!(zero.readme.as_deref(), Some("# Server zero\n"));
+    assert!(
+        zero.kind_signals.iter().any(|s| s == "repo:server.json"),
+        "{:?}",
+        zero.kind_signals
+    );
+    assert_eq!(zero.kind_confidence, Confidence::Strong);
+    let renamed = r
+        .dataset
+        .get("github:newowner/mcp-server-1")
+        .expect("followed the 301");
+    assert_eq!(renamed.repository.as_ref().unwrap().forge_id, Some(1001));
+    assert_eq!(r.report.sources["github"].status, "ok");
+}
+
+#[test]
+fn a_renamed_repository_keeps_its_id() {
+    let mut w = github_world(3);
+    let mut prev = Dataset::new("2026-11-01T00:00:00Z");
+    // Yesterday it was old/name with the same numeric id.
+    let mut old = dataset::Server {
+        id: "github:oldowner/old-name".into(),
+        name: "old-name".into(),
+        first_seen: "2026-01-01T00:00:00Z".into(),
+        last_seen: "2026-11-01T00:00:00Z".into(),
+        last_changed: "2026-11-01T00:00:00Z".into(),
+        ..Default::default()
+    };
+    old.sources.push(dataset::SourceEntry::new(
+        Source::Github,
+        "oldowner/old-name",
+        "2026-01-01T00:00:00Z",
+    ));
+    old.repository = Some(dataset::Repository {
+        url: "https://github.com/oldowner/old-name".into(),
+        forge: "github".into(),
+        owner: "oldowner".into(),
+        name: "old-name".into(),
+        forge_id: Some(1001),
+        ..Default::default()
+    });
+    prev.servers.push(old);
+    w.github.remove("owner1/mcp-server-1");
+    w.github.insert(
+        "owner1/mcp-server-1".into(),
+        github_repo(
+            1001,
+            "owner1/mcp-server-1",
+            "2024-01-02T01:00:00Z",
+            "2026-10-01T00:00:00Z",
+        ),
+    );
+    let (fake, _w) = w.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let o = options(&fake, dir.path(), &[Source::Github]);
+    let r = crawl(&o, Some(&prev)).unwrap();
+    let kept = r
+        .dataset
+        .get("github:oldowner/old-name")
+        .expect("old id kept");
+    assert_eq!(kept.repository.as_ref().unwrap().owner, "owner1");
+    assert_eq!(kept.first_seen, "2026-01-01T00:00:00Z");
+    assert_eq!(r.dataset.servers.len(), 3);
+}
+
+fn npm_world() -> World {
+    let names = fake::real_names("npm-mcp-packages.tsv", 40);
+    let mut w = World::default();
+    for (i, n) in names.iter().enumerate() {
+        let version = if i % 3 == 0 { "0.4.1" } else { "1.2.0" };
+        let repo = match i % 4 {
+            0 => Some(json!(format!(
+                "github:npmowner/{}",
+                n.replace(['@', '/'], "")
+            ))),
+            1 => Some(
+                json!({"type": "git", "url": format!("git+https://github.com/npmowner/mono.git"), "directory": format!("packages/p{i}")}),
+            ),
+            2 => None,
+            _ => Some(json!(format!("npmowner/repo-{i}"))),
+        };
+        w.npm.insert(n.clone(), packument(n, version, repo));
+        w.npm_downloads.insert(n.clone(), 100 + i as u64);
+    }
+    w
+}
+
+#[test]
+fn npm_search_cap_scoped_names_unpublished_and_repository_forms() {
+    let mut w = npm_world();
+    w.npm_search_cap = 30; // 40 hits: the query must be split
+    let names: Vec<String> = w.npm.keys().cloned().collect();
+    let scoped = names
+        .iter()
+        .find(|n| n.starts_with('@'))
+        .cloned()
+        .expect("a scoped name");
+    // One unpublished (time.unpublished), one gone (404 on its packument).
+    let unpub = names[5].clone();
+    w.npm.get_mut(&unpub).unwrap()["time"]["unpublished"] =
+        json!({"time": "2026-11-01T00:00:00.000Z"});
+    let gone = names[6].clone();
+    w.fault(
+        &format!("/npm/{}", gone.replace('/', "%2F")),
+        100,
+        Resp::text(404, "application/json", "{}"),
+    );
+    // The search answers 429 with an HTML body once.
+    w.fault(
+        "/npm/-/v1/search",
+        1,
+        Resp::text(
+            429,
+            "text/html",
+            "<html><body>Too Many Requests</body></html>",
+        ),
+    );
+    let (fake, _w) = w.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&fake, dir.path(), &[Source::Npm]);
+    o.npm_search_cap = 30;
+    let r = crawl(&o, None).unwrap();
+    valid(&r.dataset);
+    let npm_ids: Vec<&str> = r
+        .dataset
+        .servers
+        .iter()
+        .flat_map(|s| s.sources.iter().map(|e| e.identifier.as_str()))
+        .collect();
+    assert_eq!(
+        npm_ids.len(),
+        38,
+        "{npm_ids:?} {:?}",
+        r.report.sources["npm"]
+    );
+    assert!(!npm_ids.contains(&unpub.as_str()) && !npm_ids.contains(&gone.as_str()));
+    assert!(npm_ids.contains(&scoped.as_str()));
+    assert!(fake
+        .requests()
+        .iter()
+        .any(|l| l.path == format!("/npm/{}", scoped.replace('/', "%2F"))));
+    // Repository as a string shorthand and as an object with a directory.
+    let s3 = r
+        .dataset
+        .servers
+        .iter()
+        .find(|s| s.sources[0].identifier == names[3])
+        .unwrap();
+    assert_eq!(s3.id, "github:npmowner/repo-3");
+    let s1 = r
+        .dataset
+        .servers
+        .iter()
+        .find(|s| s.sources[0].identifier == names[1])
+        .unwrap();
+    assert_eq!(s1.id, "github:npmowner/mono/packages/p1");
+    let s2 = r
+        .dataset
+        .servers
+        .iter()
+        .find(|s| s.sources[0].identifier == names[2])
+        .unwrap();
+    assert_eq!(s2.id, format!("npm:{}", names[2]));
+    assert_eq!(s2.downloads_monthly(), 102);
+    let searches: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|l| l.path == "/npm/-/v1/search")
+        .map(|l| l.query["text"].clone())
+        .collect();
+    assert!(
+        searches.iter().any(|t| t.contains("not:unstable"))
+            && searches.iter().any(|t| t.contains("is:unstable")),
+        "{searches:?}"
+    );
+    assert_eq!(r.report.sources["npm"].retries, 1);
+    assert_eq!(r.report.sources["npm"].status, "ok");
+}
+
+fn pypi_world() -> World {
+    let names = fake::real_names("pypi-mcp-packages.tsv", 30);
+    let mut w = World::default();
+    for (i, n) in names.iter().enumerate() {
+        w.pypi_index.push((n.clone(), 100 + i as u64));
+        w.pypi.insert(fake::pep503(n), pypi_project(n, None));
+    }
+    for i in 0..200 {
+        w.pypi_index.push((format!("unrelated-package-{i}"), 5));
+    }
+    w.pypi_index.push(("Weather_MCP.Server".into(), 7));
+    let mut p = pypi_project(
+        "Weather_MCP.Server",
+        Some("https://github.com/wx/weather-mcp"),
+    );
+    p["info"]["requires_dist"] = serde_json::Value::Null;
+    p["info"]["description"] = json!("# Weather\n\n<!-- mcp-name: io.github.wx/weather -->\n");
+    w.pypi.insert("weather-mcp-server".into(), p);
+    w
+}
+
+#[test]
+fn pypi_index_names_normalized_requires_dist_null_and_marker() {
+    let (fake, _w) = pypi_world().serve();
+    let dir = tempfile::tempdir().unwrap();
+    let o = options(&fake, dir.path(), &[Source::Pypi]);
+    let r = crawl(&o, None).unwrap();
+    valid(&r.dataset);
+    let wx = r.dataset.get("github:wx/weather-mcp").expect("weather");
+    assert_eq!(wx.sources[0].identifier, "Weather_MCP.Server");
+    assert_eq!(wx.kind_confidence, Confidence::Strong);
+    assert_eq!(wx.install.packages[0].runtime_hint.as_deref(), Some("uvx"));
+    // Unrelated names were never fetched.
+    assert_eq!(fake.count("/pypi/pypi/unrelated"), 0);
+    assert_eq!(r.report.sources["pypi"].errors.len(), 0);
+}
+
+#[test]
+fn merge_one_server_from_four_sources_and_two_in_one_monorepo() {
+    let mut w = World::default();
+    w.registry.push(registry_entry(
+        "io.github.acme/weather",
+        Some("@acme/weather-mcp"),
+        Some(("https://github.com/acme/weather-mcp", None)),
+        "2026-10-01T00:00:00Z",
+    ));
+    w.registry[0]["server"]["packages"].as_array_mut().unwrap().push(json!({
+        "registryType": "pypi", "identifier": "acme_weather_mcp", "version": "1.0.0", "transport": {"type": "stdio"}
+    }));
+    w.npm.insert(
+        "@acme/weather-mcp".into(),
+        packument(
+            "@acme/weather-mcp",
+            "1.0.0",
+            Some(json!("git+ssh://git@github.com/Acme/Weather-MCP.git")),
+        ),
+    );
+    w.pypi_index.push(("acme_weather_mcp".into(), 3));
+    w.pypi.insert(
+        "acme-weather-mcp".into(),
+        pypi_project(
+            "acme_weather_mcp",
+            Some("https://github.com/acme/weather-mcp/tree/main"),
+        ),
+    );
+    w.github.insert(
+        "acme/weather-mcp".into(),
+        github_repo(
+            77,
+            "acme/weather-mcp",
+            "2025-05-05T00:00:00Z",
+            "2026-10-01T00:00:00Z",
+        ),
+    );
+    for s in ["alpha", "beta"] {
+        let name = format!("@mono/server-{s}");
+        w.npm.insert(
+            name.clone(),
+            packument(&name, "1.0.0", Some(json!({"url": "https://github.com/mono/servers.git", "directory": format!("src/{s}")}))),
+        );
+    }
+    let (fake, _w) = w.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let o = options(&fake, dir.path(), &Source::ALL);
+    let r = crawl(&o, None).unwrap();
+    valid(&r.dataset);
+    assert_eq!(
+        ids(&r.dataset),
+        [
+            "github:acme/weather-mcp",
+            "github:mono/servers/src/alpha",
+            "github:mono/servers/src/beta"
+        ]
+    );
+    let s = &r.dataset.servers[0];
+    let sources: Vec<Source> = s.sources.iter().map(|e| e.source).collect();
+    assert_eq!(
+        sources,
+        [
+            Source::Github,
+            Source::Npm,
+            Source::Pypi,
+            Source::McpRegistry
+        ]
+    );
+    assert_eq!(s.kind, Kind::Server);
+    assert_eq!(s.kind_confidence, Confidence::Strong);
+    assert_eq!(r.dataset.crawl["npm"].status, CrawlStatus::Ok);
+}
+
+fn full_world() -> World {
+    let mut w = github_world(60);
+    let n = npm_world();
+    w.npm = n.npm;
+    w.npm_downloads = n.npm_downloads;
+    let p = pypi_world();
+    w.pypi = p.pypi;
+    w.pypi_index = p.pypi_index;
+    for i in 0..25 {
+        w.registry.push(registry_entry(
+            &format!("io.github.reg/s{i}"),
+            None,
+            Some(("https://github.com/reg/servers", Some(&format!("s{i}")))),
+            "2026-10-01T00:00:00Z",
+        ));
+    }
+    w
+}
+
+/// The records (the per-source crawl summary counts requests, which differ between an
+/// interrupted and an uninterrupted run by design).
+fn bytes(r: &CrawlResult) -> Vec<u8> {
+    let mut d = r.dataset.clone();
+    d.crawl.clear();
+    dataset::to_canonical_bytes(&d)
+}
+
+fn same(a: &[u8], b: &[u8]) {
+    if a != b {
+        let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+        let first = a
+            .lines()
+            .zip(b.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        panic!(
+            "datasets differ ({} vs {} bytes), first at line {first}: {:?} vs {:?}",
+            a.len(),
+            b.len(),
+            a.lines().nth(first),
+            b.lines().nth(first)
+        );
+    }
+}
+
+#[test]
+fn killed_at_any_moment_and_resumed_gives_the_same_dataset() {
+    let (fake, _w) = full_world().serve();
+    let clean = tempfile::tempdir().unwrap();
+    let o = options(&fake, clean.path(), &Source::ALL);
+    let want = bytes(&crawl(&o, None).unwrap());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&fake, dir.path(), &Source::ALL);
+    o.concurrency = 2;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // Kill (drop the crawl mid-flight) after growing budgets until one run completes.
+    let mut budget_ms = 5u64;
+    let mut kills = 0;
+    let got = loop {
+        let run = rt.block_on(async {
+            tokio::time::timeout(Duration::from_millis(budget_ms), crawl_async(&o, None)).await
+        });
+        match run {
+            Ok(r) => break bytes(&r.unwrap()),
+            Err(_) => {
+                kills += 1;
+                budget_ms = budget_ms * 3 / 2 + 5;
+            }
+        }
+        assert!(kills < 60, "never finished");
+    };
+    assert!(kills >= 2, "the crawl was interrupted {kills} times");
+    same(&got, &want);
+}
+
+#[test]
+fn deadline_checkpoints_and_the_next_run_continues() {
+    let (fake, _w) = full_world().serve();
+    let clean = tempfile::tempdir().unwrap();
+    let want = bytes(&crawl(&options(&fake, clean.path(), &Source::ALL), None).unwrap());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&fake, dir.path(), &Source::ALL);
+    o.http.min_spacing = Duration::from_millis(15);
+    o.http.deadline = Some(crawler::deadline_after(Duration::from_millis(400)));
+    let partial = crawl(&o, None).unwrap();
+    assert!(partial.report.has_errors());
+    assert!(
+        partial
+            .report
+            .sources
+            .values()
+            .any(|s| s.status == "partial"),
+        "{:?}",
+        partial.report.sources
+    );
+    assert!(dir.path().join("checkpoint.json").exists());
+    valid(&partial.dataset);
+    let mut o = options(&fake, dir.path(), &Source::ALL);
+    o.http.deadline = None;
+    let done = crawl(&o, Some(&partial.dataset)).unwrap();
+    assert!(!done.report.has_errors(), "{:?}", done.report.sources);
+    same(&bytes(&done), &want);
+}
+
+#[test]
+fn a_failing_source_keeps_yesterdays_records_and_the_shrink_guard_holds() {
+    let (fake, w) = full_world().serve();
+    let dir = tempfile::tempdir().unwrap();
+    let o = options(&fake, dir.path(), &Source::ALL);
+    let first = crawl(&o, None).unwrap();
+    let npm_before = first.report.sources["npm"].found;
+    assert!(npm_before > 30);
+    // Tonight npm answers 500 to everything; PyPI answers HTML instead of JSON.
+    w.fault("/npm/", 10_000, Resp::status(500));
+    w.fault(
+        "/pypi/simple/",
+        10_000,
+        Resp::text(
+            200,
+            "text/html",
+            "<html><a href=\"/simple/x/\">x</a></html>",
+        ),
+    );
+    let o = options(&fake, dir.path(), &Source::ALL);
+    let second = crawl(&o, Some(&first.dataset)).unwrap();
+    valid(&second.dataset);
+    assert_eq!(second.report.sources["npm"].status, "failed");
+    assert_eq!(second.report.sources["pypi"].status, "failed");
+    assert!(second.report.has_errors());
+    assert!(!second.report.sources["npm"].errors.is_empty());
+    assert_eq!(second.dataset.crawl["npm"].status, CrawlStatus::Failed);
+    assert_eq!(second.dataset.servers.len(), first.dataset.servers.len());
+    let npm_entries: Vec<_> = second
+        .dataset
+        .servers
+        .iter()
+        .flat_map(|s| s.sources.iter().filter(|e| e.source == Source::Npm))
+        .collect();
+    assert_eq!(npm_entries.len() as u64, npm_before);
+    assert!(npm_entries.iter().all(|e| e.stale && e.last_seen == NOW));
+
+    // The shrink guard: a dataset of a tenth of yesterday's is refused, the file untouched.
+    let path = dir.path().join("servers.json");
+    dataset::save(&path, &first.dataset).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let mut small = second.dataset.clone();
+    small.servers.truncate(small.servers.len() / 10);
+    let err = crawler::output::commit(
+        &path,
+        &small,
+        Some(first.dataset.servers.len()),
+        0.85,
+        false,
+    );
+    assert!(matches!(
+        err,
+        Err(crawler::output::CommitError::Shrink { .. })
+    ));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    crawler::output::commit(&path, &small, Some(first.dataset.servers.len()), 0.85, true).unwrap();
+    assert_eq!(
+        std::fs::read(dir.path().join("previous/servers.json")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn a_warm_incremental_run_costs_a_fraction_of_a_cold_one() {
+    let (fake, _w) = full_world().serve();
+    let dir = tempfile::tempdir().unwrap();
+    let o = options(&fake, dir.path(), &Source::ALL);
+    let cold = crawl(&o, None).unwrap();
+    let cold_requests = fake.requests().len();
+    let warm = crawl(&o, Some(&cold.dataset)).unwrap();
+    let warm_requests = fake.requests().len() - cold_requests;
+    same(&bytes(&warm), &bytes(&cold));
+    assert_eq!(ids(&warm.dataset), ids(&cold.dataset));
+    assert!(
+        warm_requests * 10 < cold_requests,
+        "warm {warm_requests} vs cold {cold_requests}"
+    );
+    let _ = Arc::new(());
+}
