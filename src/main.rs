@@ -41,6 +41,10 @@ pub struct Cli {
 pub enum Command {
     /// Check a dataset file against the schema and its invariants.
     Validate(cmd::validate::Args),
+    /// Install and probe the dataset's stdio servers; record tools, outcomes and health.
+    Probe(cmd::probe::Args),
+    /// Probe one local stdio server and print what Hisper sees.
+    Inspect(cmd::inspect::Args),
     /// Export the dataset to another format (official server.json files).
     Export(cmd::export::Args),
     /// Build the tantivy index and the browser index with the search box (wasm, script, style).
@@ -114,6 +118,8 @@ fn main() -> ExitCode {
 fn run(command: Command, g: &Global) -> anyhow::Result<Status> {
     match command {
         Command::Validate(a) => cmd::validate::run(a, g),
+        Command::Probe(a) => cmd::probe::run(a, g),
+        Command::Inspect(a) => cmd::inspect::run(a, g),
         Command::Export(a) => cmd::export::run(a, g),
         Command::Index(a) => cmd::index::run(a, g),
         Command::Search(a) => cmd::search::run(a, g),

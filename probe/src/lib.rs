@@ -24,3 +24,11 @@ pub mod session;
 
 pub use sandbox::{detect_bwrap, Limits, Sandbox, SandboxError, Spawn};
 pub use session::{probe, EraPolicy, Options, Target};
+
+/// A multi-threaded tokio runtime for the CLI (which does not depend on tokio itself).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}

@@ -5,6 +5,8 @@ pub mod crawl;
 pub mod enrich;
 pub mod export;
 pub mod index;
+pub mod inspect;
+pub mod probe;
 pub mod run;
 pub mod serve;
 pub mod search;

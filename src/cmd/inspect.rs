@@ -1,0 +1,219 @@
+//! `hisper inspect [--json] [--timeout S] [--env NAME=VALUE]… -- COMMAND [ARGS…]`: probes one
+//! local stdio server, exactly as the nightly probe would, and prints the probe record (a table,
+//! or the dataset's probe JSON with `--json`). Exit 0 when the outcome is `ok`, 1 otherwise.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use dataset::{Outcome, ProbeRecord};
+use serde_json::Value;
+
+use crate::{Global, Status};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Print the probe record as JSON (the dataset's `probe` field).
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds to wait for the handshake (and for each later request, at most 15).
+    #[arg(long, default_value_t = 30.0, value_name = "S")]
+    pub timeout: f64,
+    /// Give the server this environment variable (repeatable); nothing else is passed through.
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    /// Run without bubblewrap (recorded as unsandboxed).
+    #[arg(long)]
+    pub no_sandbox: bool,
+    /// Try the modern `server/discover` first instead of `initialize`.
+    #[arg(long)]
+    pub discover_first: bool,
+    /// The server's command line.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+pub fn run(args: Args, _g: &Global) -> anyhow::Result<Status> {
+    let (program, rest) = args
+        .command
+        .split_first()
+        .context("a command to run is required after --")?;
+    let program: PathBuf =
+        probe::sandbox::which(program).with_context(|| format!("{program}: not found on PATH"))?;
+    let program = std::path::absolute(&program).unwrap_or(program);
+    let mut env = Vec::new();
+    for e in &args.env {
+        let (k, v) = e
+            .split_once('=')
+            .with_context(|| format!("--env {e:?} is not NAME=VALUE"))?;
+        env.push((k.to_string(), v.to_string()));
+    }
+    let mut opts = probe::Options::with_timeout(args.timeout);
+    opts.sandbox = if args.no_sandbox {
+        probe::Sandbox::None
+    } else {
+        probe::Sandbox::Bwrap(probe::detect_bwrap()?)
+    };
+    if args.discover_first {
+        opts.era_policy = probe::EraPolicy::DiscoverFirst;
+    }
+    let target = probe::Target {
+        spawn: probe::Spawn {
+            program,
+            args: rest.to_vec(),
+            env,
+            cwd: std::env::current_dir().ok(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let rec = probe::runtime()?.block_on(probe::probe(&target, &opts));
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rec)?);
+    } else {
+        print!("{}", table(&rec));
+    }
+    Ok(if rec.outcome == Outcome::Ok {
+        Status::Ok
+    } else {
+        Status::ItemFailures
+    })
+}
+
+fn one_line(s: &str, max: usize) -> String {
+    let line = s.lines().next().unwrap_or("").trim();
+    if line.chars().count() > max {
+        format!("{}…", line.chars().take(max).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+fn items(out: &mut String, title: &str, list: &[Value], key: &str) {
+    if list.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n{title} ({})\n", list.len()));
+    for it in list.iter().take(200) {
+        let name = match it.get(key) {
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => "(no name)".into(),
+        };
+        let desc = it.get("description").and_then(Value::as_str).unwrap_or("");
+        out.push_str(&format!(
+            "  {:<32} {}\n",
+            one_line(&name, 32),
+            one_line(desc, 80)
+        ));
+    }
+    if list.len() > 200 {
+        out.push_str(&format!("  … {} more\n", list.len() - 200));
+    }
+}
+
+/// The human-readable view of a probe record.
+pub fn table(r: &ProbeRecord) -> String {
+    let mut out = String::new();
+    let mut row = |k: &str, v: String| {
+        if !v.is_empty() {
+            out.push_str(&format!("{k:<14} {v}\n"));
+        }
+    };
+    row("outcome", r.outcome.as_str().to_string());
+    row("phase", r.phase.clone().unwrap_or_default());
+    row("detail", r.detail.clone().unwrap_or_default());
+    row("needs", r.needs.join(", "));
+    let info = r.server_info.as_ref();
+    let name = info
+        .and_then(|i| i.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let version = info
+        .and_then(|i| i.get("version"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    row("server", format!("{name} {version}").trim().to_string());
+    row(
+        "protocol",
+        match (r.era, &r.protocol_version) {
+            (Some(e), Some(v)) => format!("{v} ({})", format!("{e:?}").to_lowercase()),
+            _ => String::new(),
+        },
+    );
+    row(
+        "sandboxed",
+        if r.sandboxed {
+            "yes (bubblewrap)"
+        } else {
+            "no"
+        }
+        .to_string(),
+    );
+    row("command", r.command.join(" "));
+    row(
+        "timings",
+        format!(
+            "first reply {} ms, ping {} ms, total {} ms",
+            r.timings
+                .first_reply_ms
+                .map(|v| v.to_string())
+                .unwrap_or("-".into()),
+            r.timings
+                .ping_ms
+                .map(|v| v.to_string())
+                .unwrap_or("-".into()),
+            r.timings.total_ms
+        ),
+    );
+    row(
+        "peak rss",
+        r.peak_rss_kb
+            .map(|k| format!("{:.1} MiB", k as f64 / 1024.0))
+            .unwrap_or_default(),
+    );
+    row("bytes read", r.bytes_read.to_string());
+    row("exit", r.exit_status.clone().unwrap_or_default());
+    let lists: Vec<String> = r
+        .lists
+        .iter()
+        .map(|(k, s)| {
+            format!(
+                "{k}: {}{}",
+                s.status,
+                if s.truncated { " (truncated)" } else { "" }
+            )
+        })
+        .collect();
+    row("lists", lists.join(", "));
+    items(&mut out, "tools", &r.tools, "name");
+    items(&mut out, "prompts", &r.prompts, "name");
+    items(&mut out, "resources", &r.resources, "uri");
+    items(
+        &mut out,
+        "resource templates",
+        &r.resource_templates,
+        "uriTemplate",
+    );
+    if !r.lints.is_empty() {
+        out.push_str(&format!("\nlints ({})\n", r.lints.len()));
+        for l in &r.lints {
+            out.push_str(&format!(
+                "  {:<8} {:<22} {}{}\n",
+                l.severity,
+                l.code,
+                l.subject
+                    .as_ref()
+                    .map(|s| format!("[{s}] "))
+                    .unwrap_or_default(),
+                one_line(&l.message, 160)
+            ));
+        }
+    }
+    if let Some(t) = &r.stderr_tail {
+        out.push_str("\nstderr (tail)\n");
+        for l in t.lines() {
+            out.push_str(&format!("  {l}\n"));
+        }
+    }
+    out
+}

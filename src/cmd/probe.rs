@@ -1,0 +1,167 @@
+//! `hisper probe`: installs and probes the dataset's stdio-launchable servers and records what
+//! they answered (`probe`) and tonight's outcome (`health`).
+//!
+//! Without `--shard` it writes the dataset (`data/servers.json`, atomically). With `--shard I/N`
+//! it writes `data/probe/shard-I-of-N.json` instead; `--merge` folds every shard file into the
+//! dataset (a launchable server in no shard file gets a health gap for the night).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use probe::batch::{self, BatchOptions, Selection, ShardFile};
+
+use crate::{Global, Status};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Probe only shard I of N (1-based; deterministic by server id), and write a shard file.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Probes at once (default: config `probe.concurrency`, else 4).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Probe only these server ids (repeatable).
+    #[arg(long = "only", value_name = "ID")]
+    pub only: Vec<String>,
+    /// Only the N most downloaded launchable servers.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Skip servers probed within D days at the same version (health still records the night).
+    #[arg(long, value_name = "D")]
+    pub since_days: Option<u32>,
+    /// Fold `data/probe/shard-*.json` into the dataset instead of probing.
+    #[arg(long, conflicts_with_all = ["shard", "only", "top"])]
+    pub merge: bool,
+    /// Run servers without bubblewrap (recorded in each record as unsandboxed).
+    #[arg(long)]
+    pub no_sandbox: bool,
+    /// Handshake timeout in seconds (default: config `probe.timeout_secs`, else 30).
+    #[arg(long, value_name = "S")]
+    pub timeout: Option<f64>,
+}
+
+fn shard_dir(g: &Global) -> PathBuf {
+    g.data.join("probe")
+}
+
+pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
+    let path = g.dataset_path();
+    let mut d = dataset::load(&path).with_context(|| format!("loading {}", path.display()))?;
+    if args.merge {
+        let dir = shard_dir(g);
+        let mut shards = Vec::new();
+        let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("shard-") && n.ends_with(".json"))
+            })
+            .collect();
+        names.sort();
+        for p in &names {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            let s: ShardFile = serde_json::from_slice(&bytes)
+                .with_context(|| format!("parsing {}", p.display()))?;
+            shards.push(s);
+        }
+        let n = batch::merge(&mut d, &shards);
+        dataset::save(&path, &d).with_context(|| format!("writing {}", path.display()))?;
+        tracing::info!(
+            "merged {n} record(s) from {} shard file(s) into {}",
+            shards.len(),
+            path.display()
+        );
+        return Ok(Status::Ok);
+    }
+
+    let shard = args
+        .shard
+        .as_deref()
+        .map(batch::parse_shard)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let sel = Selection {
+        shard,
+        only: args.only.clone(),
+        top: args.top,
+    };
+    let ids = batch::select(&d, &sel);
+    let cfg = &g.config.probe;
+    let mut popts = probe::Options::with_timeout(
+        args.timeout
+            .or(cfg.timeout_secs.map(|s| s as f64))
+            .unwrap_or(30.0),
+    );
+    popts.total_timeout = popts.total_timeout.max(std::time::Duration::from_secs(90));
+    popts.sandbox = if args.no_sandbox {
+        tracing::warn!("--no-sandbox: servers run without bubblewrap; records say so");
+        probe::Sandbox::None
+    } else {
+        probe::Sandbox::Bwrap(probe::detect_bwrap()?)
+    };
+    let cache = cfg
+        .cache_dir
+        .as_ref()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| g.data.join("probe-cache"));
+    let cache = std::path::absolute(&cache).unwrap_or(cache);
+    let mut iopts = probe::install::InstallOptions::new(cache);
+    if let Some(r) = &g.config.crawl.npm_registry {
+        iopts.npm_registry = Some(r.clone());
+    }
+    if let Some(p) = &g.config.crawl.pypi {
+        iopts.pypi_index = Some(p.clone());
+    }
+    if let Some(t) = cfg.install_timeout_secs {
+        iopts.timeout = std::time::Duration::from_secs(t);
+    }
+    let opts = BatchOptions {
+        probe: popts,
+        install: iopts,
+        concurrency: args.concurrency.or(cfg.concurrency).unwrap_or(4),
+        since_days: args.since_days,
+    };
+    tracing::info!("probing {} server(s)", ids.len());
+    let pb = crate::progress::bar(ids.len() as u64, "probe", g.quiet);
+    let result = probe::runtime()?.block_on(batch::run(&d, &ids, &opts, &pb));
+    pb.finish_and_clear();
+    let mut counts = std::collections::BTreeMap::new();
+    for r in result.records.values() {
+        *counts.entry(r.outcome.as_str()).or_insert(0usize) += 1;
+    }
+    tracing::info!(
+        "outcomes: {counts:?} ({} skipped as recently probed)",
+        result.skipped_recent
+    );
+    let today = probe::session::now_rfc3339()[..10].to_string();
+    match shard {
+        Some((i, n)) => {
+            let file = ShardFile {
+                schema_version: dataset::SCHEMA_VERSION,
+                date: today,
+                shard: i,
+                of: n,
+                records: result.records.clone(),
+            };
+            let out = shard_dir(g).join(batch::shard_file_name(i, n));
+            let mut bytes = serde_json::to_vec_pretty(&file)?;
+            bytes.push(b'\n');
+            dataset::write_atomic(&out, &bytes)
+                .with_context(|| format!("writing {}", out.display()))?;
+            tracing::info!("wrote {}", out.display());
+        }
+        None => {
+            batch::apply(&mut d, &result.records, &ids, &today);
+            dataset::save(&path, &d).with_context(|| format!("writing {}", path.display()))?;
+            tracing::info!("wrote {}", path.display());
+        }
+    }
+    let sandbox_errors = counts.get("sandbox_error").copied().unwrap_or(0);
+    Ok(if sandbox_errors > 0 {
+        Status::ItemFailures
+    } else {
+        Status::Ok
+    })
+}
