@@ -21,7 +21,7 @@ pub const MAX_SIMILAR: usize = 5;
 /// Features carried by more records than this do not generate candidates.
 pub const DF_CAP: usize = 400;
 /// Lowest cosine that counts as similar.
-const MIN_COSINE: f32 = 0.12;
+const MIN_COSINE: f32 = 0.15;
 /// Added per shared category (not `other`).
 const CATEGORY_BONUS: f32 = 0.05;
 
@@ -39,9 +39,29 @@ fn features(s: &Server) -> Vec<(String, f32)> {
     texts.extend(s.description.as_deref());
     texts.extend(s.sources.iter().filter_map(|e| e.summary.as_deref()));
     texts.extend(s.keywords.iter().take(40).map(String::as_str));
+    // The publisher's npm scope says who made it, not what it does, unless the description
+    // names it too (`@playwright/mcp`, "Playwright Tools for MCP").
+    let described: Vec<String> = s
+        .description
+        .as_deref()
+        .map(text::words)
+        .unwrap_or_default();
+    let scope: Vec<String> = s
+        .name
+        .strip_prefix('@')
+        .and_then(|r| r.split_once('/'))
+        .map(|(scope, _)| text::words(scope))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|w| !described.contains(w))
+        .collect();
     for t in texts {
-        for w in text::tokens(t) {
-            if w.len() >= 3 && !text::is_stopword(&w) && !w.bytes().all(|b| b.is_ascii_digit()) {
+        for w in text::words(t) {
+            if w.len() >= 3
+                && !text::is_stopword(&w)
+                && !scope.contains(&w)
+                && !w.bytes().all(|b| b.is_ascii_digit())
+            {
                 f.entry(format!("w:{w}")).or_insert(1.0);
             }
         }

@@ -109,6 +109,41 @@ pub const STOPWORDS: &[&str] = &[
     "sdk",
     "implementation",
     "official",
+    "interact",
+    "interacting",
+    "interaction",
+    "providing",
+    "built",
+    "enabling",
+    "capability",
+    "capabilities",
+    "seamless",
+    "seamlessly",
+    "powerful",
+    "comprehensive",
+    "various",
+    "feature",
+    "features",
+    "like",
+    "also",
+    "such",
+    "etc",
+    "easy",
+    "easily",
+    "fast",
+    "local",
+    "remote",
+    "service",
+    "services",
+    "data",
+    "api",
+    "apis",
+    "tools",
+    "work",
+    "working",
+    "allowing",
+    "directly",
+    "real",
 ];
 
 /// Whether `w` (already lowercased) is a stopword.
@@ -131,6 +166,16 @@ pub fn capped(s: &str) -> &str {
 /// Lowercase word tokens of `s`: splits on anything not alphanumeric and on lower→upper case
 /// changes (`listTables` → `list`, `tables`), then stems plurals. Looks at most [`TEXT_CAP`] bytes.
 pub fn tokens(s: &str) -> Vec<String> {
+    tokenize(s, true)
+}
+
+/// Like [`tokens`], but case changes do not split words (`ClickHouse` stays `clickhouse`): for
+/// similarity, where `click` and `house` would link unrelated records.
+pub fn words(s: &str) -> Vec<String> {
+    tokenize(s, false)
+}
+
+fn tokenize(s: &str, split_case: bool) -> Vec<String> {
     let s = capped(s);
     let mut out = Vec::new();
     let mut cur = String::new();
@@ -139,20 +184,19 @@ pub fn tokens(s: &str) -> Vec<String> {
     let mut whole = String::new();
     let mut split = false;
     let mut prev_lower = false;
-    let flush =
-        |cur: &mut String, whole: &mut String, split: &mut bool, out: &mut Vec<String>| {
-            if !cur.is_empty() {
-                out.push(stem(&std::mem::take(cur)));
-            }
-            if *split && !whole.is_empty() {
-                out.push(stem(whole));
-            }
-            whole.clear();
-            *split = false;
-        };
+    let flush = |cur: &mut String, whole: &mut String, split: &mut bool, out: &mut Vec<String>| {
+        if !cur.is_empty() {
+            out.push(stem(&std::mem::take(cur)));
+        }
+        if *split && !whole.is_empty() {
+            out.push(stem(whole));
+        }
+        whole.clear();
+        *split = false;
+    };
     for c in s.chars() {
         if c.is_alphanumeric() {
-            if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            if split_case && c.is_uppercase() && prev_lower && !cur.is_empty() {
                 out.push(stem(&std::mem::take(&mut cur)));
                 split = true;
             }
