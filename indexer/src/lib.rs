@@ -10,6 +10,7 @@
 
 pub mod assets;
 pub mod prepare;
+pub mod relevance;
 pub mod tantivy_index;
 pub mod web;
 

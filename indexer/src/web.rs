@@ -71,9 +71,12 @@ fn analyze_doc(d: &Doc) -> Analyzed {
     Analyzed { terms, lens }
 }
 
+/// Term -> (document frequency, appears in a name-like field, (document, score) sorted by document).
+pub type TermTable = BTreeMap<String, (u32, bool, Vec<(u32, f32)>)>;
+
 /// Computes the BM25F score of every (term, document): term -> postings sorted by document.
 /// Shared with tests that check the CLI and the browser agree on what matches.
-pub fn scores(docs: &[Doc]) -> (BTreeMap<String, (u32, bool, Vec<(u32, f32)>)>, usize) {
+pub fn scores(docs: &[Doc]) -> (TermTable, usize) {
     let analyzed: Vec<Analyzed> = docs.par_iter().map(analyze_doc).collect();
     let n = docs.len().max(1) as f32;
     let mut avg = [0f32; 9];
@@ -86,7 +89,7 @@ pub fn scores(docs: &[Doc]) -> (BTreeMap<String, (u32, bool, Vec<(u32, f32)>)>, 
         *v = (*v / n).max(1.0);
     }
     // term -> (df, name_like, postings)
-    let mut table: BTreeMap<String, (u32, bool, Vec<(u32, f32)>)> = BTreeMap::new();
+    let mut table: TermTable = BTreeMap::new();
     for (doc, a) in analyzed.iter().enumerate() {
         for (term, tfs) in &a.terms {
             let name_like = Field::ALL

@@ -69,38 +69,7 @@ pub fn parse(query: &str) -> Parsed {
         }
     }
     let last_prefix = query.chars().last().is_some_and(|c| c.is_alphanumeric());
-    // The prefix is the raw last word, unstemmed, so "messag" and "messages" both work.
-    if last_prefix {
-        if let Some(raw) = last_raw_word(query) {
-            if let Some(last) = words.last_mut() {
-                if raw.starts_with(last.as_str()) || last.starts_with(raw.as_str()) {
-                    if raw.len() < last.len() {
-                        *last = raw;
-                    }
-                }
-            }
-        }
-    }
     Parsed { words, last_prefix }
-}
-
-fn last_raw_word(q: &str) -> Option<String> {
-    let start = q
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| c.is_alphanumeric())
-        .last()
-        .map(|(i, _)| i)?;
-    let w = q[start..].to_lowercase();
-    let mut w = w;
-    if w.len() > analyze::MAX_TERM {
-        let mut end = analyze::MAX_TERM;
-        while !w.is_char_boundary(end) {
-            end -= 1;
-        }
-        w.truncate(end);
-    }
-    Some(w)
 }
 
 /// The engine: the root plus whatever shards, buckets and filters have been provided.
@@ -247,8 +216,8 @@ impl Engine {
             }
             let edits = analyze::max_edits(w.chars().count());
             if edits > 0 && df <= RARE_DF && !(prefix_found && df > 0) {
-                match self.root.vocab_for(w) {
-                    Some(vi) => match self.vocab.get(&vi) {
+                if let Some(vi) = self.root.vocab_for(w) {
+                    match self.vocab.get(&vi) {
                         None => {
                             need.insert(self.root.vocab[vi].file.clone());
                         }
@@ -260,8 +229,7 @@ impl Engine {
                                 vs.push(Variant { term: t, weight });
                             }
                         }
-                    },
-                    None => {}
+                    }
                 }
             }
             variants.push(vs);

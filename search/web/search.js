@@ -1,1 +1,309 @@
-(function(){})();
+/* Hisper search box: enhances <form role="search"> holding <div id="hisper-search" data-base="/">
+ * and <input name="q">. Results as you type from the sharded browser index, read by search.wasm
+ * (plain exports, see search/src/wasm.rs). No framework, no request leaves the site, no eval.
+ * Without JS the form still submits to BASE search/?q=; without wasm a message says so. */
+(function () {
+  "use strict";
+  var DEBOUNCE_MS = 90;
+  var LIMIT = 10;
+  var FILTER_KEYS = [["kind", "Kind"], ["source", "Source"], ["status", "Status"], ["category", "Category"]];
+  var engine = null; // Promise of {search(q, filters) -> Promise<[{doc, score, rec}]>}
+  var uid = 0;
+
+  function indexBase(base) { return base + "search/"; }
+
+  function fetchBytes(url, opts) {
+    return fetch(url, opts).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
+      return r.arrayBuffer();
+    });
+  }
+
+  function loadEngine(base) {
+    if (engine) return engine;
+    var idx = indexBase(base);
+    var enc = new TextEncoder();
+    var dec = new TextDecoder();
+    engine = Promise.all([
+      fetchBytes(idx + "root.txt", { cache: "no-cache" }),
+      WebAssembly.instantiateStreaming
+        ? WebAssembly.instantiateStreaming(fetch(idx + "search.wasm"), {})
+            .catch(function () {
+              return fetchBytes(idx + "search.wasm").then(function (b) { return WebAssembly.instantiate(b, {}); });
+            })
+        : fetchBytes(idx + "search.wasm").then(function (b) { return WebAssembly.instantiate(b, {}); })
+    ]).then(function (parts) {
+      var rootBytes = new Uint8Array(parts[0]);
+      var x = parts[1].instance.exports;
+      function put(bytes) {
+        var p = x.hs_alloc(bytes.length);
+        new Uint8Array(x.memory.buffer, p, bytes.length).set(bytes);
+        return p;
+      }
+      function out() {
+        return dec.decode(new Uint8Array(x.memory.buffer, x.hs_out_ptr(), x.hs_out_len()));
+      }
+      var rp = put(rootBytes);
+      var rc = x.hs_init(rp, rootBytes.length);
+      x.hs_free(rp, rootBytes.length);
+      if (rc !== 0) throw new Error(out());
+      var rootText = dec.decode(rootBytes);
+      var build = "";
+      var filters = {};
+      rootText.split("\n").forEach(function (line) {
+        var f = line.split("\t");
+        if (f[0] === "build") build = f[1];
+        if (f[0] === "f" && f.length === 5) {
+          (filters[f[1]] = filters[f[1]] || []).push([f[2], +f[3]]);
+        }
+      });
+      var loaded = {};
+      var records = {};
+      function provide(name) {
+        if (loaded[name]) return loaded[name];
+        loaded[name] = fetchBytes(idx + name).then(function (buf) {
+          var b = new Uint8Array(buf);
+          var nb = enc.encode(name);
+          var np = put(nb), bp = put(b);
+          var rc2 = x.hs_provide(np, nb.length, bp, b.length);
+          x.hs_free(np, nb.length); x.hs_free(bp, b.length);
+          if (rc2 !== 0) throw new Error(out());
+        });
+        loaded[name].catch(function () { delete loaded[name]; });
+        return loaded[name];
+      }
+      function record(doc) {
+        if (!records[doc]) {
+          records[doc] = fetch(idx + "r/" + Math.floor(doc / 1000) + "/" + doc + ".json?v=" + build)
+            .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); });
+          records[doc].catch(function () { delete records[doc]; });
+        }
+        return records[doc];
+      }
+      function step(q, ftext, rounds) {
+        var qb = enc.encode(q), fb = enc.encode(ftext);
+        var qp = put(qb), fp = put(fb);
+        var rc3 = x.hs_search(qp, qb.length, fp, fb.length, LIMIT);
+        x.hs_free(qp, qb.length); x.hs_free(fp, fb.length);
+        var text = out();
+        if (rc3 === 1 && rounds < 8) {
+          return Promise.all(text.split("\n").filter(Boolean).map(provide)).then(function () {
+            return step(q, ftext, rounds + 1);
+          });
+        }
+        if (rc3 !== 0) return Promise.reject(new Error(text || "search failed"));
+        return Promise.resolve(text.split("\n").filter(Boolean).map(function (l) {
+          var f = l.split("\t");
+          return { doc: +f[0], score: +f[1] / 1000, matched: +f[2] };
+        }));
+      }
+      return {
+        filters: filters,
+        ids: function (q, f) { return step(q, filtersText(f), 0); },
+        search: function (q, f) {
+          return step(q, filtersText(f), 0).then(function (hits) {
+            return Promise.all(hits.map(function (h) {
+              return record(h.doc).then(function (rec) { h.rec = rec; return h; });
+            }));
+          });
+        }
+      };
+    });
+    engine.catch(function () { engine = null; });
+    return engine;
+  }
+
+  function filtersText(f) {
+    var lines = [];
+    Object.keys(f || {}).forEach(function (k) { if (f[k]) lines.push(k + "=" + f[k]); });
+    return lines.join("\n");
+  }
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function enhance(host) {
+    var form = host.closest("form");
+    if (!form || host.getAttribute("data-enhanced")) return;
+    var input = form.querySelector("input[name=q]");
+    if (!input) return;
+    host.setAttribute("data-enhanced", "1");
+    var base = host.getAttribute("data-base") || "/";
+    if (base.charAt(base.length - 1) !== "/") base += "/";
+    var n = ++uid;
+    var listId = "hisper-results-" + n;
+    var onSearchPage = location.pathname.replace(/\/+$/, "/") === (base + "search/");
+    var panel = el("div", { "class": "hs-panel" });
+    var filterBox = el("div", { "class": "hs-filters", hidden: "" });
+    var status = el("p", { "class": "hs-status", role: "status", "aria-live": "polite" });
+    var list = el("ul", { id: listId, role: "listbox", "class": "hs-results", "aria-label": "Search results" });
+    panel.appendChild(filterBox); panel.appendChild(status); panel.appendChild(list);
+    host.appendChild(panel);
+    host.classList.add("hs-host");
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", listId);
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("autocomplete", "off");
+    var selects = {};
+    var active = -1;
+    var items = [];
+    var timer = null;
+    var seq = 0;
+    var lastQuery = null;
+
+    function currentFilters() {
+      var f = {};
+      Object.keys(selects).forEach(function (k) { if (selects[k].value) f[k] = selects[k].value; });
+      return f;
+    }
+
+    function setActive(i) {
+      if (!items.length) { active = -1; input.removeAttribute("aria-activedescendant"); return; }
+      active = (i + items.length) % items.length;
+      items.forEach(function (li, j) { li.setAttribute("aria-selected", j === active ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", items[active].id);
+      items[active].scrollIntoView({ block: "nearest" });
+    }
+
+    function close() {
+      input.setAttribute("aria-expanded", "false");
+      list.hidden = true;
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function render(hits, q) {
+      list.textContent = "";
+      items = [];
+      hits.forEach(function (h, i) {
+        var r = h.rec || {};
+        var li = el("li", { id: listId + "-" + i, role: "option", "aria-selected": "false", "class": "hs-item" });
+        var a = el("a", { href: base + "servers/" + encodeURIComponent(r.u || "") + "/", tabindex: "-1" });
+        a.appendChild(el("span", { "class": "hs-name" }, r.t && r.t !== r.n ? r.t + " (" + r.n + ")" : r.n));
+        var meta = [r.k && r.k !== "server" ? r.k : "", (r.s || []).join(", "), r.st && r.st !== "unprobed" ? r.st.replace(/_/g, " ") : ""]
+          .filter(Boolean).join(" · ");
+        if (meta) a.appendChild(el("span", { "class": "hs-meta" }, meta));
+        if (r.d) a.appendChild(el("span", { "class": "hs-desc" }, r.d));
+        li.appendChild(a);
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        li.addEventListener("click", function () { location.href = a.getAttribute("href"); });
+        list.appendChild(li);
+        items.push(li);
+      });
+      list.hidden = false;
+      input.setAttribute("aria-expanded", hits.length ? "true" : "false");
+      status.textContent = hits.length ? hits.length + (hits.length === LIMIT ? "+" : "") + " results" : "No servers match \u201c" + q + "\u201d.";
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function fail(err) {
+      status.textContent = "";
+      status.appendChild(document.createTextNode("Search is unavailable here (" +
+        (typeof WebAssembly === "undefined" ? "WebAssembly is off" : "the search module could not load") + "). "));
+      var a = el("a", { href: base }, "Browse all servers");
+      status.appendChild(a);
+      status.appendChild(document.createTextNode(" instead."));
+      host.classList.add("hs-failed");
+      if (window.console && err) console.warn("hisper search:", err && err.message ? err.message : err);
+    }
+
+    function buildFilters(eng) {
+      if (filterBox.childNodes.length) return;
+      FILTER_KEYS.forEach(function (kv) {
+        var values = eng.filters[kv[0]];
+        if (!values || !values.length) return;
+        var id = "hs-f-" + n + "-" + kv[0];
+        var label = el("label", { "for": id }, kv[1] + " ");
+        var sel = el("select", { id: id, "data-key": kv[0] });
+        sel.appendChild(el("option", { value: "" }, "any"));
+        values.slice().sort(function (a, b) { return b[1] - a[1]; }).forEach(function (v) {
+          sel.appendChild(el("option", { value: v[0] }, v[0].replace(/_/g, " ") + " (" + v[1] + ")"));
+        });
+        var params = new URLSearchParams(location.search);
+        if (onSearchPage && params.get(kv[0])) sel.value = params.get(kv[0]);
+        sel.addEventListener("change", function () { lastQuery = null; run(); });
+        selects[kv[0]] = sel;
+        label.appendChild(sel);
+        filterBox.appendChild(label);
+      });
+      filterBox.hidden = false;
+    }
+
+    function syncUrl(q) {
+      if (!onSearchPage || !window.history || !history.replaceState) return;
+      var params = new URLSearchParams();
+      if (q) params.set("q", q);
+      var f = currentFilters();
+      Object.keys(f).forEach(function (k) { params.set(k, f[k]); });
+      var s = params.toString();
+      history.replaceState(null, "", location.pathname + (s ? "?" + s : ""));
+    }
+
+    function run() {
+      var q = input.value;
+      var key = q + "\u0000" + filtersText(currentFilters());
+      if (key === lastQuery) return;
+      lastQuery = key;
+      var mine = ++seq;
+      syncUrl(q.trim());
+      if (!q.trim()) { list.textContent = ""; items = []; status.textContent = ""; close(); return; }
+      status.textContent = "Searching\u2026";
+      loadEngine(base).then(function (eng) {
+        buildFilters(eng);
+        return eng.search(q, currentFilters());
+      }).then(function (hits) {
+        if (mine === seq) render(hits, q.trim());
+      }, function (err) {
+        if (mine === seq) fail(err);
+      });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, DEBOUNCE_MS);
+    });
+    input.addEventListener("focus", function () {
+      loadEngine(base).then(buildFilters, fail);
+      if (items.length) { list.hidden = false; input.setAttribute("aria-expanded", "true"); }
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown") { e.preventDefault(); if (list.hidden && items.length) list.hidden = false; setActive(active + 1); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); setActive(active - 1); }
+      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Enter" && active >= 0 && items[active]) {
+        e.preventDefault();
+        location.href = items[active].querySelector("a").getAttribute("href");
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(function () { if (document.activeElement !== input && !host.contains(document.activeElement)) close(); }, 150); });
+    form.addEventListener("submit", function (e) {
+      if (onSearchPage) { e.preventDefault(); clearTimeout(timer); lastQuery = null; run(); }
+    });
+
+    var initial = new URLSearchParams(location.search).get("q");
+    if (onSearchPage && initial) { input.value = initial; run(); }
+  }
+
+  function init() {
+    var hosts = document.querySelectorAll("[id=hisper-search]");
+    for (var i = 0; i < hosts.length; i++) enhance(hosts[i]);
+  }
+
+  // For tests and benchmarks: raw ranked ids without the UI.
+  window.hisperSearch = {
+    query: function (q, filters, base) {
+      var host = document.querySelector("[id=hisper-search]");
+      var b = base || (host && host.getAttribute("data-base")) || "/";
+      return loadEngine(b).then(function (eng) { return eng.search(q, filters || {}); });
+    }
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,80 @@
+//! Relevance on the bundled sample: MRR@10 floors per kind of query for `hisper search` (tantivy)
+//! and the browser index's native reader, and agreement between the two.
+
+use std::path::Path;
+
+use indexer::relevance::{self, mrr, overlap};
+
+fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn sample_mrr_floors_and_agreement() {
+    let ds = dataset::load(&repo().join("data/servers.json")).expect("the bundled sample");
+    let queries =
+        relevance::load(&repo().join("search/tests/relevance/queries.json")).expect("query set");
+    assert!(queries.len() >= 150, "{} queries", queries.len());
+    let dir = tempfile::tempdir().unwrap();
+    indexer::index(&ds, dir.path(), None).unwrap();
+    let docs = indexer::prepare(&ds);
+    let tan = indexer::Searcher::open(&dir.path().join("tantivy")).unwrap();
+    let mut web = search::DirReader::open(&dir.path().join("web")).unwrap();
+    let tan_ids = |q: &str| -> Vec<String> {
+        tan.search(q, &[], 10)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect()
+    };
+    let mut web_ids = |q: &str| -> Vec<String> {
+        web.search(q, &[], 10)
+            .unwrap()
+            .into_iter()
+            .map(|h| docs[h.doc as usize].id.clone())
+            .collect()
+    };
+    let mut overlaps = Vec::new();
+    let mut top1_same = 0usize;
+    for q in &queries {
+        let a = tan_ids(&q.q);
+        let b = web_ids(&q.q);
+        overlaps.push(overlap(&a, &b));
+        if a.first() == b.first() {
+            top1_same += 1;
+        }
+    }
+    let t = mrr(&queries, tan_ids);
+    let w = mrr(&queries, &mut web_ids);
+    let mean_overlap = overlaps.iter().sum::<f64>() / overlaps.len() as f64;
+    eprintln!("kind      tantivy  web     (n)");
+    for (k, (m, n)) in &t {
+        eprintln!("{k:9} {m:.3}    {:.3}   {n}", w[k].0);
+    }
+    eprintln!(
+        "mean top-10 overlap {mean_overlap:.3}; same first result {top1_same}/{}",
+        queries.len()
+    );
+    for (kind, floor) in [
+        ("name", 0.85),
+        ("typo", 0.70),
+        ("partial", 0.45),
+        ("task", 0.45),
+    ] {
+        assert!(
+            t[kind].0 >= floor,
+            "tantivy {kind} MRR {:.3} < {floor}",
+            t[kind].0
+        );
+        assert!(
+            w[kind].0 >= floor,
+            "web {kind} MRR {:.3} < {floor}",
+            w[kind].0
+        );
+    }
+    assert!(mean_overlap >= 0.7, "mean top-10 overlap {mean_overlap:.3}");
+    assert!(
+        top1_same * 10 >= queries.len() * 7,
+        "same first result {top1_same}"
+    );
+}

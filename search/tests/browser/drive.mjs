@@ -1,0 +1,69 @@
+// Drives headless Chromium over a locally served site with the search box (playwright-core).
+// Usage: node drive.mjs <page-url> <query> <expected-slug>
+// Prints one JSON line: {ok, first, finalPath, consoleErrors, external, wasmOffMessage}.
+import { createRequire } from "node:module";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const tools = process.env.HISPER_SEARCH_TOOLS;
+const require = createRequire(join(tools, "package.json"));
+const { chromium } = require("playwright-core");
+const [url, query, slug] = process.argv.slice(2);
+const origin = new URL(url).origin;
+
+// A fresh profile directory each run (playwright passes it as --user-data-dir).
+const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "hisper-chromium-")), {
+  executablePath: process.env.HISPER_CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync"],
+});
+const result = { ok: false, first: null, finalPath: null, consoleErrors: [], external: [], wasmOffMessage: null, requests: 0 };
+try {
+  await context.route("**/*", (route) => {
+    const u = route.request().url();
+    result.requests++;
+    if (!u.startsWith(origin)) { result.external.push(u); return route.abort(); }
+    return route.continue();
+  });
+  const page = await context.newPage();
+  page.on("console", (m) => { if (m.type() === "error") result.consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => result.consoleErrors.push(String(e)));
+  await page.goto(url);
+  const input = page.locator("input[name=q]").first();
+  await input.click();
+  await input.pressSequentially(query, { delay: 30 });
+  const firstOption = page.locator("[role=listbox] [role=option]").first();
+  await firstOption.waitFor({ timeout: 15000 });
+  result.first = await firstOption.locator("a").getAttribute("href");
+  result.expanded = await input.getAttribute("aria-expanded");
+  await input.press("ArrowDown");
+  result.activeDescendant = await input.getAttribute("aria-activedescendant");
+  await Promise.all([page.waitForURL(`**/servers/**`, { timeout: 10000 }), input.press("Enter")]);
+  result.finalPath = new URL(page.url()).pathname;
+
+  // The same page with the wasm module blocked: a clear message, no crash.
+  const page2 = await context.newPage();
+  await page2.route("**/search.wasm", (r) => r.abort());
+  page2.on("pageerror", (e) => result.consoleErrors.push(String(e)));
+  await page2.goto(url);
+  const input2 = page2.locator("input[name=q]").first();
+  await input2.click();
+  await input2.pressSequentially(query, { delay: 10 });
+  await page2.locator(".hs-failed").first().waitFor({ timeout: 10000 });
+  result.wasmOffMessage = await page2.locator(".hs-status").first().textContent();
+  result.ok = true;
+} catch (e) {
+  result.error = String(e && e.stack || e);
+  try {
+    const pages = context.pages();
+    const p = pages[pages.length - 1];
+    result.status = await p.evaluate(() => Array.from(document.querySelectorAll(".hs-status")).map((e) => e.textContent));
+    result.resources = await p.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name.replace(location.origin, "") + " " + Math.round(e.duration)));
+    result.value = await p.evaluate(() => document.querySelector("input[name=q]").value);
+  } catch (_) { /* the page is gone */ }
+} finally {
+  await context.close();
+}
+console.log(JSON.stringify(result));
