@@ -65,6 +65,18 @@ impl Field {
         }
     }
 
+    /// How many times its terms are counted in the combined field both engines score
+    /// (BM25 over the boosted combination, "BM25F" with one length normalization).
+    pub fn repeat(self) -> u32 {
+        match self {
+            Field::Name => 8,
+            Field::Title => 6,
+            Field::ToolNames => 3,
+            Field::PromptNames | Field::Keywords | Field::Categories | Field::Description => 2,
+            Field::ToolDescriptions | Field::Readme => 1,
+        }
+    }
+
     /// Whether its terms go into the typo-correction vocabulary even when rare.
     pub fn name_like(self) -> bool {
         matches!(
@@ -144,12 +156,14 @@ fn value_str<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
-/// Prepares every server of the dataset, in dataset order.
+/// Prepares every server of the dataset, most popular first (then by id): document numbers
+/// follow this order, so equal scores fall back to popularity in every engine.
 pub fn prepare(ds: &Dataset) -> Vec<Doc> {
     let slugs = dataset::slug::assign(&ds.servers);
     let raw_pop: Vec<f64> = ds.servers.iter().map(raw_popularity).collect();
     let max_pop = raw_pop.iter().cloned().fold(0.0f64, f64::max).max(1e-9);
-    ds.servers
+    let mut docs: Vec<Doc> = ds
+        .servers
         .iter()
         .zip(raw_pop)
         .map(|(s, p)| {
@@ -159,7 +173,13 @@ pub fn prepare(ds: &Dataset) -> Vec<Doc> {
                 .unwrap_or_else(|| dataset::slug::slugify(&s.name));
             doc(s, slug, (p / max_pop) as f32)
         })
-        .collect()
+        .collect();
+    docs.sort_by(|a, b| {
+        b.popularity
+            .total_cmp(&a.popularity)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    docs
 }
 
 fn raw_popularity(s: &Server) -> f64 {

@@ -25,10 +25,10 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 use crate::prepare::{Doc, Field};
 
 const TOKENIZER: &str = "hisper";
+const ALL: &str = "all";
 /// Filter keys that are fast fields.
 pub const FILTER_KEYS: [&str; 5] = ["source", "kind", "status", "category", "transport"];
 
-const PREFIX_WEIGHT: f32 = 0.8;
 const MAX_PREFIX_TERMS: usize = 48;
 const MAX_FUZZY_TERMS: usize = 4;
 
@@ -50,6 +50,8 @@ fn schema() -> Schema {
             TextOptions::default().set_indexing_options(indexing.clone()),
         );
     }
+    // What queries score: every field's terms repeated `Field::repeat()` times.
+    b.add_text_field(ALL, TextOptions::default().set_indexing_options(indexing));
     for k in FILTER_KEYS {
         b.add_text_field(k, STRING | FAST | STORED);
     }
@@ -86,6 +88,7 @@ pub fn build(docs: &[Doc], dir: &Path) -> anyhow::Result<()> {
     let f_prior = field(&schema, "prior")?;
     let f_pop = field(&schema, "popularity")?;
     let f_doc = field(&schema, "doc")?;
+    let f_all = field(&schema, ALL)?;
     let text_fields: Vec<(Field, TField)> = Field::ALL
         .iter()
         .map(|f| Ok((*f, field(&schema, f.as_str())?)))
@@ -106,11 +109,20 @@ pub fn build(docs: &[Doc], dir: &Path) -> anyhow::Result<()> {
         if let Some(desc) = &d.description {
             td.add_text(f_dd, desc);
         }
+        let mut all = String::new();
         for (f, tf) in &text_fields {
             if let Some(text) = d.fields.get(f) {
-                td.add_text(*tf, search::analyze::tokens(text).join(" "));
+                let tokens = search::analyze::tokens(text);
+                for t in &tokens {
+                    for _ in 0..f.repeat() {
+                        all.push_str(t);
+                        all.push(' ');
+                    }
+                }
+                td.add_text(*tf, tokens.join(" "));
             }
         }
+        td.add_text(f_all, all);
         for (k, v) in &d.filters {
             if let Some(f) = filter_fields.get(k.as_str()) {
                 td.add_text(*f, v);
@@ -188,10 +200,8 @@ impl Searcher {
         }
         let searcher = self.reader.searcher();
         let n_docs = searcher.num_docs().max(1);
-        let fields: Vec<(Field, TField)> = Field::ALL
-            .iter()
-            .map(|f| Ok((*f, field(&self.schema, f.as_str())?)))
-            .collect::<anyhow::Result<_>>()?;
+        let all = field(&self.schema, ALL)?;
+        let fields = [all];
         let n = parsed.words.len();
         let mut word_queries: Vec<(Box<dyn Query>, bool)> = Vec::new();
         for (wi, w) in parsed.words.iter().enumerate() {
@@ -209,10 +219,10 @@ impl Searcher {
                 exp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                 exp.truncate(MAX_PREFIX_TERMS);
                 prefix_found = !exp.is_empty();
-                let wl = w.chars().count() as f32;
-                for (t, _) in exp {
-                    let tl = t.chars().count() as f32;
-                    variants.push((t, PREFIX_WEIGHT * (0.5 + 0.5 * wl / tl)));
+                let max_df = exp.first().map(|e| e.1).unwrap_or(1) as u32;
+                for (t, tdf) in exp {
+                    let weight = search::engine::prefix_weight(w, &t, tdf as u32, max_df);
+                    variants.push((t, weight));
                 }
             }
             let edits = search::analyze::max_edits(w.chars().count());
@@ -240,23 +250,18 @@ impl Searcher {
                 word_queries.push((Box::new(tantivy::query::EmptyQuery), weak));
                 continue;
             }
-            let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
-            for (t, weight) in variants {
-                let per_field: Vec<(Occur, Box<dyn Query>)> = fields
-                    .iter()
-                    .map(|(f, tf)| {
-                        let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                            Box::new(TermQuery::new(
-                                Term::from_field_text(*tf, &t),
-                                IndexRecordOption::WithFreqs,
-                            )),
-                            f.boost() * weight,
-                        ));
-                        (Occur::Should, q)
-                    })
-                    .collect();
-                disjuncts.push(Box::new(BooleanQuery::new(per_field)));
-            }
+            let disjuncts: Vec<Box<dyn Query>> = variants
+                .into_iter()
+                .map(|(t, weight)| -> Box<dyn Query> {
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(all, &t),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        weight,
+                    ))
+                })
+                .collect();
             word_queries.push((Box::new(DisjunctionMaxQuery::new(disjuncts)), weak));
         }
         let filter_q = self.filter_query(filters)?;
@@ -339,10 +344,10 @@ impl Searcher {
     }
 
     /// Largest document frequency of `term` over the text fields.
-    fn df(&self, fields: &[(Field, TField)], term: &str) -> anyhow::Result<u64> {
+    fn df(&self, fields: &[TField], term: &str) -> anyhow::Result<u64> {
         let searcher = self.reader.searcher();
         let mut best = 0;
-        for (_, f) in fields {
+        for f in fields {
             best = best.max(searcher.doc_freq(&Term::from_field_text(*f, term))?);
         }
         Ok(best)
@@ -351,7 +356,7 @@ impl Searcher {
     /// Terms starting with `prefix` in any text field that pass `keep`, with their largest df.
     fn expand(
         &self,
-        fields: &[(Field, TField)],
+        fields: &[TField],
         prefix: &str,
         keep: impl Fn(&str) -> bool,
     ) -> anyhow::Result<BTreeMap<String, u64>> {
@@ -360,7 +365,7 @@ impl Searcher {
         let mut upper = prefix.as_bytes().to_vec();
         upper.push(0xff);
         for seg in searcher.segment_readers() {
-            for (_, f) in fields {
+            for f in fields {
                 let inv = seg.inverted_index(*f)?;
                 let mut stream = inv
                     .terms()

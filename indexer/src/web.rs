@@ -25,6 +25,7 @@ pub const VOCAB_TARGET: usize = 24 * 1024;
 /// Postings kept for a term: the best ones by impact (its true document frequency is kept).
 pub const POSTINGS_CAP: usize = 3000;
 const K1: f32 = 1.2;
+const B: f32 = 0.75;
 
 /// What an export wrote.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -39,13 +40,6 @@ pub struct ExportStats {
     pub root_bytes: usize,
     pub largest_shard: usize,
     pub most_files_in_a_dir: usize,
-}
-
-fn b_of(f: Field) -> f32 {
-    match f {
-        Field::Name | Field::Title => 0.5,
-        _ => 0.75,
-    }
 }
 
 /// Per document: term id -> term frequency per field; and field lengths.
@@ -79,18 +73,19 @@ pub type TermTable = BTreeMap<String, (u32, bool, Vec<(u32, f32)>)>;
 pub fn scores(docs: &[Doc]) -> (TermTable, usize) {
     let analyzed: Vec<Analyzed> = docs.par_iter().map(analyze_doc).collect();
     let n = docs.len().max(1) as f32;
-    let mut avg = [0f32; 9];
-    for a in &analyzed {
-        for (i, l) in a.lens.iter().enumerate() {
-            avg[i] += *l as f32;
-        }
-    }
-    for v in &mut avg {
-        *v = (*v / n).max(1.0);
-    }
+    // One combined pseudo-field: every field's terms counted `repeat()` times.
+    let weighted_len = |a: &Analyzed| -> f32 {
+        Field::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (a.lens[i] * f.repeat()) as f32)
+            .sum()
+    };
+    let avg = (analyzed.iter().map(weighted_len).sum::<f32>() / n).max(1.0);
     // term -> (df, name_like, postings)
     let mut table: TermTable = BTreeMap::new();
     for (doc, a) in analyzed.iter().enumerate() {
+        let norm = 1.0 - B + B * weighted_len(a) / avg;
         for (term, tfs) in &a.terms {
             let name_like = Field::ALL
                 .iter()
@@ -101,16 +96,13 @@ pub fn scores(docs: &[Doc]) -> (TermTable, usize) {
                 .or_insert_with(|| (0, false, Vec::new()));
             e.0 += 1;
             e.1 |= name_like;
-            // Store the BM25F pseudo-frequency now; idf comes once df is known.
-            let mut tf = 0f32;
-            for (i, f) in Field::ALL.iter().enumerate() {
-                if tfs[i] > 0 {
-                    let b = b_of(*f);
-                    let norm = 1.0 - b + b * a.lens[i] as f32 / avg[i];
-                    tf += f.boost() * tfs[i] as f32 / norm;
-                }
-            }
-            e.2.push((doc as u32, tf));
+            let tf: f32 = Field::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (tfs[i] as u32 * f.repeat()) as f32)
+                .sum();
+            // Store tf / norm now; idf comes once df is known.
+            e.2.push((doc as u32, tf / norm));
         }
     }
     let count = table.len();

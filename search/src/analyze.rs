@@ -3,7 +3,7 @@
 //! One function, [`tokens`], turns any text (a package name, a tool name, a README) into the terms
 //! that are indexed and searched: runs of letters and digits, lowercased, with identifiers split on
 //! `-`, `_`, `/`, `@`, `.` and camelCase (the whole camelCase word is kept too), a short English
-//! stop list removed, and a minimal English plural/`-ing` stemmer applied. It never allocates
+//! stop list removed, and a minimal English plural stemmer applied. It never allocates
 //! more than the input's size in terms, never panics, and ignores emoji and punctuation. It does
 //! not know about fields or scores.
 
@@ -107,26 +107,13 @@ fn cut(s: &mut String, cap: usize) {
     }
 }
 
-/// A minimal English stemmer (plurals after Lucene's EnglishMinimalStemmer, plus `-ing` on long
-/// words). Conservative on purpose: names like `postgres` or `kubernetes` must stay recognisable
+/// A minimal English stemmer (plurals, after Lucene's EnglishMinimalStemmer). Conservative on
+/// purpose: names like `postgres` or `kubernetes` must stay recognisable
 /// to typo matching.
 pub fn stem(w: &str) -> String {
     let b = w.as_bytes();
     let n = b.len();
     if !b.iter().all(|c| c.is_ascii_lowercase()) || n < 4 {
-        return w.to_string();
-    }
-    if n >= 7 && w.ends_with("ing") {
-        let base = &w[..n - 3];
-        let bb = base.as_bytes();
-        // "running" -> "run", "sending" -> "send"; keep words whose stem would have no vowel.
-        if bb.iter().any(|c| b"aeiouy".contains(c)) {
-            let m = bb.len();
-            if m >= 2 && bb[m - 1] == bb[m - 2] && !b"lsz".contains(&bb[m - 1]) {
-                return base[..m - 1].to_string();
-            }
-            return base.to_string();
-        }
         return w.to_string();
     }
     if b[n - 1] != b's' {
@@ -160,29 +147,41 @@ pub fn max_edits(len: usize) -> usize {
     }
 }
 
-/// Levenshtein distance between `a` and `b` if it is at most `max`, else `None`.
+/// Edit distance between `a` and `b` (Levenshtein with adjacent transpositions counting as one
+/// edit, "optimal string alignment") if it is at most `max`, else `None`.
 pub fn within(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0usize; b.len() + 1];
+    let w = b.len() + 1;
+    // Three rows: i-2, i-1, i.
+    let mut rows = vec![0usize; 3 * w];
+    for (j, x) in rows[w..2 * w].iter_mut().enumerate() {
+        *x = j;
+    }
     for i in 1..=a.len() {
+        let (older, rest) = rows.split_at_mut(w);
+        let (prev, cur) = rest.split_at_mut(w);
         cur[0] = i;
         let mut row_min = cur[0];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            row_min = row_min.min(cur[j]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(older[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
         }
         if row_min > max {
             return None;
         }
-        std::mem::swap(&mut prev, &mut cur);
+        rows.rotate_left(w);
     }
-    let d = prev[b.len()];
+    // After the last rotation the last computed row sits in the middle slot.
+    let d = rows[w + b.len()];
     (d <= max).then_some(d)
 }
 
@@ -209,7 +208,7 @@ mod tests {
     fn prose_is_stemmed_and_stop_words_dropped() {
         assert_eq!(tokens("Send the messages"), ["send", "message"]);
         assert_eq!(tokens("queries databases"), ["query", "database"]);
-        assert_eq!(tokens("sending running"), ["send", "run"]);
+        assert_eq!(tokens("everything thinking"), ["everything", "thinking"]);
         assert_eq!(tokens("string things"), ["string", "thing"]);
         assert!(tokens("the of and").is_empty());
         assert!(tokens("").is_empty());
@@ -235,6 +234,10 @@ mod tests {
         assert_eq!(within("kubernetes", "kubernete", 2), Some(1));
         assert_eq!(within("abc", "xyz", 2), None);
         assert_eq!(within("", "ab", 2), Some(2));
+        assert_eq!(within("rmeote", "remote", 1), Some(1));
+        assert_eq!(within("hnadler", "handler", 1), Some(1));
+        assert_eq!(within("ab", "ba", 1), Some(1));
+        assert_eq!(within("abc", "abc", 0), Some(0));
         assert_eq!(max_edits(3), 0);
         assert_eq!(max_edits(4), 1);
         assert_eq!(max_edits(8), 2);

@@ -205,12 +205,11 @@ impl Engine {
                 exp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
                 exp.truncate(MAX_PREFIX_TERMS);
                 prefix_found = !exp.is_empty();
-                let wl = w.chars().count() as f32;
-                for (t, _) in exp {
-                    let tl = t.chars().count() as f32;
+                let max_df = exp.first().map(|e| e.1).unwrap_or(1);
+                for (t, tdf) in exp {
                     vs.push(Variant {
                         term: t.to_string(),
-                        weight: PREFIX_WEIGHT * (0.5 + 0.5 * wl / tl),
+                        weight: prefix_weight(w, t, tdf, max_df),
                     });
                 }
             }
@@ -323,6 +322,15 @@ impl Engine {
         hits.truncate(limit);
         hits
     }
+}
+
+/// Weight of the prefix expansion `t` (with `df` documents) of the typed `w`: longer completions
+/// and rarer ones (among the word's completions, the most common has `max_df`) weigh less.
+pub fn prefix_weight(w: &str, t: &str, df: u32, max_df: u32) -> f32 {
+    let wl = w.chars().count() as f32;
+    let tl = t.chars().count().max(1) as f32;
+    let common = (1.0 + df as f32).ln() / (1.0 + max_df.max(1) as f32).ln();
+    PREFIX_WEIGHT * (0.5 + 0.5 * wl / tl) * (0.6 + 0.4 * common.min(1.0))
 }
 
 /// Typo corrections of `w` in a vocabulary bucket: closest first, then most documents; only
