@@ -367,6 +367,10 @@ pub fn snippets(s: &Server) -> Vec<Snippet> {
             });
         }
     }
+    // Direction overrides in a copied command would hide what it runs: make them visible.
+    for sn in &mut out {
+        sn.code = crate::markdown::clean_multiline(&sn.code);
+    }
     out
 }
 

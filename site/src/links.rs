@@ -28,16 +28,28 @@ fn html_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The values of `href="…"` and `src="…"` attributes.
+/// The real tags of a page (`<…>` outside text: text never holds a raw `<`), lowercased names.
+pub fn tags(html: &str) -> impl Iterator<Item = &str> {
+    html.split('<').skip(1).filter_map(|rest| {
+        let end = rest.find('>')?;
+        let tag = &rest[..end];
+        tag.starts_with(|c: char| c.is_ascii_alphabetic())
+            .then_some(tag)
+    })
+}
+
+/// The values of `href="…"` and `src="…"` attributes of real tags.
 pub fn references(html: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for attr in [" href=\"", " src=\""] {
-        let mut rest = html;
-        while let Some(i) = rest.find(attr) {
-            rest = &rest[i + attr.len()..];
-            if let Some(end) = rest.find('"') {
-                out.push(unescape(&rest[..end]));
-                rest = &rest[end..];
+    for tag in tags(html) {
+        for attr in [" href=\"", " src=\""] {
+            let mut rest = tag;
+            while let Some(i) = rest.find(attr) {
+                rest = &rest[i + attr.len()..];
+                if let Some(end) = rest.find('"') {
+                    out.push(unescape(&rest[..end]));
+                    rest = &rest[end..];
+                }
             }
         }
     }

@@ -65,6 +65,9 @@ pub fn templates() -> &'static Tera {
             tpl!("404.html"),
         ])
         .expect("the embedded templates parse (checked by the tests)");
+        // Escapes & < > " ' (not `/`, which tera escapes by default and which is safe in text
+        // and quoted attributes): shorter pages, readable URLs.
+        t.set_escape_fn(crate::charts::esc);
         t
     })
 }
