@@ -107,6 +107,9 @@ pub struct Doc {
     pub popularity: f32,
     /// The multiplicative prior applied to every score: a gentle tie-breaker.
     pub prior: f32,
+    /// Whole-name keys (`_` + the name's analyzed terms run together, with and without scope):
+    /// an exact or started name scores a bonus in both engines.
+    pub name_keys: Vec<String>,
 }
 
 impl Doc {
@@ -300,5 +303,18 @@ fn doc(s: &Server, slug: String, popularity: f32) -> Doc {
         filters,
         popularity,
         prior,
+        name_keys: name_keys(&s.name),
     }
+}
+
+fn name_keys(name: &str) -> Vec<String> {
+    let mut keys: Vec<String> = search::analyze::name_key(name).into_iter().collect();
+    if let Some((_, unscoped)) = name.strip_prefix('@').and_then(|n| n.split_once('/')) {
+        if let Some(k) = search::analyze::name_key(unscoped) {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    keys
 }

@@ -122,6 +122,12 @@ pub fn build(docs: &[Doc], dir: &Path) -> anyhow::Result<()> {
                 td.add_text(*tf, tokens.join(" "));
             }
         }
+        for k in &d.name_keys {
+            for _ in 0..Field::Name.repeat() {
+                all.push_str(k);
+                all.push(' ');
+            }
+        }
         td.add_text(f_all, all);
         for (k, v) in &d.filters {
             if let Some(f) = filter_fields.get(k.as_str()) {
@@ -263,6 +269,40 @@ impl Searcher {
                 })
                 .collect();
             word_queries.push((Box::new(DisjunctionMaxQuery::new(disjuncts)), weak));
+        }
+        // The whole-name bonus: scored, never required.
+        if let Some(key) = &parsed.key {
+            let mut variants: Vec<(String, f32)> = Vec::new();
+            if self.df(&fields, key)? > 0 {
+                variants.push((key.clone(), search::engine::NAME_BONUS));
+            }
+            if parsed.last_prefix {
+                let exp = self.expand(&fields, key, |t| t.starts_with(key.as_str()) && t != key)?;
+                let mut exp: Vec<(String, u64)> = exp.into_iter().collect();
+                exp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                exp.truncate(MAX_PREFIX_TERMS);
+                let max_df = exp.first().map(|e| e.1).unwrap_or(1) as u32;
+                for (t, tdf) in exp {
+                    let weight = search::engine::NAME_BONUS
+                        * search::engine::prefix_weight(key, &t, tdf as u32, max_df);
+                    variants.push((t, weight));
+                }
+            }
+            if !variants.is_empty() {
+                let disjuncts: Vec<Box<dyn Query>> = variants
+                    .into_iter()
+                    .map(|(t, weight)| -> Box<dyn Query> {
+                        Box::new(BoostQuery::new(
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(all, &t),
+                                IndexRecordOption::WithFreqs,
+                            )),
+                            weight,
+                        ))
+                    })
+                    .collect();
+                word_queries.push((Box::new(DisjunctionMaxQuery::new(disjuncts)), true));
+            }
         }
         let filter_q = self.filter_query(filters)?;
         let strong = word_queries.iter().filter(|(_, weak)| !weak).count() as u32;

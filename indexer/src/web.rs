@@ -60,6 +60,9 @@ fn analyze_doc(d: &Doc) -> Analyzed {
             });
         }
     }
+    for k in &d.name_keys {
+        map.entry(k.clone()).or_insert([0; 9])[0] = 1;
+    }
     let mut terms: Vec<(String, [u16; 9])> = map.into_iter().collect();
     terms.sort_by(|a, b| a.0.cmp(&b.0));
     Analyzed { terms, lens }
@@ -220,7 +223,9 @@ pub fn export(docs: &[Doc], dir: &Path) -> anyhow::Result<ExportStats> {
     // Typo vocabulary: name-like terms and terms in 2+ documents, bucketed by prefix.
     let vocab: Vec<(String, u32)> = table
         .iter()
-        .filter(|(t, (df, name_like, _))| (*name_like || *df >= 2) && t.chars().count() >= 3)
+        .filter(|(t, (df, name_like, _))| {
+            (*name_like || *df >= 2) && t.chars().count() >= 3 && !t.starts_with('_')
+        })
         .map(|(t, (df, _, _))| (t.clone(), *df))
         .collect();
     let mut buckets: Vec<(String, Vec<(String, u32)>)> = Vec::new();

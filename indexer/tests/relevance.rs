@@ -56,9 +56,9 @@ fn sample_mrr_floors_and_agreement() {
         queries.len()
     );
     for (kind, floor) in [
-        ("name", 0.9),
+        ("name", 0.95),
         ("typo", 0.85),
-        ("partial", 0.5),
+        ("partial", 0.6),
         ("task", 0.7),
     ] {
         assert!(

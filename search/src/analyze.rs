@@ -136,6 +136,14 @@ pub fn stem(w: &str) -> String {
     }
 }
 
+/// The whole-name key of a text: `_` + its analyzed terms run together, or None when shorter than
+/// 3 characters. Indexed for every server's name; looked up for the whole query, so an exact (or,
+/// as a prefix, a started) name earns a bonus. `_` never starts an ordinary term.
+pub fn name_key(text: &str) -> Option<String> {
+    let joined: String = tokens(text).concat();
+    (joined.chars().count() >= 3).then(|| format!("_{joined}"))
+}
+
 /// Maximum edit distance allowed for a query word of `len` characters.
 pub fn max_edits(len: usize) -> usize {
     if len >= 8 {

@@ -46,6 +46,8 @@ const MAX_FUZZY_TERMS: usize = 4;
 pub const RARE_DF: u32 = 1;
 /// Words with fewer characters than this get no prefix expansion.
 const MIN_PREFIX: usize = 2;
+/// Weight of the whole-name bonus.
+pub const NAME_BONUS: f32 = 0.6;
 /// Most words of one query that are used.
 pub const MAX_WORDS: usize = 12;
 
@@ -54,6 +56,8 @@ pub const MAX_WORDS: usize = 12;
 pub struct Parsed {
     pub words: Vec<String>,
     pub last_prefix: bool,
+    /// The whole-query name key (see [`analyze::name_key`]).
+    pub key: Option<String>,
 }
 
 /// Analyzes a query: words deduplicated in order, at most [`MAX_WORDS`]; the last word is a prefix
@@ -69,7 +73,12 @@ pub fn parse(query: &str) -> Parsed {
         }
     }
     let last_prefix = query.chars().last().is_some_and(|c| c.is_alphanumeric());
-    Parsed { words, last_prefix }
+    let key = analyze::name_key(query);
+    Parsed {
+        words,
+        last_prefix,
+        key,
+    }
 }
 
 /// The engine: the root plus whatever shards, buckets and filters have been provided.
@@ -171,6 +180,16 @@ impl Engine {
                 }
             }
         }
+        if let Some(key) = &parsed.key {
+            if let Some(s) = self.root.shard_for(key) {
+                self.want_shard(s, &mut need);
+            }
+            if parsed.last_prefix {
+                for s in self.root.shards_for_prefix(key).take(MAX_PREFIX_SHARDS) {
+                    self.want_shard(s, &mut need);
+                }
+            }
+        }
         if !need.is_empty() {
             return Step::Need(need.into_iter().collect());
         }
@@ -192,26 +211,9 @@ impl Engine {
             }
             let mut prefix_found = false;
             if is_last_prefix && w.chars().count() >= MIN_PREFIX {
-                let mut exp: Vec<(&str, u32)> = Vec::new();
-                for s in self.root.shards_for_prefix(w).take(MAX_PREFIX_SHARDS) {
-                    if let Some(sh) = self.shards.get(&s) {
-                        for t in &sh.terms[sh.with_prefix(w)] {
-                            if t.term != *w {
-                                exp.push((&t.term, t.df));
-                            }
-                        }
-                    }
-                }
-                exp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-                exp.truncate(MAX_PREFIX_TERMS);
+                let exp = self.expansions(w, 1.0);
                 prefix_found = !exp.is_empty();
-                let max_df = exp.first().map(|e| e.1).unwrap_or(1);
-                for (t, tdf) in exp {
-                    vs.push(Variant {
-                        term: t.to_string(),
-                        weight: prefix_weight(w, t, tdf, max_df),
-                    });
-                }
+                vs.extend(exp);
             }
             let edits = analyze::max_edits(w.chars().count());
             if edits > 0 && df <= RARE_DF && !(prefix_found && df > 0) {
@@ -236,7 +238,45 @@ impl Engine {
         if !need.is_empty() {
             return Step::Need(need.into_iter().collect());
         }
+        // The whole-name bonus: counts in the score, never in the matched words.
+        if let Some(key) = &parsed.key {
+            let mut vs = Vec::new();
+            if self.df(key) > 0 {
+                vs.push(Variant {
+                    term: key.clone(),
+                    weight: NAME_BONUS,
+                });
+            }
+            if parsed.last_prefix {
+                vs.extend(self.expansions(key, NAME_BONUS));
+            }
+            variants.push(vs);
+            weak.push(true);
+        }
         Step::Done(self.score(&variants, &weak, &filter_sets, limit))
+    }
+
+    /// Prefix completions of `w` (not `w` itself) in the loaded shards, weighted.
+    fn expansions(&self, w: &str, scale: f32) -> Vec<Variant> {
+        let mut exp: Vec<(&str, u32)> = Vec::new();
+        for s in self.root.shards_for_prefix(w).take(MAX_PREFIX_SHARDS) {
+            if let Some(sh) = self.shards.get(&s) {
+                for t in &sh.terms[sh.with_prefix(w)] {
+                    if t.term != w {
+                        exp.push((&t.term, t.df));
+                    }
+                }
+            }
+        }
+        exp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        exp.truncate(MAX_PREFIX_TERMS);
+        let max_df = exp.first().map(|e| e.1).unwrap_or(1);
+        exp.into_iter()
+            .map(|(t, tdf)| Variant {
+                term: t.to_string(),
+                weight: scale * prefix_weight(w, t, tdf, max_df),
+            })
+            .collect()
     }
 
     fn want_shard(&self, s: usize, need: &mut BTreeSet<String>) {
