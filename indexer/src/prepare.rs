@@ -123,6 +123,7 @@ impl Doc {
                 .collect()
         };
         let mut m = serde_json::Map::new();
+        m.insert("i".into(), self.id.clone().into());
         m.insert("n".into(), self.name.clone().into());
         if let Some(t) = &self.title {
             m.insert("t".into(), t.clone().into());

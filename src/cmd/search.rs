@@ -1,6 +1,7 @@
 //! `hisper search QUERY`: ranked servers from the tantivy index (or, with `--engine web`, from the
 //! browser index through the same reader the wasm module uses).
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -91,7 +92,7 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
                 let s = |k: &str| rec.get(k).and_then(|v| v.as_str()).map(str::to_string);
                 rows.push(Row {
                     rank: i + 1,
-                    id: String::new(),
+                    id: s("i").unwrap_or_default(),
                     name: s("n").unwrap_or_default(),
                     slug: s("u").unwrap_or_default(),
                     description: s("d"),
@@ -101,17 +102,29 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
             rows
         }
     };
+    let mut text = String::new();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        text = serde_json::to_string_pretty(&rows)?;
+        text.push('\n');
     } else {
         for r in &rows {
-            println!("{:>3}. {}  ({})  {:.3}", r.rank, r.name, r.slug, r.score);
+            text.push_str(&format!(
+                "{:>3}. {}  ({})  {:.3}\n",
+                r.rank, r.name, r.slug, r.score
+            ));
             if let Some(d) = &r.description {
-                println!("     {d}");
+                text.push_str(&format!("     {d}\n"));
             }
         }
         if rows.is_empty() {
             eprintln!("no results for {query:?}");
+        }
+    }
+    // A closed pipe (`| head`) is not an error.
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e).context("writing results");
         }
     }
     Ok(Status::Ok)
