@@ -131,8 +131,14 @@ pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
     const VALUE: f64 = 70.0;
     let h = ROW * bars.len().max(1) as f64 + 4.0;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(1).max(1) as f64;
+    // With links inside, the chart is a group of links, not an image.
+    let role = if bars.iter().any(|b| b.href.is_some()) {
+        "group"
+    } else {
+        "img"
+    };
     let mut s = format!(
-        "<svg class=\"chart bars\" viewBox=\"0 0 {W} {h}\" role=\"img\" aria-label=\"{}\">",
+        "<svg class=\"chart bars\" viewBox=\"0 0 {W} {h}\" role=\"{role}\" aria-label=\"{}\">",
         esc(title)
     );
     for (i, b) in bars.iter().enumerate() {

@@ -7,7 +7,7 @@
 //! inputs get a `<NAME>` placeholder. It does not check that a package exists.
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use dataset::{Argument, Package, Server, Transport};
 
@@ -207,8 +207,32 @@ pub fn config_key(name: &str) -> String {
     key
 }
 
-fn pretty(v: &Value) -> String {
+fn pretty(v: &impl Serialize) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// One client config entry, fields in the order people expect to read them.
+#[derive(Serialize, Clone, Default)]
+struct Entry {
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    args: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    env: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    headers: Option<Map<String, Value>>,
+}
+
+/// `{ "<outer>": { "<key>": entry } }`, pretty-printed.
+fn wrap(outer: &str, key: &str, e: Entry) -> String {
+    let inner: std::collections::BTreeMap<&str, Entry> = [(key, e)].into_iter().collect();
+    let top: std::collections::BTreeMap<&str, _> = [(outer, inner)].into_iter().collect();
+    pretty(&top)
 }
 
 fn env_obj(env: &[(String, String)]) -> Map<String, Value> {
@@ -226,19 +250,18 @@ pub fn snippets(s: &Server) -> Vec<Snippet> {
     let mut out = Vec::new();
     match &launch {
         Launch::Command { command, args, env } => {
-            let mut entry = Map::new();
-            entry.insert("command".into(), json!(command));
-            entry.insert("args".into(), json!(args));
-            if !env.is_empty() {
-                entry.insert("env".into(), Value::Object(env_obj(env)));
-            }
-            let desktop = json!({ "mcpServers": { key.clone(): Value::Object(entry.clone()) } });
+            let entry = Entry {
+                command: Some(command.clone()),
+                args: Some(args.clone()),
+                env: (!env.is_empty()).then(|| env_obj(env)),
+                ..Entry::default()
+            };
             out.push(Snippet {
                 id: "claude-desktop",
                 label: "Claude Desktop",
                 hint: "Add to claude_desktop_config.json (Settings → Developer → Edit Config)."
                     .into(),
-                code: pretty(&desktop),
+                code: wrap("mcpServers", &key, entry.clone()),
             });
             let mut cc = vec![
                 "claude".to_string(),
@@ -259,20 +282,24 @@ pub fn snippets(s: &Server) -> Vec<Snippet> {
                 hint: "Run in a terminal.".into(),
                 code: cc.join(" "),
             });
-            let mut vs = Map::new();
-            vs.insert("type".into(), json!("stdio"));
-            vs.extend(entry.clone());
             out.push(Snippet {
                 id: "vscode",
                 label: "VS Code",
                 hint: "Add to .vscode/mcp.json in your workspace.".into(),
-                code: pretty(&json!({ "servers": { key.clone(): Value::Object(vs) } })),
+                code: wrap(
+                    "servers",
+                    &key,
+                    Entry {
+                        kind: Some("stdio"),
+                        ..entry.clone()
+                    },
+                ),
             });
             out.push(Snippet {
                 id: "cursor",
                 label: "Cursor",
                 hint: "Add to ~/.cursor/mcp.json (or .cursor/mcp.json in a project).".into(),
-                code: pretty(&desktop),
+                code: wrap("mcpServers", &key, entry),
             });
             let valid_name = |k: &str| {
                 !k.is_empty()
@@ -297,20 +324,26 @@ pub fn snippets(s: &Server) -> Vec<Snippet> {
             });
         }
         Launch::Remote { kind, url, headers } => {
-            let http_kind = if kind == "sse" { "sse" } else { "http" };
+            let http_kind: &'static str = if kind == "sse" { "sse" } else { "http" };
             let mut remote_args = vec!["-y".to_string(), "mcp-remote".into(), url.clone()];
             for (k, v) in headers {
                 remote_args.push("--header".into());
                 remote_args.push(format!("{k}: {v}"));
             }
-            let desktop =
-                json!({ "mcpServers": { key.clone(): { "command": "npx", "args": remote_args } } });
             out.push(Snippet {
                 id: "claude-desktop",
                 label: "Claude Desktop",
                 hint: "Add to claude_desktop_config.json; mcp-remote bridges the remote server to stdio."
                     .into(),
-                code: pretty(&desktop),
+                code: wrap(
+                    "mcpServers",
+                    &key,
+                    Entry {
+                        command: Some("npx".into()),
+                        args: Some(remote_args.clone()),
+                        ..Entry::default()
+                    },
+                ),
             });
             let mut cc = vec![
                 "claude".to_string(),
@@ -331,26 +364,35 @@ pub fn snippets(s: &Server) -> Vec<Snippet> {
                 hint: "Run in a terminal.".into(),
                 code: cc.join(" "),
             });
-            let mut vs = Map::new();
-            vs.insert("type".into(), json!(http_kind));
-            vs.insert("url".into(), json!(url));
-            let mut cur = Map::new();
-            cur.insert("url".into(), json!(url));
-            if !headers.is_empty() {
-                vs.insert("headers".into(), Value::Object(env_obj(headers)));
-                cur.insert("headers".into(), Value::Object(env_obj(headers)));
-            }
+            let hdrs = (!headers.is_empty()).then(|| env_obj(headers));
             out.push(Snippet {
                 id: "vscode",
                 label: "VS Code",
                 hint: "Add to .vscode/mcp.json in your workspace.".into(),
-                code: pretty(&json!({ "servers": { key.clone(): Value::Object(vs) } })),
+                code: wrap(
+                    "servers",
+                    &key,
+                    Entry {
+                        kind: Some(http_kind),
+                        url: Some(url.clone()),
+                        headers: hdrs.clone(),
+                        ..Entry::default()
+                    },
+                ),
             });
             out.push(Snippet {
                 id: "cursor",
                 label: "Cursor",
                 hint: "Add to ~/.cursor/mcp.json.".into(),
-                code: pretty(&json!({ "mcpServers": { key.clone(): Value::Object(cur) } })),
+                code: wrap(
+                    "mcpServers",
+                    &key,
+                    Entry {
+                        url: Some(url.clone()),
+                        headers: hdrs,
+                        ..Entry::default()
+                    },
+                ),
             });
             out.push(Snippet {
                 id: "cli",
@@ -377,6 +419,7 @@ pub fn snippets(s: &Server) -> Vec<Snippet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn npm(id: &str) -> Package {
         Package {
