@@ -3,10 +3,11 @@
 //!
 //! Each record becomes a sparse vector of features (tool names, and the non-stopword terms of its
 //! descriptions and keywords), weighted by inverse document frequency; similarity is the cosine of
-//! two vectors plus a small bonus per shared category. Candidates come from an inverted index, and
-//! features shared by too many records (more than [`DF_CAP`]) are skipped when collecting
-//! candidates, which keeps 20,000 records well under a second per core. Records linked as
-//! duplicates of each other are not listed as similar. It does not use tantivy or the network.
+//! two vectors plus a small bonus per shared category. Candidates come from an inverted index whose
+//! posting lists keep at most [`DF_CAP`] records per feature, the most popular ones (downloads, then
+//! stars): a common feature still finds candidates, among the servers worth recommending, and the
+//! cost per server stays bounded (100,000 records in seconds). Records linked as duplicates of each
+//! other are not listed as similar. It does not use tantivy or the network.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +19,7 @@ use crate::text;
 
 /// Most similar servers kept per server.
 pub const MAX_SIMILAR: usize = 5;
-/// Features carried by more records than this do not generate candidates.
+/// Posting lists keep this many records per feature, the most popular first.
 pub const DF_CAP: usize = 400;
 /// Lowest cosine that counts as similar.
 const MIN_COSINE: f32 = 0.15;
@@ -114,12 +115,25 @@ pub fn similar(
         .iter()
         .map(|v| v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt())
         .collect();
+    // Popularity rank: more downloads, then more stars, then the smaller id.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        let (sa, sb) = (&servers[a], &servers[b]);
+        sb.downloads_monthly()
+            .cmp(&sa.downloads_monthly())
+            .then(sb.stars().cmp(&sa.stars()))
+            .then(sa.id.cmp(&sb.id))
+    });
+    let mut rank = vec![0usize; n];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
     let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); ids.len()];
-    for (i, v) in weighted.iter().enumerate() {
-        for &(f, w) in v {
-            let d = df[f as usize];
-            if d > 1 && d <= DF_CAP {
-                postings[f as usize].push((i as u32, w));
+    for &i in &order {
+        for &(f, w) in &weighted[i] {
+            let list = &mut postings[f as usize];
+            if df[f as usize] > 1 && list.len() < DF_CAP {
+                list.push((i as u32, w));
             }
         }
     }
@@ -150,7 +164,8 @@ pub fn similar(
                         acc[j as usize] += w * wj;
                     }
                 }
-                let mut scored: Vec<(f32, &str)> = Vec::new();
+                // (similarity, popularity rank): ties go to the more popular server.
+                let mut scored: Vec<(f32, usize)> = Vec::new();
                 for &j in touched.iter() {
                     let j = j as usize;
                     let dot = acc[j];
@@ -164,14 +179,14 @@ pub fn similar(
                         continue;
                     }
                     let shared = cats[i].iter().filter(|c| cats[j].contains(c)).count();
-                    scored.push((cos + CATEGORY_BONUS * shared as f32, servers[j].id.as_str()));
+                    scored.push((cos + CATEGORY_BONUS * shared as f32, rank[j]));
                 }
                 touched.clear();
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 scored
                     .into_iter()
                     .take(MAX_SIMILAR)
-                    .map(|(_, id)| id.to_string())
+                    .map(|(_, r)| servers[order[r]].id.clone())
                     .collect()
             },
         )
@@ -217,5 +232,25 @@ mod tests {
         assert_eq!(sim[2], vec!["d"]);
         let sim = similar(&servers, &|i, j| (i, j) == (0, 1));
         assert!(sim[0].is_empty());
+    }
+
+    #[test]
+    fn common_features_still_find_the_most_popular_candidates() {
+        let n = DF_CAP + 100;
+        let servers: Vec<Server> = (0..n)
+            .map(|i| {
+                let mut s = srv(&format!("s{i:04}"), "postgres", &[]);
+                let mut e =
+                    dataset::SourceEntry::new(dataset::Source::Npm, &s.id, "2026-11-22T00:00:00Z");
+                e.downloads_monthly = Some(i as u64);
+                s.sources.push(e);
+                s
+            })
+            .collect();
+        let sim = similar(&servers, &|_, _| false);
+        // Every server finds five, and they are the most downloaded ones.
+        assert!(sim.iter().all(|v| v.len() == MAX_SIMILAR));
+        assert_eq!(sim[0][0], format!("s{:04}", n - 1));
+        assert!(sim[0].iter().all(|id| id.as_str() >= "s0400"));
     }
 }
