@@ -1,1 +1,180 @@
-fn main() {}
+//! Crawl benchmark: a local fake holding 5,000 GitHub repositories, 2,000 npm packages, 30,000
+//! PyPI names (3,000 of them MCP-related) and 300 MCP Registry entries. Prints, for a cold run
+//! and a warm incremental run: requests, servers, requests per discovered server, wall time,
+//! CPU time and peak memory. Each run is a child process (so CPU and peak RSS are the
+//! crawler's own, not the fake's).
+//!
+//! Run: `cargo bench -p hisper-crawler --bench crawl`
+
+#[path = "../tests/fake/mod.rs"]
+mod fake;
+
+use std::time::{Duration, Instant};
+
+use crawler::crawl::{crawl, Endpoints, Options};
+use crawler::http::HttpConfig;
+use dataset::Source;
+use serde_json::json;
+
+const NOW: &str = "2026-11-22T00:00:00Z";
+
+fn world() -> fake::World {
+    let mut w = fake::World::default();
+    for i in 0..5000u64 {
+        let year = 2019 + i % 8;
+        let month = 1 + (i / 8) % 12;
+        let day = 1 + (i / 96) % 28;
+        let created = format!("{year}-{month:02}-{day:02}T{:02}:{:02}:00Z", i % 24, i % 60);
+        let full = format!("gh{}/mcp-server-{i}", i % 700);
+        w.github.insert(
+            full.to_lowercase(),
+            fake::github_repo(10_000 + i, &full, &created, "2026-10-01T00:00:00Z"),
+        );
+        if i % 2 == 0 {
+            w.files.insert(
+                full.to_lowercase(),
+                [
+                    (
+                        "README.md".to_string(),
+                        format!("# {full}\n\nAn MCP server.\n"),
+                    ),
+                    (
+                        "package.json".to_string(),
+                        json!({"name": format!("gh-pkg-{i}"), "bin": {"x": "i.js"}}).to_string(),
+                    ),
+                ]
+                .into_iter()
+                .collect(),
+            );
+        }
+    }
+    let names = fake::real_names("npm-mcp-packages.tsv", 2000);
+    for (i, n) in names.iter().enumerate() {
+        let repo = (i % 3 == 0).then(|| json!(format!("github:gh{}/mcp-server-{}", i % 700, i)));
+        w.npm.insert(n.clone(), fake::packument(n, "1.0.0", repo));
+        w.npm_downloads.insert(n.clone(), i as u64);
+    }
+    let mcp: Vec<String> = fake::real_names("pypi-mcp-packages.tsv", 30_000)
+        .into_iter()
+        .filter(|n| crawler::sources::pypi::is_candidate(&fake::pep503(n)))
+        .take(3000)
+        .collect();
+    for (i, n) in mcp.iter().enumerate() {
+        w.pypi_index.push((n.clone(), 1000 + i as u64));
+        w.pypi.insert(fake::pep503(n), fake::pypi_project(n, None));
+    }
+    let mut i = 0;
+    while w.pypi_index.len() < 30_000 {
+        w.pypi_index.push((format!("unrelated-package-{i}"), 7));
+        i += 1;
+    }
+    for i in 0..300 {
+        w.registry.push(fake::registry_entry(
+            &format!("io.github.reg/server-{i}"),
+            Some(&format!("@reg/server-{i}")),
+            Some(("https://github.com/reg/servers", Some(&format!("src/s{i}")))),
+            "2026-10-01T00:00:00Z",
+        ));
+    }
+    w
+}
+
+fn child(base: &str, dir: &std::path::Path) {
+    let e = Endpoints {
+        github_api: format!("{base}/github"),
+        github_token: None,
+        mcp_registry: format!("{base}/registry"),
+        npm_registry: Some(format!("{base}/npm")),
+        npm_downloads: Some(format!("{base}/downloads")),
+        pypi: Some(format!("{base}/pypi")),
+    };
+    let mut http = HttpConfig::new("hisper/bench (+http://contact.invalid)");
+    http.min_spacing = Duration::ZERO;
+    http.per_host_concurrency = 8;
+    http.cache_dir = Some(dir.join("http-cache"));
+    let mut o = Options::new(e, http, NOW.into(), dir.join("checkpoint.json"));
+    o.sources = Source::ALL.to_vec();
+    o.github_queries = vec!["topic:mcp-server".into()];
+    o.npm_queries = vec!["keywords:mcp".into()];
+    o.concurrency = 8;
+    let path = dir.join("servers.json");
+    let previous = dataset::load(&path).ok();
+    let t = Instant::now();
+    let r = crawl(&o, previous.as_ref()).expect("crawl");
+    crawler::output::commit(&path, &r.dataset, None, 0.85, true).expect("write");
+    let wall = t.elapsed();
+    let requests: u64 = r.report.sources.values().map(|s| s.requests).sum();
+    let errors: usize = r.report.sources.values().map(|s| s.errors.len()).sum();
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes into the struct we own.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) as u64 * 1000
+        + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) as u64 / 1000;
+    println!(
+        "RESULT {requests} {} {} {cpu_ms} {} {errors}",
+        r.dataset.servers.len(),
+        wall.as_millis(),
+        ru.ru_maxrss
+    );
+}
+
+fn main() {
+    if let (Ok(base), Ok(dir)) = (
+        std::env::var("HISPER_BENCH_BASE"),
+        std::env::var("HISPER_BENCH_DIR"),
+    ) {
+        child(&base, std::path::Path::new(&dir));
+        return;
+    }
+    eprintln!("building the fake world…");
+    let (fake, _w) = world().serve();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exe = std::env::current_exe().expect("exe");
+    println!(
+        "{:<6} {:>9} {:>8} {:>12} {:>9} {:>9} {:>10} {:>7}",
+        "run", "requests", "servers", "req/server", "wall s", "cpu s", "peak MiB", "errors"
+    );
+    let mut cold_requests = 0u64;
+    for phase in ["cold", "warm"] {
+        let out = std::process::Command::new(&exe)
+            .env("HISPER_BENCH_BASE", &fake.base)
+            .env("HISPER_BENCH_DIR", dir.path())
+            .output()
+            .expect("child");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let Some(line) = text.lines().find(|l| l.starts_with("RESULT ")) else {
+            eprintln!(
+                "{phase}: child failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::process::exit(1);
+        };
+        let v: Vec<u64> = line[7..]
+            .split(' ')
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        let (requests, servers, wall_ms, cpu_ms, rss_kb, errors) =
+            (v[0], v[1], v[2], v[3], v[4], v[5]);
+        if phase == "cold" {
+            cold_requests = requests;
+        }
+        println!(
+            "{:<6} {:>9} {:>8} {:>12.3} {:>9.2} {:>9.2} {:>10.1} {:>7}",
+            phase,
+            requests,
+            servers,
+            requests as f64 / servers.max(1) as f64,
+            wall_ms as f64 / 1000.0,
+            cpu_ms as f64 / 1000.0,
+            rss_kb as f64 / 1024.0,
+            errors
+        );
+        if phase == "warm" {
+            let pct = 100.0 * requests as f64 / cold_requests.max(1) as f64;
+            println!(
+                "warm/cold requests: {pct:.2}% (target < 10%): {}",
+                if pct < 10.0 { "ok" } else { "MISSED" }
+            );
+        }
+    }
+}

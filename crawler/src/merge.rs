@@ -505,9 +505,31 @@ pub fn carry_over(
     let Some(prev) = previous else { return new };
     let prev_by_id: HashMap<&str, &Server> =
         prev.servers.iter().map(|s| (s.id.as_str(), s)).collect();
+    // A record whose id moved (a package that gained a repository link) is still the same
+    // server: find it by a source entry it shares.
+    let mut prev_by_entry: HashMap<(Source, &str), &Server> = HashMap::new();
+    for p in &prev.servers {
+        for e in &p.sources {
+            prev_by_entry
+                .entry((e.source, e.identifier.as_str()))
+                .or_insert(p);
+        }
+    }
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut out: BTreeMap<String, Server> = BTreeMap::new();
     for mut s in new {
-        if let Some(p) = prev_by_id.get(s.id.as_str()) {
+        let same = prev_by_id.get(s.id.as_str()).copied().or_else(|| {
+            s.sources
+                .iter()
+                .find_map(|e| {
+                    prev_by_entry
+                        .get(&(e.source, e.identifier.as_str()))
+                        .copied()
+                })
+                .filter(|p| !prev_by_id.contains_key(s.id.as_str()) && !used.contains(&p.id))
+        });
+        if let Some(p) = same {
+            used.insert(p.id.clone());
             for e in &p.sources {
                 let keep = match outcome(e.source) {
                     Outcome::Complete => false,
@@ -533,7 +555,7 @@ pub fn carry_over(
         out.insert(s.id.clone(), s);
     }
     for p in &prev.servers {
-        if out.contains_key(&p.id) {
+        if out.contains_key(&p.id) || used.contains(&p.id) {
             continue;
         }
         let kept: Vec<SourceEntry> = p
@@ -614,6 +636,26 @@ mod tests {
         let ids: Vec<&str> = s.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["github:acme/tools", "npm:acme-other-mcp"]);
         assert_eq!(s[1].repository.as_ref().unwrap().name, "tools");
+    }
+
+    #[test]
+    fn a_record_whose_id_moves_keeps_its_history() {
+        let mut prev_ds = Dataset::new("2026-11-01T00:00:00Z");
+        let mut old = merge(vec![npm("x-mcp", None)], "2026-11-01T00:00:00Z", None);
+        old[0].similar = vec!["npm:other".into()];
+        prev_ds.servers.append(&mut old);
+        let new = merge(
+            vec![npm("x-mcp", Some(("https://github.com/acme/x-mcp", None)))],
+            NOW,
+            Some(&prev_ds),
+        );
+        let outcomes: BTreeMap<Source, Outcome> = [(Source::Npm, Outcome::Complete)].into();
+        let out = carry_over(new, Some(&prev_ds), &outcomes, NOW);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].id, "github:acme/x-mcp");
+        assert_eq!(out[0].first_seen, "2026-11-01T00:00:00Z");
+        assert_eq!(out[0].similar, ["npm:other"]);
+        assert_eq!(out[0].last_changed, NOW);
     }
 
     #[test]

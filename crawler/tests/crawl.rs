@@ -650,3 +650,39 @@ fn a_warm_incremental_run_costs_a_fraction_of_a_cold_one() {
     );
     let _ = Arc::new(());
 }
+
+#[test]
+fn a_source_without_an_endpoint_stops_with_a_message_naming_the_variable() {
+    let (fake, _w) = full_world().serve();
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&fake, dir.path(), &[Source::Npm, Source::Pypi]);
+    o.endpoints.npm_registry = None;
+    o.endpoints.pypi = None;
+    let r = crawl(&o, None).unwrap();
+    for (name, var) in [("npm", "HISPER_NPM_REGISTRY"), ("pypi", "HISPER_PYPI")] {
+        assert_eq!(r.report.sources[name].status, "failed");
+        let note = r.dataset.crawl[name].note.clone().unwrap_or_default();
+        assert!(note.contains(var), "{name}: {note}");
+    }
+    assert!(r.report.has_errors());
+    assert_eq!(fake.requests().len(), 0);
+}
+
+#[test]
+fn a_repository_whose_enrichment_fails_is_kept_from_its_search_hit() {
+    let w = github_world(5);
+    w.fault(
+        "/github/repos/owner2/mcp-server-2/readme",
+        1000,
+        Resp::status(500),
+    );
+    let (fake, _w) = w.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let r = crawl(&options(&fake, dir.path(), &[Source::Github]), None).unwrap();
+    assert_eq!(r.dataset.servers.len(), 5);
+    let s = r.dataset.get("github:owner2/mcp-server-2").expect("kept");
+    assert_eq!(s.repository.as_ref().unwrap().forge_id, Some(1002));
+    assert_eq!(r.report.sources["github"].status, "ok");
+    assert_eq!(r.report.sources["github"].errors.len(), 1);
+    assert!(r.report.has_errors());
+}

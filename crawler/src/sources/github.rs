@@ -204,6 +204,21 @@ pub fn manifest_facts(file: &str, text: &str, f: &mut Found) {
     }
 }
 
+/// An item from repository metadata alone (no README, no manifests).
+pub fn found_from_meta(meta: &Repository) -> Found {
+    let full = format!("{}/{}", meta.owner, meta.name);
+    let mut f = Found::new(Source::Github, full, meta.name.clone());
+    f.repo = normalize_repo(&meta.url, None);
+    f.url = Some(meta.url.clone());
+    f.stars = meta.stars;
+    f.description = meta.description.clone();
+    f.summary = meta.description.clone();
+    f.keywords = meta.topics.clone();
+    f.updated_at = meta.pushed_at.clone();
+    f.repo_meta = Some(meta.clone());
+    f
+}
+
 impl Github {
     fn octocrab(&self, http: &crate::http::Http) -> Result<octocrab::Octocrab, HttpError> {
         let bad = |e: String| HttpError::Transport {
@@ -357,14 +372,7 @@ impl Github {
         let v: Value = crate::http::parse_json(&url, &r)?;
         let meta = repo_from_json(&v).unwrap_or_else(|| hit.clone());
         let full = format!("{}/{}", meta.owner, meta.name);
-        let mut f = Found::new(Source::Github, full.clone(), meta.name.clone());
-        f.repo = normalize_repo(&meta.url, None);
-        f.url = Some(meta.url.clone());
-        f.stars = meta.stars;
-        f.description = meta.description.clone();
-        f.summary = meta.description.clone();
-        f.keywords = meta.topics.clone();
-        f.updated_at = meta.pushed_at.clone();
+        let mut f = found_from_meta(&meta);
         f.published_at = v
             .get("created_at")
             .and_then(Value::as_str)
@@ -508,8 +516,16 @@ impl Crawl for Github {
                         stop.get_or_insert(e);
                     }
                     Err(e) => {
+                        // The search saw it tonight: keep it, with yesterday's enrichment if
+                        // any, else with what the search said.
                         ctx.http.record(&e);
-                        if let Some(k) = ctx.state.known.get(&key).cloned() {
+                        let fallback = ctx
+                            .state
+                            .known
+                            .get(&key)
+                            .cloned()
+                            .or_else(|| p.hits.get(&key).map(found_from_meta));
+                        if let Some(k) = fallback {
                             ctx.state.pending.insert(key, k);
                         }
                     }

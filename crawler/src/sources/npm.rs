@@ -299,11 +299,17 @@ impl Crawl for Npm {
             // Unchanged since the last run: reuse.
             let mut fetch = Vec::new();
             for (name, version, dl) in todo {
+                // A name only another source linked to (no search hit, so no version) is
+                // reused as known, or skipped when it was absent last time (until --full).
+                let hint_only = version.is_none();
                 let reuse = (!ctx.full)
                     .then(|| ctx.state.known.get(&name))
                     .flatten()
-                    .filter(|k| version.is_some() && k.version == version)
+                    .filter(|k| hint_only || k.version == version)
                     .cloned();
+                let absent = !ctx.full
+                    && hint_only
+                    && ctx.state.marks.contains_key(&format!("absent:{name}"));
                 match reuse {
                     Some(mut f) => {
                         if dl.is_some() {
@@ -312,6 +318,7 @@ impl Crawl for Npm {
                         ctx.state.pending.insert(name, f);
                         ctx.progress.inc(1);
                     }
+                    None if absent => ctx.progress.inc(1),
                     None => fetch.push((name, dl)),
                 }
             }
@@ -356,7 +363,11 @@ impl Crawl for Npm {
                     Ok(Some(f)) => {
                         ctx.state.pending.insert(name, f);
                     }
-                    Ok(None) => {}
+                    Ok(None) => {
+                        if p.hits.get(&name).is_some_and(|(v, _)| v.is_none()) {
+                            ctx.state.marks.insert(format!("absent:{name}"), "1".into());
+                        }
+                    }
                     Err(e) if e.is_stop() => {
                         stop.get_or_insert(e);
                     }

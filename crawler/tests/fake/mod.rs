@@ -198,8 +198,7 @@ impl Fake {
                             r = r.with_header(h);
                         }
                     }
-                    let _ = rq.respond(r);
-                    inf.fetch_sub(1, Ordering::SeqCst);
+                    // Logged before answering, so a client that got its answer sees it logged.
                     log.lock().unwrap().push(Logged {
                         path: req.path,
                         query: req.query,
@@ -207,6 +206,8 @@ impl Fake {
                         start,
                         end: Instant::now(),
                     });
+                    let _ = rq.respond(r);
+                    inf.fetch_sub(1, Ordering::SeqCst);
                 }
             }));
         }
