@@ -36,7 +36,7 @@ pub struct Score {
 /// A deduction from the score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Penalty {
-    /// Machine code: `deprecated`, `archived`, `fork`, `typosquat`, `duplicate`.
+    /// Machine code: `deprecated`, `archived`, `fork`, `typosquat`, `duplicate`, `keyword-stuffing`.
     pub code: String,
     pub points: f64,
     pub reason: String,
