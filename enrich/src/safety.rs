@@ -51,6 +51,7 @@ const CODE_OBJECTS: &[&str] = &[
     "process",
     "snippet",
     "shell",
+    "container",
 ];
 /// Objects that make `execute`/`run` a database statement (it writes), not code.
 const QUERY_OBJECTS: &[&str] = &["sql", "query", "statement", "cypher", "mutation", "graphql"];
@@ -195,6 +196,10 @@ const WRITE_WORDS: &[&str] = &[
     "unstage",
     "tag",
     "transcribe",
+    "handle",
+    "pull",
+    "link",
+    "finalize",
 ];
 const READ_WORDS: &[&str] = &[
     "read",
