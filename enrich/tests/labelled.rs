@@ -291,9 +291,9 @@ fn tool_risk_labels_stay_above_their_floors() {
     }
 }
 
-// Measured: risk accuracy 0.951, network accuracy 0.956, 7 of 264 under-rated (0.027),
-// recall destructive 0.89, runs code 0.71.
-const RISK_ACCURACY_FLOOR: f64 = 0.92;
-const NETWORK_ACCURACY_FLOOR: f64 = 0.92;
-const UNDER_RATE_CEILING: f64 = 0.04;
-const DANGEROUS_RECALL_FLOOR: f64 = 0.65;
+// Measured: risk accuracy 0.962, network accuracy 0.956, 2 of 264 under-rated (0.008),
+// recall destructive 0.84, runs code 0.86.
+const RISK_ACCURACY_FLOOR: f64 = 0.94;
+const NETWORK_ACCURACY_FLOOR: f64 = 0.93;
+const UNDER_RATE_CEILING: f64 = 0.02;
+const DANGEROUS_RECALL_FLOOR: f64 = 0.75;
