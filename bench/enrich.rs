@@ -11,8 +11,8 @@ fn main() {
         .ok()
         .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![2_000, 20_000, 100_000]);
-    println!("| servers | generate s | enrich s | servers/s | categorized | with similar |");
-    println!("|--------:|-----------:|---------:|----------:|------------:|-------------:|");
+    println!("| servers | generate s | enrich s | servers/s | categorized | with similar | copies | typo-squats |");
+    println!("|--------:|-----------:|---------:|----------:|------------:|-------------:|-------:|------------:|");
     for n in sizes {
         let t0 = Instant::now();
         let mut ds = dataset::synthetic::catalogue(n, 42);
@@ -21,10 +21,12 @@ fn main() {
         let r = enrich::enrich(&mut ds, &indicatif::ProgressBar::hidden());
         let secs = t1.elapsed().as_secs_f64();
         println!(
-            "| {n} | {gen:.2} | {secs:.2} | {:.0} | {} | {} |",
+            "| {n} | {gen:.2} | {secs:.2} | {:.0} | {} | {} | {} | {} |",
             n as f64 / secs,
             r.categorized,
-            r.with_similar
+            r.with_similar,
+            r.copies,
+            r.typosquats
         );
     }
 }

@@ -264,6 +264,40 @@ mod tests {
     }
 
     #[test]
+    fn tools_topics_and_readme_headings_count() {
+        use dataset::{Outcome, ProbeRecord, Repository};
+        let mut s = server("acme-thing", "");
+        let mut p = ProbeRecord::bare(Outcome::Ok, "2026-11-22T00:00:00Z");
+        p.tools = vec![
+            serde_json::json!({"name": "list_tables", "description": "List tables in the SQL database"}),
+            serde_json::json!({"name": "run_query", "description": "Run a read-only SQL query"}),
+        ];
+        s.probe = Some(p);
+        let c = classify(&s);
+        assert_eq!(ids(&c), vec!["databases"]);
+        assert!(c.categories[0]
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("tool:")));
+        assert!(c.categories[0]
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("tool-description:")));
+
+        let mut s = server("acme-other", "");
+        s.repository = Some(Repository {
+            topics: vec!["kubernetes".into()],
+            ..Default::default()
+        });
+        s.readme = Some("# Acme\n\n## Deploy to Kubernetes clusters\nbody text\n".into());
+        let c = classify(&s);
+        assert_eq!(ids(&c)[0], "devops");
+        let ev = &c.categories[0].evidence;
+        assert!(ev.iter().any(|e| e == "keyword:kubernetes"), "{ev:?}");
+        assert!(ev.iter().any(|e| e.starts_with("readme:")), "{ev:?}");
+    }
+
+    #[test]
     fn nothing_matched_is_other() {
         let c = classify(&server("zzq", "Add your description here"));
         assert_eq!(ids(&c), vec!["other"]);
