@@ -133,6 +133,7 @@ pub fn select(d: &Dataset, sel: &Selection) -> Vec<String> {
     let mut ids: Vec<&Server> = d
         .servers
         .iter()
+        .filter(|s| s.kind == dataset::Kind::Server)
         .filter(|s| launch_of(s).is_some())
         .filter(|s| sel.only.is_empty() || sel.only.iter().any(|o| o == &s.id))
         .filter(|s| sel.shard.is_none_or(|(i, n)| in_shard(&s.id, i, n)))
@@ -238,8 +239,29 @@ pub async fn run(
 pub async fn probe_package(p: &Package, v: &str, opts: &BatchOptions) -> ProbeRecord {
     match install::install(p, v, &opts.install).await {
         Ok(inst) => {
-            let target = install::target(p, v, &inst);
+            let mut target = install::target(p, v, &inst);
             let mut r = session::probe(&target, &opts.probe).await;
+            // it asked for env vars by name: run it once more with placeholders for them
+            let asked: Vec<String> = r
+                .needs
+                .iter()
+                .filter(|n| !n.starts_with('-') && !target.spawn.env.iter().any(|(k, _)| k == *n))
+                .cloned()
+                .collect();
+            if r.outcome == Outcome::NeedsConfig && !asked.is_empty() {
+                for n in &asked {
+                    target
+                        .spawn
+                        .env
+                        .push((n.clone(), install::PLACEHOLDER.to_string()));
+                }
+                target.config_mode = dataset::ConfigMode::Placeholder;
+                target.needs = r.needs.clone();
+                let second = session::probe(&target, &opts.probe).await;
+                if second.outcome == Outcome::Ok {
+                    r = second;
+                }
+            }
             r.timings.install_ms = Some(inst.install_ms);
             r
         }

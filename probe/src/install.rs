@@ -98,9 +98,16 @@ fn installer_env() -> Vec<(String, String)> {
                 | "UV_DEFAULT_INDEX"
                 | "UV_NATIVE_TLS"
                 | "UV_SYSTEM_CERTS"
-        ) || (k.to_ascii_lowercase().starts_with("npm_config_")
-            && !k.to_ascii_lowercase().contains("token")
-            && !k.to_ascii_lowercase().contains("auth"));
+                | "NODE_EXTRA_CA_CERTS"
+                | "REQUESTS_CA_BUNDLE"
+                | "CURL_CA_BUNDLE"
+        ) || {
+            let l = k.to_ascii_lowercase();
+            (l.starts_with("npm_config_") || l.starts_with("pip_") || l.starts_with("uv_"))
+                && !["token", "auth", "password", "secret"]
+                    .iter()
+                    .any(|w| l.contains(w))
+        };
         if keep {
             env.push((k, v));
         }
@@ -141,8 +148,12 @@ async fn run_tool(program: &Path, args: &[String], timeout: Duration) -> Result<
             let text = tail.text(30);
             let last = text
                 .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
+                .find(|l| {
+                    let l = l.to_ascii_lowercase();
+                    (l.contains("error") && !l.contains("complete log"))
+                        || l.contains("no matching")
+                })
+                .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
                 .unwrap_or("")
                 .to_string();
             Err(InstallError::Failed {

@@ -10,7 +10,7 @@ use regex::Regex;
 fn signal() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)(api[_ -]?key|access[_ -]?token|\btoken\b|secret|credential|is required|are required|required (env|environment|argument|option|config)|missing (env|environment|required|argument|api|config)|must be set|must be provided|not set|environment variable|usage:|--help)")
+        Regex::new(r"(?i)(api[_ -]?key|access[_ -]?token|\btoken\b|secret|credential|is required|are required|required (env|environment|argument|option|config|command|parameter)|missing (env|environment|required|argument|api|config)|must be set|must be provided|not provided|please provide|not set|environment variable|config file|oauth|usage:|--help)")
             .expect("valid regex")
     })
 }

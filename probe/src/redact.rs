@@ -66,7 +66,7 @@ fn tokens() -> &'static Regex {
         Regex::new(concat!(
             r"(gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|sk-[A-Za-z0-9_\-]{16,}",
             r"|xox[abprs]-[A-Za-z0-9\-]{10,}|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*",
-            r"|npm_[A-Za-z0-9]{30,}|glpat-[A-Za-z0-9_\-]{16,}|[A-Za-z0-9+/_\-]{40,}={0,2})"
+            r"|npm_[A-Za-z0-9]{30,}|glpat-[A-Za-z0-9_\-]{16,}|\b[A-Za-z0-9_\-]{40,}\b)"
         ))
         .expect("valid regex")
     })

@@ -22,7 +22,9 @@ pub enum Sandbox {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     pub cpu_secs: u64,
-    pub address_space: u64,
+    /// `RLIMIT_AS`; off by default: V8 reserves tens of GiB of address space for WebAssembly
+    /// (undici's HTTP parser), so any useful cap kills ordinary Node servers.
+    pub address_space: Option<u64>,
     pub open_files: u64,
     pub file_size: u64,
 }
@@ -31,7 +33,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             cpu_secs: 120,
-            address_space: 8 << 30,
+            address_space: None,
             open_files: 1024,
             file_size: 100 << 20,
         }
@@ -244,7 +246,9 @@ pub fn command(
                 libc::setrlimit(res, &lim);
             };
             set(libc::RLIMIT_CPU, limits.cpu_secs);
-            set(libc::RLIMIT_AS, limits.address_space);
+            if let Some(a) = limits.address_space {
+                set(libc::RLIMIT_AS, a);
+            }
             set(libc::RLIMIT_NOFILE, limits.open_files);
             set(libc::RLIMIT_FSIZE, limits.file_size);
             set(libc::RLIMIT_CORE, 0);
