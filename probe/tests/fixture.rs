@@ -334,6 +334,25 @@ fn no_secret_of_the_prober_reaches_the_server() {
         if sandboxed {
             assert!(env.contains("HOME=/home/probe"), "{env}");
         }
+        // bubblewrap's own pid 1 must not carry the prober's environment either
+        let proc1 = r.tools[1]["description"].as_str().unwrap();
+        assert!(
+            !proc1.contains("SECRETSECRET") && !proc1.contains("canary"),
+            "{proc1}"
+        );
+        // rlimits reach the server
+        let limits = r.tools[2]["description"].as_str().unwrap();
+        let line = |name: &str| {
+            limits
+                .lines()
+                .find(|l| l.starts_with(name))
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default()
+        };
+        assert!(line("Max open files").contains("1024 1024"), "{limits}");
+        assert!(line("Max file size").contains("104857600"), "{limits}");
+        assert!(line("Max cpu time").contains("120 120"), "{limits}");
+        assert!(line("Max core file size").contains("0 0"), "{limits}");
     }
 }
 

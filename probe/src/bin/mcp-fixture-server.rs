@@ -433,7 +433,8 @@ fn tools_list(mode: &str, id: &Value, msg: &Value, replies_ok: (bool, bool)) -> 
                 id,
                 json!({"tools": [
                     tool("env", &env_dump()),
-                    tool("proc1_env", &proc1)
+                    tool("proc1_env", &proc1),
+                    tool("limits", &std::fs::read_to_string("/proc/self/limits").unwrap_or_default())
                 ]}),
             )
         }
