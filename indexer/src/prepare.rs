@@ -293,7 +293,7 @@ fn doc(s: &Server, slug: String, popularity: f32) -> Doc {
     filters.dedup();
 
     let healthy = s.probe.as_ref().is_some_and(|p| p.outcome.is_up());
-    let prior = 1.0 + 0.12 * popularity.clamp(0.0, 1.0) + if healthy { 0.03 } else { 0.0 };
+    let prior = 1.0 + 0.3 * popularity.clamp(0.0, 1.0) + if healthy { 0.03 } else { 0.0 };
     Doc {
         id: s.id.clone(),
         slug,

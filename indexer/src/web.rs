@@ -1,4 +1,4 @@
-//! Export of the browser index: BM25F impacts precomputed per (term, server), cut into ~32 KB shards.
+//! Export of the browser index: BM25F impacts precomputed per (term, server), cut into ~16 KB shards.
 //!
 //! Writes, under one directory: `root.txt`, `s/*.bin` shards, `v/*.bin` typo vocabulary buckets,
 //! `f/*.bin` filter sets and `r/<n/1000>/<n>.json` result records (at most 1,000 files per
@@ -19,9 +19,9 @@ use search::format::{
 use crate::prepare::{Doc, Field};
 
 /// Target raw size of one shard.
-pub const SHARD_TARGET: usize = 32 * 1024;
+pub const SHARD_TARGET: usize = 16 * 1024;
 /// Target raw size of one vocabulary bucket.
-pub const VOCAB_TARGET: usize = 24 * 1024;
+pub const VOCAB_TARGET: usize = 12 * 1024;
 /// Postings kept for a term: the best ones by impact (its true document frequency is kept).
 pub const POSTINGS_CAP: usize = 3000;
 const K1: f32 = 1.2;

@@ -1,7 +1,7 @@
 //! The browser index's files: their bytes, written by the indexer and read by [`crate::Engine`].
 //!
 //! - `root.txt`: a small text file (version, document count, build id, score scale, then one line
-//!   per shard, vocabulary bucket and filter). It grows with the number of ~32 KB shards, never with
+//!   per shard, vocabulary bucket and filter). It grows with the number of ~16 KB shards, never with
 //!   per-document data.
 //! - `s/<hash>.bin` shards: a sorted, front-coded term table (term, document frequency, postings
 //!   length) followed by the postings: delta-varint document number and one impact byte.
