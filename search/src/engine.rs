@@ -140,9 +140,12 @@ impl Engine {
         let mut need: BTreeSet<String> = BTreeSet::new();
         // Filters first: they are needed whatever the words.
         let mut filter_sets: Vec<Vec<usize>> = Vec::new();
-        let mut keys: Vec<&str> = filters.iter().map(|(k, _)| k.as_str()).collect();
-        keys.sort();
-        keys.dedup();
+        let mut keys: Vec<&str> = Vec::new();
+        for (k, _) in filters {
+            if !keys.contains(&k.as_str()) {
+                keys.push(k);
+            }
+        }
         for key in keys {
             let ids: Vec<usize> = filters
                 .iter()
@@ -268,8 +271,8 @@ impl Engine {
                 }
             }
         }
-        exp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        exp.truncate(MAX_PREFIX_TERMS);
+        // Most documents first, then alphabetical.
+        top_k(&mut exp, MAX_PREFIX_TERMS, |a, b| (b.1, a.0) < (a.1, b.0));
         let max_df = exp.first().map(|e| e.1).unwrap_or(1);
         exp.into_iter()
             .map(|(t, tdf)| Variant {
@@ -353,7 +356,7 @@ impl Engine {
                 matched,
             })
             .collect();
-        hits.sort_by(|a, b| {
+        hits.sort_unstable_by(|a, b| {
             b.matched
                 .cmp(&a.matched)
                 .then(b.score.total_cmp(&a.score))
@@ -373,6 +376,22 @@ pub fn prefix_weight(w: &str, t: &str, df: u32, max_df: u32) -> f32 {
     PREFIX_WEIGHT * (0.5 + 0.5 * wl / tl) * (0.6 + 0.4 * common.min(1.0))
 }
 
+/// Keeps the `k` best items of `v` in order (`better(a, b)`: a ranks before b). Selection rather
+/// than a sort: `k` is small, and it keeps the wasm module small.
+fn top_k<T>(v: &mut Vec<T>, k: usize, better: impl Fn(&T, &T) -> bool) {
+    let n = v.len().min(k);
+    for i in 0..n {
+        let mut best = i;
+        for j in i + 1..v.len() {
+            if better(&v[j], &v[best]) {
+                best = j;
+            }
+        }
+        v.swap(i, best);
+    }
+    v.truncate(n);
+}
+
 /// Typo corrections of `w` in a vocabulary bucket: closest first, then most documents; only
 /// terms with more documents than the word itself has.
 fn corrections(w: &str, edits: usize, df: u32, bucket: &[(String, u32)]) -> Vec<(String, f32)> {
@@ -382,8 +401,10 @@ fn corrections(w: &str, edits: usize, df: u32, bucket: &[(String, u32)]) -> Vec<
         .filter(|(t, tdf)| *tdf > df && t != w && t.chars().count().abs_diff(wl) <= edits)
         .filter_map(|(t, tdf)| analyze::within(w, t, edits).map(|d| (d, *tdf, t.as_str())))
         .collect();
-    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
-    found.truncate(MAX_FUZZY_TERMS);
+    // Closest first, then most documents, then alphabetical.
+    top_k(&mut found, MAX_FUZZY_TERMS, |a, b| {
+        (a.0, b.1, a.2) < (b.0, a.1, b.2)
+    });
     found
         .into_iter()
         .map(|(d, _, t)| (t.to_string(), FUZZY_WEIGHT[d.min(2)]))
