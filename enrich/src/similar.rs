@@ -182,7 +182,13 @@ pub fn similar(
                     scored.push((cos + CATEGORY_BONUS * shared as f32, rank[j]));
                 }
                 touched.clear();
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let better =
+                    |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+                if scored.len() > MAX_SIMILAR {
+                    scored.select_nth_unstable_by(MAX_SIMILAR - 1, better);
+                    scored.truncate(MAX_SIMILAR);
+                }
+                scored.sort_by(better);
                 scored
                     .into_iter()
                     .take(MAX_SIMILAR)
