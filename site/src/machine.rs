@@ -72,27 +72,34 @@ pub fn registry_mirror(out: &Out, ds: &Dataset, base: &str) -> anyhow::Result<us
     }
     let entries: Vec<(&String, &Server)> = by_name.iter().map(|(k, v)| (k, *v)).collect();
     use rayon::prelude::*;
-    entries.par_iter().try_for_each(|(name, s)| {
-        let v = registry_entry(s);
-        let bytes = serde_json::to_vec(&v)?;
-        out.write(&format!("v0.1/servers/{name}/versions/latest"), &bytes)?;
-        out.write(
-            &format!("v0.1/servers/{name}/versions/index.json"),
-            &serde_json::to_vec(&json!({"servers": [v], "metadata": {"count": 1}}))?,
-        )?;
-        anyhow::Ok(())
-    })?;
-    let pages: Vec<&[(&String, &Server)]> = entries.chunks(REGISTRY_PAGE).collect();
-    let total = pages.len().max(1);
+    // Each record serialized once, reused by its `latest` file and its list page.
+    let bodies: Vec<Vec<u8>> = entries
+        .par_iter()
+        .map(|(name, s)| {
+            let bytes = serde_json::to_vec(&registry_entry(s))?;
+            out.write(&format!("v0.1/servers/{name}/versions/latest"), &bytes)?;
+            anyhow::Ok(bytes)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let total = bodies.len().div_ceil(REGISTRY_PAGE).max(1);
     for i in 0..total {
-        let chunk: &[(&String, &Server)] = pages.get(i).copied().unwrap_or(&[]);
-        let servers: Vec<Value> = chunk.iter().map(|(_, s)| registry_entry(s)).collect();
-        let mut metadata = json!({ "count": servers.len() });
+        let chunk = bodies.chunks(REGISTRY_PAGE).nth(i).unwrap_or(&[]);
+        let mut body = Vec::with_capacity(chunk.iter().map(Vec::len).sum::<usize>() + 200);
+        body.extend_from_slice(b"{\"servers\":[");
+        for (k, b) in chunk.iter().enumerate() {
+            if k > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(b);
+        }
+        let mut metadata = json!({ "count": chunk.len() });
         if i + 1 < total {
             metadata["nextCursor"] = json!((i + 2).to_string());
             metadata["next"] = json!(format!("{base}v0.1/servers/page/{}.json", i + 2));
         }
-        let body = serde_json::to_vec(&json!({ "servers": servers, "metadata": metadata }))?;
+        body.extend_from_slice(b"],\"metadata\":");
+        body.extend_from_slice(&serde_json::to_vec(&metadata)?);
+        body.push(b'}');
         if i == 0 {
             out.write("v0.1/servers/index.json", &body)?;
         }

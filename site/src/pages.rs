@@ -306,7 +306,8 @@ struct ListPage<'a> {
     description: &'a str,
     total: String,
     sorts: Vec<SortLink>,
-    items: Vec<&'a Item>,
+    /// The items, pre-rendered once per server by [`item_html`] (every list page reuses them).
+    items_html: String,
     pagination: Pagination,
     first: usize,
     last: usize,
@@ -320,10 +321,10 @@ struct Total {
 }
 
 #[derive(Serialize)]
-struct HomePage<'a> {
+struct HomePage {
     totals: Vec<Total>,
-    recent: Vec<&'a Item>,
-    popular: Vec<&'a Item>,
+    recent_html: String,
+    popular_html: String,
     categories: Vec<CategoryView>,
     sources: Vec<Total>,
     last_crawl: String,
@@ -545,6 +546,69 @@ pub fn tool_slugs<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str,
     out
 }
 
+/// One server in a list, as HTML: the same markup as the `item` macro of `macros.html`, built
+/// here because list pages repeat each item three times (one per sort order) and tera macros are
+/// the slowest part of a list page. Every value is escaped.
+pub fn item_html(it: &Item, base: &str) -> String {
+    use crate::charts::esc;
+    let mut h = String::with_capacity(640);
+    h.push_str("<li class=\"item\"><div class=\"item-head\"><a class=\"item-name\" href=\"");
+    h.push_str(&esc(base));
+    h.push_str("servers/");
+    h.push_str(&esc(&it.slug));
+    h.push_str("/\">");
+    h.push_str(&esc(&it.name));
+    h.push_str("</a>");
+    if let Some(v) = &it.version {
+        h.push_str(&format!("<span class=\"ver\">{}</span>", esc(v)));
+    }
+    if let Some(o) = it.outcome {
+        h.push_str(&format!(
+            "<span class=\"pill {}\">{}</span>",
+            it.outcome_class,
+            esc(o)
+        ));
+    }
+    if it.kind != "server" {
+        h.push_str(&format!("<span class=\"pill kind\">{}</span>", it.kind));
+    }
+    h.push_str("</div>");
+    if !it.description.is_empty() {
+        h.push_str(&format!(
+            "<p class=\"item-desc\">{}</p>",
+            esc(&it.description)
+        ));
+    }
+    h.push_str("<p class=\"item-meta\">");
+    for s in &it.sources {
+        h.push_str(&format!("<span class=\"src\">{s}</span>"));
+    }
+    if it.tools > 0 {
+        h.push_str(&format!(
+            "<span>{} tool{}</span>",
+            it.tools,
+            if it.tools == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(d) = &it.downloads {
+        h.push_str(&format!(
+            "<span title=\"Downloads in the last month\">↓ {}/mo</span>",
+            esc(d)
+        ));
+    }
+    if let Some(st) = &it.stars {
+        h.push_str(&format!(
+            "<span title=\"Repository stars\">★ {}</span>",
+            esc(st)
+        ));
+    }
+    h.push_str(&format!(
+        "<span>updated {}</span></p></li>\n",
+        esc(&it.updated)
+    ));
+    h
+}
+
 /// Renders every page and the feeds; returns nothing but errors.
 pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyhow::Result<()> {
     let ds = inp.ds;
@@ -569,6 +633,7 @@ pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyho
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
     let orders = Orders::new(&ds.servers);
+    let item_htmls: Vec<String> = items.par_iter().map(|it| item_html(it, base)).collect();
     let categories = category_views(ds, inp.categories_file, base);
     let today = dataset::time::day_number(&day(&ds.generated_at)).unwrap_or(0);
     let site = SiteCtx {
@@ -751,7 +816,7 @@ pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyho
                             current: s2 == sort,
                         })
                         .collect(),
-                    items: chunk.iter().map(|&i| &items[i]).collect(),
+                    items_html: chunk.iter().map(|&i| item_htmls[i].as_str()).collect(),
                     pagination: pagination(&format!("{base}{}", listing.prefix), sort, p, pages),
                     first: (p - 1) * PER_PAGE + 1,
                     last: (p - 1) * PER_PAGE + chunk.len(),
@@ -979,8 +1044,17 @@ pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyho
                 href: Some(format!("{base}tools/")),
             },
         ],
-        recent: recent_order.iter().take(8).map(|&i| &items[i]).collect(),
-        popular: orders.popular.iter().take(8).map(|&i| &items[i]).collect(),
+        recent_html: recent_order
+            .iter()
+            .take(8)
+            .map(|&i| item_htmls[i].as_str())
+            .collect(),
+        popular_html: orders
+            .popular
+            .iter()
+            .take(8)
+            .map(|&i| item_htmls[i].as_str())
+            .collect(),
         categories: categories.iter().take(24).cloned().collect(),
         sources: source_totals,
         last_crawl: day(&ds.generated_at),

@@ -525,23 +525,44 @@ pub fn health_strip(s: &Server, today: i64) -> (String, Option<String>, usize) {
         .collect();
     let uptime = dataset::uptime_percent(&window).map(|u| format!("{u:.1}"));
     let probed = window.iter().filter(|h| h.outcome.is_some()).count();
-    let mut svg = String::with_capacity(8 * 1024);
+    let mut svg = String::with_capacity(1024);
     svg.push_str(&format!(
         "<svg class=\"strip\" viewBox=\"0 0 {} 24\" role=\"img\" aria-labelledby=\"health-title\" preserveAspectRatio=\"none\"><title id=\"health-title\">Probe outcome of the last 90 nights</title>",
         NIGHTS * 4
     ));
-    for i in 0..NIGHTS {
+    // One rectangle per run of nights with the same outcome.
+    let night = |i: i64| {
         let d = today - NIGHTS + 1 + i;
-        let (class, label) = match by_day.get(&d) {
+        match by_day.get(&d) {
             Some(Some(o)) => (outcome_class(*o), outcome_label(*o)),
             Some(None) => ("gap", "not probed"),
             None => ("gap", "no data"),
+        }
+    };
+    let mut i = 0;
+    while i < NIGHTS {
+        let cur = night(i);
+        let mut j = i + 1;
+        while j < NIGHTS && night(j) == cur {
+            j += 1;
+        }
+        let (class, label) = cur;
+        let first = dataset::time::day_string(today - NIGHTS + 1 + i);
+        let when = if j - i == 1 {
+            first
+        } else {
+            format!(
+                "{first} to {} ({} nights)",
+                dataset::time::day_string(today - NIGHTS + j),
+                j - i
+            )
         };
         svg.push_str(&format!(
-            "<rect x=\"{}\" y=\"0\" width=\"3\" height=\"24\" class=\"h-{class}\"><title>{}: {label}</title></rect>",
+            "<rect x=\"{}\" y=\"0\" width=\"{}\" height=\"24\" class=\"h-{class}\"><title>{when}: {label}</title></rect>",
             i * 4,
-            dataset::time::day_string(d)
+            (j - i) * 4 - 1
         ));
+        i = j;
     }
     svg.push_str("</svg>");
     (svg, uptime, probed)
@@ -672,7 +693,13 @@ mod tests {
         let (svg, uptime, probed) = health_strip(&s, today);
         assert_eq!(uptime.as_deref(), Some("50.0"));
         assert_eq!(probed, 2);
-        assert_eq!(svg.matches("<rect").count(), 90);
+        // Runs: no data (87 nights), ok, crashed, not probed.
+        assert_eq!(svg.matches("<rect").count(), 4, "{svg}");
+        assert!(
+            svg.contains("2026-08-25 to 2026-11-19 (87 nights): no data"),
+            "{svg}"
+        );
         assert!(svg.contains("2026-11-21: Crashed"));
+        assert!(svg.contains("2026-11-22: not probed"));
     }
 }

@@ -111,6 +111,15 @@ fn browser_screenshots_xss_and_accessibility() {
         );
     }
 
+    // The README picture (copied to docs/screenshot.png by hand, after optipng).
+    screenshot(
+        &chromium,
+        &format!("{url}servers/example-postgres-mcp/"),
+        &artifacts.join("readme.png"),
+        1200,
+        820,
+    );
+
     // XSS and axe through playwright-core.
     let xss_pages: Vec<String> = std::fs::read_dir(out.join("servers"))
         .unwrap()
