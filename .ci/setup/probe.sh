@@ -29,7 +29,14 @@ fi
 
 if [ ! -x "$ROOT/time-venv/bin/mcp-server-time" ]; then
   PY="${PYTHON:-python3}"
-  "$PY" -m venv "$ROOT/time-venv"
+  if ! "$PY" -m venv "$ROOT/time-venv"; then
+    # Debian/Ubuntu system Python needs python3-venv for ensurepip
+    SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+    rm -rf "$ROOT/time-venv"
+    "$PY" -m venv "$ROOT/time-venv"
+  fi
   "$ROOT/time-venv/bin/pip" install -q --disable-pip-version-check mcp-server-time==2026.10.19
 fi
 echo "probe fixtures ready in $ROOT"
