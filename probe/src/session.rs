@@ -471,6 +471,8 @@ impl Run {
                 Err(stop) => return Err(stop),
             }
         }
+        // after the ping's round trip, a list_changed sent after the lists has been read
+        self.relist_tools_if_changed(opts, modern).await?;
         Ok(())
     }
 
@@ -654,7 +656,83 @@ impl Run {
             }
         }
         let first_ms = ms(t0.elapsed());
-        for (i, (key, method, field)) in LISTS.into_iter().enumerate() {
+        for (i, first) in firsts.iter_mut().enumerate() {
+            self.page_through(opts, modern, i, first.take(), first_ms)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Re-lists tools once when the server announced `notifications/tools/list_changed`
+    /// (servers that register tools late).
+    async fn relist_tools_if_changed(&mut self, opts: &Options, modern: bool) -> Result<(), Stop> {
+        if !self
+            .conn
+            .stats
+            .notifications
+            .contains_key("notifications/tools/list_changed")
+        {
+            return Ok(());
+        }
+        let before = self.rec.tools.len();
+        let t0 = Instant::now();
+        let p = if modern {
+            json!({"_meta": modern_meta()})
+        } else {
+            json!({})
+        };
+        let first = match self.call("tools/list", p, opts.request_timeout).await {
+            Ok(r) => Some(r),
+            Err(Stop(Outcome::Timeout, ..)) => None,
+            Err(stop) => return Err(stop),
+        };
+        let saved = (self.rec.tools.clone(), self.rec.lists.get("tools").cloned());
+        self.page_through(opts, modern, 0, first, ms(t0.elapsed()))
+            .await?;
+        if self
+            .rec
+            .lists
+            .get("tools")
+            .is_some_and(|s| s.status != "ok")
+        {
+            // keep the first, complete answer
+            self.rec.tools = saved.0;
+            if let Some(s) = saved.1 {
+                self.rec.lists.insert("tools".into(), s);
+            }
+        }
+        self.rec.lints.push(dataset::Lint {
+            code: "tools-list-changed".into(),
+            severity: "info".into(),
+            message: format!(
+                "the server announced a tools/list_changed; listed again: {before} then {} tool(s)",
+                self.rec.tools.len()
+            ),
+            subject: None,
+        });
+        Ok(())
+    }
+
+    async fn page_through(
+        &mut self,
+        opts: &Options,
+        modern: bool,
+        i: usize,
+        first: Option<Reply>,
+        first_ms: u64,
+    ) -> Result<(), Stop> {
+        let params = |cursor: Option<&str>| {
+            let mut p = json!({});
+            if modern {
+                p["_meta"] = modern_meta();
+            }
+            if let Some(c) = cursor {
+                p["cursor"] = json!(c);
+            }
+            p
+        };
+        let (key, method, field) = LISTS[i];
+        {
             let t = Instant::now();
             let mut status = ListStatus {
                 status: "ok".into(),
@@ -663,7 +741,7 @@ impl Run {
             };
             let mut items: Vec<Value> = Vec::new();
             let mut seen = std::collections::HashSet::new();
-            let mut reply = firsts[i].take();
+            let mut reply = first;
             loop {
                 let Some(r) = reply.take() else {
                     status.status = "timeout".into();

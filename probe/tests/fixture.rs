@@ -398,3 +398,15 @@ fn missing_program_is_reported() {
     assert_eq!(r.outcome, Outcome::Crashed);
     assert_eq!(r.phase.as_deref(), Some("spawn"));
 }
+
+#[test]
+fn late_tools_are_listed_again_after_list_changed() {
+    let r = run("late-tools", sandbox(), 10.0, &[]);
+    assert_eq!(r.outcome, Outcome::Ok);
+    assert_eq!(names(&r), ["echo", "add", "get_time", "late_tool"]);
+    assert!(codes(&r).contains(&"tools-list-changed"));
+    assert_eq!(
+        r.notifications.get("notifications/tools/list_changed"),
+        Some(&1)
+    );
+}

@@ -32,6 +32,7 @@ const MODES: &[&str] = &[
     "env-echo",
     "net",
     "not-mcp",
+    "late-tools",
     "sleeper",
 ];
 
@@ -387,7 +388,9 @@ fn serve(o: &Opts) {
             }
             continue;
         }
-        out(&reply);
+        if !reply.is_null() {
+            out(&reply);
+        }
     }
 }
 
@@ -446,6 +449,20 @@ fn tools_list(mode: &str, id: &Value, msg: &Value, replies_ok: (bool, bool)) -> 
                     "The client answered both requests correctly.",
                 ));
             }
+            result(id, json!({ "tools": tools }))
+        }
+        "late-tools" => {
+            static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut tools = default_tools();
+            if n == 0 {
+                // registers a tool later and says so
+                let r = result(id, json!({ "tools": tools }));
+                out(&r);
+                out(&json!({"jsonrpc":"2.0","method":"notifications/tools/list_changed"}));
+                return Value::Null;
+            }
+            tools.push(tool("late_tool", "Registered after start-up."));
             result(id, json!({ "tools": tools }))
         }
         _ => result(id, json!({"tools": default_tools()})),
