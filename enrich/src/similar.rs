@@ -20,7 +20,7 @@ use crate::text;
 /// Most similar servers kept per server.
 pub const MAX_SIMILAR: usize = 5;
 /// Posting lists keep this many records per feature, the most popular first.
-pub const DF_CAP: usize = 400;
+pub const DF_CAP: usize = 200;
 /// Lowest cosine that counts as similar.
 const MIN_COSINE: f32 = 0.15;
 /// Added per shared category (not `other`).
@@ -137,14 +137,19 @@ pub fn similar(
             }
         }
     }
-    let cats: Vec<Vec<&str>> = servers
+    // Categories as bit sets over the taxonomy (`other` left out).
+    let cats: Vec<u32> = servers
         .iter()
         .map(|s| {
             s.categories
                 .iter()
-                .map(|c| c.id.as_str())
-                .filter(|c| *c != crate::taxonomy::OTHER)
-                .collect()
+                .filter(|c| c.id != crate::taxonomy::OTHER)
+                .filter_map(|c| {
+                    crate::taxonomy::CATEGORIES
+                        .iter()
+                        .position(|t| t.id == c.id)
+                })
+                .fold(0u32, |m, b| m | (1 << b))
         })
         .collect();
 
@@ -171,14 +176,14 @@ pub fn similar(
                     let dot = acc[j];
                     acc[j] = 0.0;
                     let denom = norms[i] * norms[j];
-                    if denom <= 0.0 || excluded(i, j) {
+                    if denom <= 0.0 {
                         continue;
                     }
                     let cos = dot / denom;
-                    if cos < MIN_COSINE {
+                    if cos < MIN_COSINE || excluded(i, j) {
                         continue;
                     }
-                    let shared = cats[i].iter().filter(|c| cats[j].contains(c)).count();
+                    let shared = (cats[i] & cats[j]).count_ones();
                     scored.push((cos + CATEGORY_BONUS * shared as f32, rank[j]));
                 }
                 touched.clear();
@@ -257,6 +262,7 @@ mod tests {
         // Every server finds five, and they are the most downloaded ones.
         assert!(sim.iter().all(|v| v.len() == MAX_SIMILAR));
         assert_eq!(sim[0][0], format!("s{:04}", n - 1));
-        assert!(sim[0].iter().all(|id| id.as_str() >= "s0400"));
+        let floor = format!("s{:04}", n - DF_CAP);
+        assert!(sim[0].iter().all(|id| *id >= floor));
     }
 }
