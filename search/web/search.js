@@ -206,7 +206,7 @@
       status.textContent = "";
       status.appendChild(document.createTextNode("Search is unavailable here (" +
         (typeof WebAssembly === "undefined" ? "WebAssembly is off" : "the search module could not load") + "). "));
-      var a = el("a", { href: base }, "Browse all servers");
+      var a = el("a", { href: base + "browse/" }, "Browse all servers");
       status.appendChild(a);
       status.appendChild(document.createTextNode(" instead."));
       host.classList.add("hs-failed");
