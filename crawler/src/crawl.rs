@@ -323,6 +323,7 @@ async fn run_one(
             notes,
         },
         Err(e) => {
+            ctx.checkpoint_now();
             let stop = e.is_stop();
             if !stop {
                 sh.record(&e);
@@ -351,6 +352,9 @@ async fn run_one(
     }
 }
 
+/// The shortest interval between two progress checkpoints (ends and stops always write).
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// Runs the crawl (blocking; builds its own tokio runtime).
 pub fn crawl(o: &Options, previous: Option<&Dataset>) -> anyhow::Result<CrawlResult> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -368,10 +372,17 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
     let path = o.checkpoint_path.clone();
     let saver: Saver = {
         let cp = cp.clone();
-        Arc::new(move |source: Source, state: &SourceState| {
+        let last = Arc::new(Mutex::new(None::<std::time::Instant>));
+        Arc::new(move |source: Source, state: &SourceState, force: bool| {
             let mut c = cp.lock().unwrap_or_else(|p| p.into_inner());
             c.version = 1;
             c.sources.insert(source.as_str().to_string(), state.clone());
+            let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+            let due = last.is_none_or(|t| t.elapsed() >= CHECKPOINT_EVERY);
+            if !force && !due {
+                return;
+            }
+            *last = Some(std::time::Instant::now());
             match serde_json::to_vec(&*c) {
                 Ok(bytes) => {
                     if let Err(e) = dataset::write_atomic(&path, &bytes) {

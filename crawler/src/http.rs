@@ -490,8 +490,11 @@ pub fn rate_limit_wait(r: &Response) -> Option<Duration> {
     }
     if let Some(ra) = r.header("retry-after") {
         let ra = ra.trim();
-        if let Ok(secs) = ra.parse::<u64>() {
-            return Some(Duration::from_secs(secs));
+        match ra.parse::<u64>() {
+            // `Retry-After: 0` (npm's block page says so) means nothing: back off instead.
+            Ok(0) => {}
+            Ok(secs) => return Some(Duration::from_secs(secs)),
+            Err(_) => {}
         }
         if let Ok(at) = httpdate::parse_http_date(ra) {
             let now = std::time::SystemTime::now();
@@ -597,6 +600,10 @@ mod tests {
             Some(Duration::from_secs(7))
         );
         assert_eq!(rate_limit_wait(&resp(403, &[], "Forbidden")), None);
+        assert_eq!(
+            rate_limit_wait(&resp(429, &[("retry-after", "0")], "")),
+            None
+        );
         assert_eq!(rate_limit_wait(&resp(429, &[], "")), None);
         assert_eq!(
             rate_limit_wait(&resp(403, &[], "You have exceeded a secondary rate limit")),

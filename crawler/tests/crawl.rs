@@ -648,7 +648,6 @@ fn a_warm_incremental_run_costs_a_fraction_of_a_cold_one() {
         warm_requests * 10 < cold_requests,
         "warm {warm_requests} vs cold {cold_requests}"
     );
-    let _ = Arc::new(());
 }
 
 #[test]
@@ -685,4 +684,44 @@ fn a_repository_whose_enrichment_fails_is_kept_from_its_search_hit() {
     assert_eq!(r.report.sources["github"].status, "ok");
     assert_eq!(r.report.sources["github"].errors.len(), 1);
     assert!(r.report.has_errors());
+}
+
+#[test]
+fn registry_incremental_run_asks_updated_since_and_drops_deleted_entries() {
+    let mut w = World::default();
+    for i in 0..5 {
+        w.registry.push(registry_entry(
+            &format!("io.github.inc/s{i}"),
+            None,
+            None,
+            "2026-10-01T00:00:00Z",
+        ));
+    }
+    let (fake, w) = w.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let o = options(&fake, dir.path(), &[Source::McpRegistry]);
+    let first = crawl(&o, None).unwrap();
+    assert_eq!(first.dataset.servers.len(), 5);
+    drop(fake);
+    // Tonight s2 is deleted (and so updated after the high-water mark).
+    let mut w = Arc::try_unwrap(w).ok().expect("sole owner");
+    let meta = &mut w.registry[2]["_meta"]["io.modelcontextprotocol.registry/official"];
+    meta["status"] = json!("deleted");
+    meta["updatedAt"] = json!("2026-11-20T00:00:00Z");
+    let (fake, _w) = w.serve();
+    let mut o = options(&fake, dir.path(), &[Source::McpRegistry]);
+    o.endpoints.mcp_registry = format!("{}/registry", fake.base);
+    let second = crawl(&o, Some(&first.dataset)).unwrap();
+    let reqs = fake.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].query.get("updated_since").map(String::as_str),
+        Some("2026-10-01T00:00:00Z")
+    );
+    assert_eq!(second.dataset.servers.len(), 4);
+    assert!(second
+        .dataset
+        .get("mcp-registry:io.github.inc/s2")
+        .is_none());
+    assert_eq!(second.report.sources["mcp-registry"].removed, 1);
 }

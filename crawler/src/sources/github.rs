@@ -533,7 +533,7 @@ impl Crawl for Github {
             }
             if let Some(e) = stop {
                 ctx.set_run_state(&p);
-                ctx.checkpoint();
+                ctx.checkpoint_now();
                 return Err(e);
             }
             ctx.state

@@ -38,8 +38,9 @@ pub struct SourceState {
     pub pending: BTreeMap<String, Found>,
 }
 
-/// Saves the checkpoint of every source (shared by the running sources).
-pub type Saver = Arc<dyn Fn(Source, &SourceState) + Send + Sync>;
+/// Saves the checkpoint of every source (shared by the running sources); `force` writes now,
+/// otherwise the writer may skip writes that come too soon after the last one.
+pub type Saver = Arc<dyn Fn(Source, &SourceState, bool) + Send + Sync>;
 
 /// What a running source works with.
 pub struct Ctx {
@@ -57,9 +58,14 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Writes the checkpoint now.
+    /// Records progress (written at most every couple of seconds).
     pub fn checkpoint(&self) {
-        (self.saver)(self.source, &self.state);
+        (self.saver)(self.source, &self.state, false);
+    }
+
+    /// Writes the checkpoint now (at the end of a run and when stopping).
+    pub fn checkpoint_now(&self) {
+        (self.saver)(self.source, &self.state, true);
     }
 
     pub fn note(&self, s: impl Into<String>) {
@@ -85,7 +91,7 @@ impl Ctx {
     pub fn finish(&mut self) {
         self.state.known = std::mem::take(&mut self.state.pending);
         self.state.run = None;
-        self.checkpoint();
+        self.checkpoint_now();
     }
 }
 

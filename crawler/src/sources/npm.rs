@@ -382,7 +382,7 @@ impl Crawl for Npm {
             }
             ctx.set_run_state(&p);
             if let Some(e) = stop {
-                ctx.checkpoint();
+                ctx.checkpoint_now();
                 return Err(e);
             }
             ctx.finish();

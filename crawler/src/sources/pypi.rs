@@ -309,7 +309,7 @@ impl Crawl for Pypi {
                     .is_none_or(|n| cands.contains_key(n))
             });
             if let Some(e) = stop {
-                ctx.checkpoint();
+                ctx.checkpoint_now();
                 return Err(e);
             }
             ctx.finish();
