@@ -107,7 +107,7 @@ impl Item {
         let desc = s
             .description
             .as_deref()
-            .or_else(|| s.title.as_deref())
+            .or(s.title.as_deref())
             .unwrap_or("");
         let downloads = s.downloads_monthly();
         Item {

@@ -99,7 +99,7 @@ fn xss_corpus_is_inert_but_visible() {
         .iter()
         .map(|s| out.join("servers").join(s).join("index.html"))
         .collect();
-    pages.extend(html_pages(&out).into_iter().map(|p| out.join(p)));
+    pages.extend(html_pages(out).into_iter().map(|p| out.join(p)));
     for p in &pages {
         let html = read(p);
         let lower = html.to_lowercase();
