@@ -122,8 +122,13 @@ pub fn build(docs: &[Doc], dir: &Path) -> anyhow::Result<()> {
                 td.add_text(*tf, tokens.join(" "));
             }
         }
-        for k in &d.name_keys {
-            for _ in 0..Field::Name.repeat() {
+        for (i, k) in d.name_keys.iter().enumerate() {
+            let field = if i == 0 {
+                Field::Name
+            } else {
+                Field::Description
+            };
+            for _ in 0..field.repeat() {
                 all.push_str(k);
                 all.push(' ');
             }
