@@ -473,16 +473,19 @@ pub fn assess_tool(tool: &Value, server_network: bool) -> ToolSafety {
         (None, false) => FALLBACK,
     };
     let conflict = match &inferred {
-        Some(i) if present && i.risk > declared_risk => Some(format!(
-            "says {}, {} says {}",
-            match declared_risk {
-                Risk::ReadOnly => "read-only",
-                Risk::Writes => "not destructive",
-                _ => risk_words(declared_risk),
-            },
-            i.from,
-            i.word
-        )),
+        // Only a declaration that is less cautious than the words is worth a flag.
+        Some(i) if present && i.risk > declared_risk && declared_risk < Risk::Destructive => {
+            Some(format!(
+                "says {}, {} says {}",
+                match declared_risk {
+                    Risk::ReadOnly => "read-only",
+                    Risk::Writes => "not destructive",
+                    _ => risk_words(declared_risk),
+                },
+                i.from,
+                i.word
+            ))
+        }
         _ => None,
     };
     let explicit_world = tool
@@ -517,10 +520,17 @@ fn explicit_floor(tool: &Value) -> Risk {
     }
 }
 
-/// Whether the server talks to a remote service: it has remote transports, or asks for secrets,
-/// tokens, API keys or URLs.
+/// Whether the server talks to a remote service: it has remote transports, its description says it
+/// wraps an API, or it asks for secrets, tokens, API keys or URLs.
 pub fn server_reaches_network(s: &Server) -> bool {
     if !s.install.remotes.is_empty() {
+        return true;
+    }
+    // "MCP server for using the GitHub API": a server that wraps a web API reaches the network.
+    if s.description
+        .as_deref()
+        .is_some_and(|d| text::words(d).iter().any(|w| w == "api" || w == "apis"))
+    {
         return true;
     }
     let mut names: Vec<String> = Vec::new();
