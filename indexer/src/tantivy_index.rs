@@ -279,7 +279,7 @@ impl Searcher {
         if let Some(key) = &parsed.key {
             let mut variants: Vec<(String, f32)> = Vec::new();
             if self.df(&fields, key)? > 0 {
-                variants.push((key.clone(), search::engine::NAME_BONUS));
+                variants.push((key.clone(), search::engine::NAME_BONUS_EXACT));
             }
             if parsed.last_prefix {
                 let exp = self.expand(&fields, key, |t| t.starts_with(key.as_str()) && t != key)?;

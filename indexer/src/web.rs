@@ -60,10 +60,10 @@ fn analyze_doc(d: &Doc) -> Analyzed {
             });
         }
     }
-    // The full name's key counts as the name; the unscoped one only as a description word, so
+    // The full name's key counts as the name; the unscoped one only as a tool-description word, so
     // "x" ranks the server named "x" above "@scope/x".
     for (i, k) in d.name_keys.iter().enumerate() {
-        let field = if i == 0 { 0 } else { 6 };
+        let field = if i == 0 { 0 } else { 7 };
         map.entry(k.clone()).or_insert([0; 9])[field] = 1;
     }
     let mut terms: Vec<(String, [u16; 9])> = map.into_iter().collect();

@@ -46,8 +46,10 @@ const MAX_FUZZY_TERMS: usize = 4;
 pub const RARE_DF: u32 = 1;
 /// Words with fewer characters than this get no prefix expansion.
 const MIN_PREFIX: usize = 2;
-/// Weight of the whole-name bonus.
+/// Weight of the whole-name bonus for a started name (times the prefix weight).
 pub const NAME_BONUS: f32 = 0.6;
+/// Weight of the whole-name bonus for the exact name.
+pub const NAME_BONUS_EXACT: f32 = 1.2;
 /// Most words of one query that are used.
 pub const MAX_WORDS: usize = 12;
 
@@ -247,7 +249,7 @@ impl Engine {
             if self.df(key) > 0 {
                 vs.push(Variant {
                     term: key.clone(),
-                    weight: NAME_BONUS,
+                    weight: NAME_BONUS_EXACT,
                 });
             }
             if parsed.last_prefix {
