@@ -8,6 +8,6 @@ pub mod index;
 pub mod inspect;
 pub mod probe;
 pub mod run;
-pub mod serve;
 pub mod search;
+pub mod serve;
 pub mod validate;
