@@ -36,19 +36,31 @@ impl fmt::Display for Problem {
         if let Some((id, index)) = &self.record {
             parts.push(format!("record {} (index {index})", printable(id)));
         }
+        // Field paths (map keys) and reasons (serde quotes the offending value) can carry
+        // untrusted text: escape control characters so a problem is always one terminal line.
         if let Some(field) = &self.field {
-            parts.push(format!("field {field}"));
+            parts.push(format!("field {}", escape_line(field, 300)));
         }
-        parts.push(self.reason.clone());
+        parts.push(escape_line(&self.reason, 600));
         f.write_str(&parts.join(": "))
     }
 }
 
 /// Makes untrusted text safe to print on one terminal line: control characters escaped, capped.
 pub fn printable(s: &str) -> String {
+    let out = escape_line(s, 120);
+    if out.is_empty() {
+        "\"\"".to_string()
+    } else {
+        out
+    }
+}
+
+/// Escapes control and direction-override characters and caps the length at `cap` characters.
+pub fn escape_line(s: &str, cap: usize) -> String {
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i >= 120 {
+        if i >= cap {
             out.push('…');
             break;
         }
@@ -57,9 +69,6 @@ pub fn printable(s: &str) -> String {
         } else {
             out.push(c);
         }
-    }
-    if out.is_empty() {
-        out.push_str("\"\"");
     }
     out
 }
@@ -479,6 +488,17 @@ mod tests {
         assert!(!is_http_url("https://"));
         assert!(!is_http_url("https://a b/"));
         assert!(!is_http_url("ftp://x/"));
+    }
+
+    #[test]
+    fn problems_with_untrusted_keys_stay_on_one_line() {
+        let p = Problem {
+            file: None,
+            record: Some(("a\nb".into(), 0)),
+            field: Some("probe.lists.x\ny".into()),
+            reason: "bad\r\nvalue".into(),
+        };
+        assert!(!p.to_string().contains(['\n', '\r']), "{p}");
     }
 
     #[test]
