@@ -348,7 +348,10 @@ fn npm_search_cap_scoped_names_unpublished_and_repository_forms() {
         "{searches:?}"
     );
     // The 429 with an HTML body is retried; on a loaded machine a slow answer may add retries.
-    assert!(r.report.sources["npm"].retries >= 1, "the 429 was not retried");
+    assert!(
+        r.report.sources["npm"].retries >= 1,
+        "the 429 was not retried"
+    );
     assert_eq!(r.report.sources["npm"].status, "ok");
 }
 
