@@ -110,8 +110,15 @@ pub struct Target {
     pub version: Option<String>,
 }
 
-/// Now as RFC 3339 (UTC, seconds).
+/// Now as RFC 3339 (UTC, seconds): `SOURCE_DATE_EPOCH` when set (the pipeline's night clock,
+/// as the crawler reads it), else the system clock.
 pub fn now_rfc3339() -> String {
+    if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|e| e.trim().parse::<i64>().ok())
+    {
+        return dataset::time::rfc3339_from_unix(secs);
+    }
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

@@ -12,7 +12,19 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 pub fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    // Relative to this file, so the root package's tests can include this module too.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(
+            if std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("crawler")
+                .is_dir()
+            {
+                "crawler/tests/fixtures"
+            } else {
+                "tests/fixtures"
+            },
+        )
+        .join(name);
     let text = std::fs::read_to_string(&path).expect("fixture");
     serde_json::from_str(&text).expect("fixture JSON")
 }
