@@ -14,6 +14,7 @@
 //! [`markdown`] and [`view`].
 
 pub mod charts;
+pub mod fast;
 pub mod history;
 pub mod install;
 pub mod links;

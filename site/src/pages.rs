@@ -55,8 +55,10 @@ pub fn templates() -> &'static Tera {
             tpl!("base.html"),
             tpl!("macros.html"),
             tpl!("home.html"),
-            tpl!("server.html"),
-            tpl!("list.html"),
+            (
+                "shell.html",
+                "{% extends \"base.html\" %}{% block content %}\u{1}B{% endblock content %}",
+            ),
             tpl!("index.html"),
             tpl!("tool.html"),
             tpl!("stats.html"),
@@ -243,27 +245,27 @@ struct Listing {
 }
 
 #[derive(Serialize)]
-struct SortLink {
-    label: &'static str,
-    href: String,
-    current: bool,
+pub(crate) struct SortLink {
+    pub(crate) label: &'static str,
+    pub(crate) href: String,
+    pub(crate) current: bool,
 }
 
 #[derive(Serialize)]
-struct PageLink {
-    n: usize,
-    href: String,
-    current: bool,
-    gap_before: bool,
+pub(crate) struct PageLink {
+    pub(crate) n: usize,
+    pub(crate) href: String,
+    pub(crate) current: bool,
+    pub(crate) gap_before: bool,
 }
 
 #[derive(Serialize)]
-struct Pagination {
-    page: usize,
-    pages: usize,
-    prev: Option<String>,
-    next: Option<String>,
-    links: Vec<PageLink>,
+pub(crate) struct Pagination {
+    pub(crate) page: usize,
+    pub(crate) pages: usize,
+    pub(crate) prev: Option<String>,
+    pub(crate) next: Option<String>,
+    pub(crate) links: Vec<PageLink>,
 }
 
 fn pagination(prefix: &str, sort: Sort, page: usize, pages: usize) -> Pagination {
@@ -301,16 +303,16 @@ fn pagination(prefix: &str, sort: Sort, page: usize, pages: usize) -> Pagination
 }
 
 #[derive(Serialize)]
-struct ListPage<'a> {
-    heading: &'a str,
-    description: &'a str,
-    total: String,
-    sorts: Vec<SortLink>,
+pub(crate) struct ListPage<'a> {
+    pub(crate) heading: &'a str,
+    pub(crate) description: &'a str,
+    pub(crate) total: String,
+    pub(crate) sorts: Vec<SortLink>,
     /// The items, pre-rendered once per server by [`item_html`] (every list page reuses them).
-    items_html: String,
-    pagination: Pagination,
-    first: usize,
-    last: usize,
+    pub(crate) items_html: String,
+    pub(crate) pagination: Pagination,
+    pub(crate) first: usize,
+    pub(crate) last: usize,
 }
 
 #[derive(Serialize)]
@@ -362,95 +364,95 @@ struct ToolPage<'a> {
 }
 
 #[derive(Serialize)]
-struct ServerPage<'a> {
-    item: &'a Item,
-    name: String,
-    title: Option<String>,
-    description: String,
-    kind: &'static str,
-    kind_note: Option<&'static str>,
-    sources: Vec<view::SourceLink>,
-    repository: Option<RepoView>,
-    license: Option<String>,
-    stars: Option<String>,
-    downloads: Option<String>,
-    version: Option<String>,
-    transports: Vec<String>,
-    probe: Option<ProbeView>,
-    health_svg: String,
-    uptime: Option<String>,
-    health_nights: usize,
-    tools: Vec<view::ToolView>,
-    prompts: Vec<view::Entry>,
-    resources: Vec<view::Entry>,
-    templates: Vec<view::Entry>,
-    instructions: Option<String>,
-    config: Vec<view::ConfigItem>,
-    snippets: Vec<crate::install::Snippet>,
-    readme: Option<String>,
-    similar: Vec<&'a Item>,
-    categories: Vec<CategoryView>,
-    keywords: Vec<String>,
-    score: Option<ScoreView>,
-    safety: Vec<&'static str>,
-    checklist: Vec<CheckView>,
-    duplicate_of: Option<&'a Item>,
-    copies: Vec<&'a Item>,
-    first_seen: String,
-    last_seen: String,
-    last_changed: String,
-    json_name: String,
-    deprecated: bool,
-    archived: bool,
+pub(crate) struct ServerPage<'a> {
+    pub(crate) item: &'a Item,
+    pub(crate) name: String,
+    pub(crate) title: Option<String>,
+    pub(crate) description: String,
+    pub(crate) kind: &'static str,
+    pub(crate) kind_note: Option<&'static str>,
+    pub(crate) sources: Vec<view::SourceLink>,
+    pub(crate) repository: Option<RepoView>,
+    pub(crate) license: Option<String>,
+    pub(crate) stars: Option<String>,
+    pub(crate) downloads: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) transports: Vec<String>,
+    pub(crate) probe: Option<ProbeView>,
+    pub(crate) health_svg: String,
+    pub(crate) uptime: Option<String>,
+    pub(crate) health_nights: usize,
+    pub(crate) tools: Vec<view::ToolView>,
+    pub(crate) prompts: Vec<view::Entry>,
+    pub(crate) resources: Vec<view::Entry>,
+    pub(crate) templates: Vec<view::Entry>,
+    pub(crate) instructions: Option<String>,
+    pub(crate) config: Vec<view::ConfigItem>,
+    pub(crate) snippets: Vec<crate::install::Snippet>,
+    pub(crate) readme: Option<String>,
+    pub(crate) similar: Vec<&'a Item>,
+    pub(crate) categories: Vec<CategoryView>,
+    pub(crate) keywords: Vec<String>,
+    pub(crate) score: Option<ScoreView>,
+    pub(crate) safety: Vec<&'static str>,
+    pub(crate) checklist: Vec<CheckView>,
+    pub(crate) duplicate_of: Option<&'a Item>,
+    pub(crate) copies: Vec<&'a Item>,
+    pub(crate) first_seen: String,
+    pub(crate) last_seen: String,
+    pub(crate) last_changed: String,
+    pub(crate) json_name: String,
+    pub(crate) deprecated: bool,
+    pub(crate) archived: bool,
 }
 
 #[derive(Serialize)]
-struct RepoView {
-    url: Option<String>,
-    label: String,
-    forks: Option<String>,
-    archived: bool,
-    fork: bool,
-    pushed: Option<String>,
+pub(crate) struct RepoView {
+    pub(crate) url: Option<String>,
+    pub(crate) label: String,
+    pub(crate) forks: Option<String>,
+    pub(crate) archived: bool,
+    pub(crate) fork: bool,
+    pub(crate) pushed: Option<String>,
 }
 
 #[derive(Serialize)]
-struct ProbeView {
-    outcome: &'static str,
-    label: &'static str,
-    class: &'static str,
-    date: String,
-    phase: Option<String>,
-    detail: Option<String>,
-    stderr_tail: Option<String>,
-    exit_status: Option<String>,
-    command: Option<String>,
-    protocol_version: Option<String>,
-    server_info: Option<String>,
-    sandboxed: bool,
-    placeholder_config: bool,
-    lints: Vec<LintView>,
-    timing: Option<String>,
-    failed: bool,
+pub(crate) struct ProbeView {
+    pub(crate) outcome: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) class: &'static str,
+    pub(crate) date: String,
+    pub(crate) phase: Option<String>,
+    pub(crate) detail: Option<String>,
+    pub(crate) stderr_tail: Option<String>,
+    pub(crate) exit_status: Option<String>,
+    pub(crate) command: Option<String>,
+    pub(crate) protocol_version: Option<String>,
+    pub(crate) server_info: Option<String>,
+    pub(crate) sandboxed: bool,
+    pub(crate) placeholder_config: bool,
+    pub(crate) lints: Vec<LintView>,
+    pub(crate) timing: Option<String>,
+    pub(crate) failed: bool,
 }
 
 #[derive(Serialize)]
-struct LintView {
-    severity: String,
-    message: String,
+pub(crate) struct LintView {
+    pub(crate) severity: String,
+    pub(crate) message: String,
 }
 
 #[derive(Serialize)]
-struct ScoreView {
-    total: String,
-    components: Vec<(String, String)>,
-    penalties: Vec<String>,
+pub(crate) struct ScoreView {
+    pub(crate) total: String,
+    pub(crate) components: Vec<(String, String)>,
+    pub(crate) penalties: Vec<String>,
 }
 
 #[derive(Serialize)]
-struct CheckView {
-    passed: bool,
-    message: String,
+pub(crate) struct CheckView {
+    pub(crate) passed: bool,
+    pub(crate) message: String,
 }
 
 #[derive(Serialize)]
@@ -706,6 +708,14 @@ pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyho
         "sources/".into(),
     ];
 
+    // Server pages and lists: hand-written bodies in a pre-rendered frame, one reused buffer per
+    // thread.
+    thread_local! {
+        static BODY: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(64 * 1024));
+    }
+    let browse_shell = crate::fast::Shell::new(&site, "browse")?;
+    let categories_shell = crate::fast::Shell::new(&site, "categories")?;
+
     // Server pages.
     pb.set_length(ds.servers.len() as u64);
     (0..ds.servers.len()).into_par_iter().try_for_each(|i| {
@@ -721,18 +731,20 @@ pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyho
             &items,
             base,
         );
-        let meta = Meta {
-            title: item.name.clone(),
-            description: shorten(&item.description, 160),
-            path: format!("servers/{}/", item.slug),
-            section: "browse",
-            og_type: "website",
-        };
-        let html = render(tera, "server.html", &site, &meta, &page)?;
-        out.write(
-            &format!("servers/{}/index.html", item.slug),
-            html.as_bytes(),
-        )?;
+        BODY.with_borrow_mut(|body| {
+            body.clear();
+            crate::fast::server_body(body, &page, base);
+            let html = browse_shell.page(
+                &item.name,
+                &shorten(&item.description, 160),
+                &format!("servers/{}/", item.slug),
+                body,
+            );
+            out.write(
+                &format!("servers/{}/index.html", item.slug),
+                html.as_bytes(),
+            )
+        })?;
         pb.inc(1);
         anyhow::Ok(())
     })?;
@@ -821,19 +833,22 @@ pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyho
                     first: (p - 1) * PER_PAGE + 1,
                     last: (p - 1) * PER_PAGE + chunk.len(),
                 };
-                let meta = Meta {
-                    title: if p > 1 {
-                        format!("{} (page {p})", listing.title)
-                    } else {
-                        listing.title.clone()
-                    },
-                    description: listing.description.clone(),
-                    path: path.clone(),
-                    section: listing.section,
-                    og_type: "website",
+                let title = if p > 1 {
+                    format!("{} (page {p})", listing.title)
+                } else {
+                    listing.title.clone()
                 };
-                let html = render(tera, "list.html", &site, &meta, &page)?;
-                out.write(&page_file(&path), html.as_bytes())?;
+                let shell = if listing.section == "categories" {
+                    &categories_shell
+                } else {
+                    &browse_shell
+                };
+                BODY.with_borrow_mut(|body| {
+                    body.clear();
+                    crate::fast::list_body(body, &page);
+                    let html = shell.page(&title, &listing.description, &path, body);
+                    out.write(&page_file(&path), html.as_bytes())
+                })?;
                 if sort == Sort::Popular && p == 1 {
                     written.push(path);
                 }

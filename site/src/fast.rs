@@ -1,0 +1,788 @@
+//! Hand-written renderers for the pages the site has by the thousand (server pages and browse
+//! list pages), writing into one `String` with an escaping writer instead of building a tera
+//! value tree per page.
+//!
+//! The page frame (head, header, footer) still comes from `templates/base.html`: [`Shell`] renders
+//! it once per nav section through tera with sentinel values and keeps the literal fragments
+//! between them, so every page of a kind is a few `push_str` calls plus its escaped values. Every
+//! value from the dataset goes through [`push_esc`]; only the sanitized README and the SVG health
+//! strip (built escaped by their own modules) are inserted as they are.
+//!
+//! It does not decide what a page shows: the page structs of [`crate::pages`] do.
+
+use std::fmt::Write as _;
+
+use crate::pages::{ListPage, Pagination, ServerPage, SiteCtx};
+use crate::view::Param;
+
+/// Appends `s` to `h`, escaping `& < > " '` (text and quoted attribute values).
+pub fn push_esc(h: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut last = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        h.push_str(&s[last..i]);
+        h.push_str(rep);
+        last = i + 1;
+    }
+    h.push_str(&s[last..]);
+}
+
+/// An `Option<String>` as tera tests it: `None` and `""` are false.
+fn some(o: &Option<String>) -> Option<&str> {
+    o.as_deref().filter(|s| !s.is_empty())
+}
+
+const SENTINEL: char = '\u{1}';
+
+/// One piece of the page frame: literal text, or the place of a per-page value.
+#[derive(Debug, Clone)]
+enum Part {
+    Lit(String),
+    Title,
+    Description,
+    Path,
+    Body,
+}
+
+/// The page frame of `base.html` for one nav section, pre-rendered.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    parts: Vec<Part>,
+}
+
+impl Shell {
+    /// Renders `base.html` once with sentinels in place of the per-page values.
+    pub fn new(site: &SiteCtx, section: &'static str) -> anyhow::Result<Shell> {
+        let meta = crate::pages::Meta {
+            title: format!("{SENTINEL}T"),
+            description: format!("{SENTINEL}D"),
+            path: format!("{SENTINEL}P"),
+            section,
+            og_type: "website",
+        };
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", site);
+        ctx.insert("meta", &meta);
+        let html = crate::pages::templates()
+            .render("shell.html", &ctx)
+            .map_err(|e| anyhow::anyhow!("rendering the page frame: {e}"))?;
+        let mut parts = Vec::new();
+        let mut pieces = html.split(SENTINEL);
+        if let Some(first) = pieces.next() {
+            parts.push(Part::Lit(first.to_string()));
+        }
+        for p in pieces {
+            let mut chars = p.chars();
+            let part = match chars.next() {
+                Some('T') => Part::Title,
+                Some('D') => Part::Description,
+                Some('P') => Part::Path,
+                Some('B') => Part::Body,
+                _ => anyhow::bail!("unexpected sentinel in the page frame"),
+            };
+            parts.push(part);
+            parts.push(Part::Lit(chars.as_str().to_string()));
+        }
+        Ok(Shell { parts })
+    }
+
+    /// The whole page: the frame around `body` (already HTML).
+    pub fn page(&self, title: &str, description: &str, path: &str, body: &str) -> String {
+        let mut h = String::with_capacity(body.len() + 3000);
+        for p in &self.parts {
+            match p {
+                Part::Lit(s) => h.push_str(s),
+                Part::Title => push_esc(&mut h, title),
+                Part::Description => push_esc(&mut h, description),
+                Part::Path => push_esc(&mut h, path),
+                Part::Body => h.push_str(body),
+            }
+        }
+        h
+    }
+}
+
+fn params(h: &mut String, list: &[Param], caption_prefix: &str, name: &str) {
+    h.push_str("<table class=\"params\"><caption class=\"sr-only\">");
+    push_esc(h, caption_prefix);
+    push_esc(h, name);
+    h.push_str("</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Type</th><th scope=\"col\">Description</th></tr></thead><tbody>");
+    for p in list {
+        h.push_str("<tr><td><code>");
+        push_esc(h, &p.name);
+        h.push_str("</code>");
+        if p.required {
+            h.push_str(" <span class=\"req\" title=\"required\">required</span>");
+        }
+        h.push_str("</td><td><code>");
+        push_esc(h, &p.ty);
+        h.push_str("</code></td><td>");
+        push_esc(h, &p.description);
+        h.push_str("</td></tr>\n");
+    }
+    h.push_str("</tbody></table>");
+}
+
+/// The pager of a paginated listing (nothing when there is one page).
+pub(crate) fn pager(h: &mut String, p: &Pagination) {
+    if p.pages <= 1 {
+        return;
+    }
+    h.push_str("<nav class=\"pager\" aria-label=\"Pages\">\n");
+    match &p.prev {
+        Some(u) => {
+            h.push_str("<a rel=\"prev\" href=\"");
+            push_esc(h, u);
+            h.push_str("\">← Previous</a>\n");
+        }
+        None => h.push_str("<span class=\"dis\">← Previous</span>\n"),
+    }
+    for l in &p.links {
+        if l.gap_before {
+            h.push_str("<span class=\"gap\">…</span>");
+        }
+        if l.current {
+            let _ = write!(
+                h,
+                "<span class=\"cur\" aria-current=\"page\">{}</span>",
+                l.n
+            );
+        } else {
+            h.push_str("<a href=\"");
+            push_esc(h, &l.href);
+            let _ = write!(h, "\">{}</a>", l.n);
+        }
+    }
+    h.push('\n');
+    match &p.next {
+        Some(u) => {
+            h.push_str("<a rel=\"next\" href=\"");
+            push_esc(h, u);
+            h.push_str("\">Next →</a>\n");
+        }
+        None => h.push_str("<span class=\"dis\">Next →</span>\n"),
+    }
+    h.push_str("</nav>\n");
+}
+
+/// The body of a browse page.
+pub(crate) fn list_body(h: &mut String, page: &ListPage) {
+    h.push_str("<h1>");
+    push_esc(h, page.heading);
+    h.push_str("</h1>\n<p class=\"lead\">");
+    push_esc(h, page.description);
+    h.push_str(" <span class=\"muted\">");
+    push_esc(h, &page.total);
+    h.push_str(" in total");
+    if page.pagination.pages > 1 {
+        let _ = write!(h, ", showing {}–{}", page.first, page.last);
+    }
+    h.push_str(".</span></p>\n<nav class=\"sorts\" aria-label=\"Sort order\">\n<span class=\"muted\">Sort by</span>\n");
+    for s in &page.sorts {
+        if s.current {
+            h.push_str("<span class=\"cur\" aria-current=\"page\">");
+            push_esc(h, s.label);
+            h.push_str("</span>");
+        } else {
+            h.push_str("<a href=\"");
+            push_esc(h, &s.href);
+            h.push_str("\">");
+            push_esc(h, s.label);
+            h.push_str("</a>");
+        }
+    }
+    h.push_str("\n</nav>\n");
+    if page.items_html.is_empty() {
+        h.push_str("<p>Nothing here yet.</p>\n");
+    } else {
+        h.push_str("<ul class=\"items\">\n");
+        h.push_str(&page.items_html);
+        h.push_str("</ul>\n");
+    }
+    pager(h, &page.pagination);
+}
+
+/// The body of a server page.
+pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
+    h.push_str("<article class=\"server\">\n<header class=\"server-head\">\n<p class=\"crumbs\"><a href=\"");
+    push_esc(h, base);
+    h.push_str("browse/\">Servers</a> /</p>\n<h1>");
+    push_esc(h, &page.name);
+    if let Some(v) = some(&page.version) {
+        h.push_str(" <span class=\"ver\">");
+        push_esc(h, v);
+        h.push_str("</span>");
+    }
+    h.push_str("</h1>\n");
+    if let Some(t) = some(&page.title) {
+        if t != page.name {
+            h.push_str("<p class=\"subtitle\">");
+            push_esc(h, t);
+            h.push_str("</p>\n");
+        }
+    }
+    if !page.description.is_empty() {
+        h.push_str("<p class=\"lead\">");
+        push_esc(h, &page.description);
+        h.push_str("</p>\n");
+    }
+    h.push_str("<ul class=\"badges\" aria-label=\"Summary\">");
+    match &page.probe {
+        Some(p) => {
+            let _ = write!(
+                h,
+                "<li class=\"pill {}\" title=\"Probe outcome on ",
+                p.class
+            );
+            push_esc(h, &p.date);
+            h.push_str("\">");
+            push_esc(h, p.label);
+            h.push_str(" · ");
+            push_esc(h, &p.date);
+            h.push_str("</li>");
+        }
+        None => h.push_str("<li class=\"pill none\">Not probed yet</li>"),
+    }
+    h.push_str("<li class=\"pill kind\">");
+    push_esc(h, page.kind);
+    h.push_str("</li>");
+    for s in &page.sources {
+        h.push_str("<li class=\"pill src\">");
+        push_esc(h, s.label);
+        h.push_str("</li>");
+    }
+    for t in &page.transports {
+        h.push_str("<li class=\"pill\">");
+        push_esc(h, t);
+        h.push_str("</li>");
+    }
+    if let Some(pv) = page.probe.as_ref().and_then(|p| some(&p.protocol_version)) {
+        h.push_str("<li class=\"pill\" title=\"Protocol version\">MCP ");
+        push_esc(h, pv);
+        h.push_str("</li>");
+    }
+    if let Some(l) = some(&page.license) {
+        h.push_str("<li class=\"pill\">");
+        push_esc(h, l);
+        h.push_str("</li>");
+    }
+    if let Some(s) = some(&page.stars) {
+        h.push_str("<li class=\"pill\" title=\"Repository stars\">★ ");
+        push_esc(h, s);
+        h.push_str("</li>");
+    }
+    if let Some(d) = some(&page.downloads) {
+        h.push_str("<li class=\"pill\" title=\"Downloads in the last month\">↓ ");
+        push_esc(h, d);
+        h.push_str("/month</li>");
+    }
+    if page.deprecated {
+        h.push_str("<li class=\"pill bad\">deprecated</li>");
+    }
+    if page.archived {
+        h.push_str("<li class=\"pill bad\">archived</li>");
+    }
+    h.push_str("</ul>\n");
+    if let Some(n) = page.kind_note {
+        h.push_str("<p class=\"note\">");
+        push_esc(h, n);
+        h.push_str("</p>\n");
+    }
+    if let Some(d) = page.duplicate_of {
+        h.push_str("<p class=\"note\">This looks like a copy of <a href=\"");
+        push_esc(h, base);
+        h.push_str("servers/");
+        push_esc(h, &d.slug);
+        h.push_str("/\">");
+        push_esc(h, &d.name);
+        h.push_str("</a>.</p>\n");
+    }
+    h.push_str("</header>\n<div class=\"server-grid\">\n<div class=\"server-main\">\n");
+
+    // Install.
+    h.push_str(
+        "<section aria-labelledby=\"install-title\">\n<h2 id=\"install-title\">Install</h2>\n",
+    );
+    let repo_url = page.repository.as_ref().and_then(|r| some(&r.url));
+    if page.snippets.is_empty() {
+        h.push_str("<p class=\"muted\">No package or remote endpoint is known for this record, so there is nothing to install from here.");
+        if let Some(u) = repo_url {
+            h.push_str(" See the <a href=\"");
+            push_esc(h, u);
+            h.push_str("\" rel=\"nofollow ugc noopener\">repository</a>.");
+        }
+        h.push_str("</p>\n");
+    } else {
+        h.push_str("<div class=\"snippets\">\n");
+        for (i, s) in page.snippets.iter().enumerate() {
+            h.push_str(if i == 0 {
+                "<details open>"
+            } else {
+                "<details>"
+            });
+            h.push_str("<summary>");
+            push_esc(h, s.label);
+            h.push_str("</summary><p class=\"hint\">");
+            push_esc(h, &s.hint);
+            h.push_str("</p><pre class=\"code\" data-copy=\"true\"><code>");
+            push_esc(h, &s.code);
+            h.push_str("</code></pre></details>\n");
+        }
+        h.push_str("</div>\n");
+    }
+    if !page.config.is_empty() {
+        h.push_str("<h3>Configuration</h3>\n<table class=\"params\"><caption class=\"sr-only\">Configuration the server needs</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">Description</th></tr></thead><tbody>");
+        for c in &page.config {
+            h.push_str("<tr><td><code>");
+            push_esc(h, &c.name);
+            h.push_str("</code>");
+            if c.required {
+                h.push_str(" <span class=\"req\">required</span>");
+            }
+            if c.secret {
+                h.push_str(" <span class=\"secret\">secret</span>");
+            }
+            h.push_str("</td><td>");
+            push_esc(h, c.kind);
+            h.push_str("</td><td>");
+            push_esc(h, &c.description);
+            if let Some(d) = some(&c.default) {
+                h.push_str(" <span class=\"muted\">Default: <code>");
+                push_esc(h, d);
+                h.push_str("</code></span>");
+            }
+            h.push_str("</td></tr>\n");
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("</section>\n");
+
+    // Tools.
+    h.push_str(
+        "<section id=\"tools\" aria-labelledby=\"tools-title\">\n<h2 id=\"tools-title\">Tools",
+    );
+    if !page.tools.is_empty() {
+        let _ = write!(h, " <span class=\"count\">{}</span>", page.tools.len());
+    }
+    h.push_str("</h2>\n");
+    if !page.tools.is_empty() {
+        h.push_str("<p class=\"muted small\">As reported by the server when Hisper ran it");
+        if let Some(p) = &page.probe {
+            h.push_str(" on ");
+            push_esc(h, &p.date);
+        }
+        h.push_str(". Safety badges are the server's own annotations; <span class=\"dflt\">dotted</span> ones are the MCP spec's defaults for annotations the server did not declare.</p>\n");
+        for t in &page.tools {
+            h.push_str("<section class=\"tool\" id=\"");
+            push_esc(h, &t.anchor);
+            h.push_str("\" aria-label=\"Tool ");
+            push_esc(h, &t.name);
+            h.push_str("\">\n<h3><code>");
+            push_esc(h, &t.name);
+            h.push_str("</code>");
+            if let Some(ti) = some(&t.title) {
+                h.push_str(" <span class=\"tool-title\">");
+                push_esc(h, ti);
+                h.push_str("</span>");
+            }
+            h.push_str("</h3>\n");
+            if !t.badges.is_empty() || t.risk.is_some() {
+                h.push_str("<ul class=\"badges small\">");
+                for b in &t.badges {
+                    let _ = write!(h, "<li class=\"pill {}", b.class);
+                    if b.declared {
+                        h.push_str("\">");
+                    } else {
+                        h.push_str(" dflt\" title=\"spec default\">");
+                    }
+                    push_esc(h, b.label);
+                    h.push_str("</li>");
+                }
+                if let Some(r) = t.risk {
+                    h.push_str("<li class=\"pill risk\" title=\"Hisper's assessment\">assessed: ");
+                    push_esc(h, r);
+                    h.push_str("</li>");
+                }
+                h.push_str("</ul>\n");
+            }
+            if let Some(c) = some(&t.conflict) {
+                h.push_str("<p class=\"note\">");
+                push_esc(h, c);
+                h.push_str("</p>\n");
+            }
+            if !t.description.is_empty() {
+                h.push_str("<p class=\"tool-desc\">");
+                push_esc(h, &t.description);
+                h.push_str("</p>\n");
+            }
+            if t.params.is_empty() {
+                h.push_str("<p class=\"muted small\">No parameters.</p>\n");
+            } else {
+                params(h, &t.params, "Parameters of ", &t.name);
+                if t.params_more > 0 {
+                    let _ = write!(
+                        h,
+                        "<p class=\"muted small\">and {} more parameters</p>",
+                        t.params_more
+                    );
+                }
+                h.push('\n');
+            }
+            if !t.output.is_empty() {
+                h.push_str("<h4>Output</h4>");
+                params(h, &t.output, "Output of ", &t.name);
+                h.push('\n');
+            }
+            h.push_str("</section>\n");
+        }
+    } else if page.probe.as_ref().is_some_and(|p| p.outcome == "ok") {
+        h.push_str("<p class=\"muted\">The server answered but reported no tools.</p>\n");
+    } else {
+        h.push_str("<p class=\"muted\">Tools are recorded when a probe succeeds.");
+        if page.probe.is_some() {
+            h.push_str(" The last probe did not get that far (see <a href=\"#probe-title\">the probe</a>).");
+        }
+        h.push_str("</p>\n");
+    }
+    h.push_str("</section>\n");
+
+    // Prompts, resources, templates, instructions.
+    if !page.prompts.is_empty() {
+        let _ = write!(h, "<section aria-labelledby=\"prompts-title\">\n<h2 id=\"prompts-title\">Prompts <span class=\"count\">{}</span></h2>\n<dl class=\"entries\">", page.prompts.len());
+        for p in &page.prompts {
+            h.push_str("<dt><code>");
+            push_esc(h, &p.name);
+            h.push_str("</code>");
+            for a in &p.args {
+                h.push_str(" <span class=\"arg\">");
+                push_esc(h, &a.name);
+                if a.required {
+                    h.push('*');
+                }
+                h.push_str("</span>");
+            }
+            h.push_str("</dt><dd>");
+            push_esc(h, &p.description);
+            h.push_str("</dd>");
+        }
+        h.push_str("</dl>\n</section>\n");
+    }
+    for (list, id, title) in [
+        (&page.resources, "resources", "Resources"),
+        (&page.templates, "templates", "Resource templates"),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = write!(h, "<section aria-labelledby=\"{id}-title\">\n<h2 id=\"{id}-title\">{title} <span class=\"count\">{}</span></h2>\n<dl class=\"entries\">", list.len());
+        for r in list {
+            h.push_str("<dt><code>");
+            push_esc(h, &r.name);
+            h.push_str("</code> <span class=\"muted\">");
+            push_esc(h, &r.detail);
+            h.push_str("</span></dt><dd>");
+            push_esc(h, &r.description);
+            h.push_str("</dd>");
+        }
+        h.push_str("</dl>\n</section>\n");
+    }
+    if let Some(i) = some(&page.instructions) {
+        h.push_str("<section aria-labelledby=\"instructions-title\">\n<h2 id=\"instructions-title\">Server instructions</h2>\n<p class=\"muted small\">Text the server sends to the model on connection.</p>\n<blockquote class=\"instructions\">");
+        push_esc(h, i);
+        h.push_str("</blockquote>\n</section>\n");
+    }
+    if let Some(r) = some(&page.readme) {
+        h.push_str("<section aria-labelledby=\"readme-title\">\n<h2 id=\"readme-title\">README</h2>\n<div class=\"readme\">");
+        h.push_str(r);
+        h.push_str("</div>\n</section>\n");
+    }
+    h.push_str("</div>\n");
+
+    // Side: probe and health.
+    h.push_str("<aside class=\"server-side\" aria-label=\"Details\">\n<section class=\"box\" aria-labelledby=\"probe-title\">\n<h2 id=\"probe-title\">Probe</h2>\n");
+    match &page.probe {
+        Some(p) => {
+            let _ = write!(h, "<p><span class=\"pill {}\">", p.class);
+            push_esc(h, p.label);
+            h.push_str("</span> on <time datetime=\"");
+            push_esc(h, &p.date);
+            h.push_str("\">");
+            push_esc(h, &p.date);
+            h.push_str("</time></p>\n");
+            if let Some(si) = some(&p.server_info) {
+                h.push_str("<p class=\"small\">Server: <code>");
+                push_esc(h, si);
+                h.push_str("</code></p>\n");
+            }
+            if let Some(t) = some(&p.timing) {
+                h.push_str("<p class=\"small muted\">");
+                push_esc(h, t);
+                if p.sandboxed {
+                    h.push_str(", sandboxed");
+                }
+                if p.placeholder_config {
+                    h.push_str(", with placeholder configuration");
+                }
+                h.push_str("</p>\n");
+            }
+            if p.failed || some(&p.detail).is_some() {
+                let rows = [
+                    ("Phase", some(&p.phase), false),
+                    ("Detail", some(&p.detail), false),
+                    ("Exit", some(&p.exit_status), false),
+                    ("Command", some(&p.command), true),
+                ];
+                if rows.iter().any(|r| r.1.is_some()) {
+                    h.push_str("<dl class=\"kv small\">");
+                    for (label, v, code) in rows {
+                        if let Some(v) = v {
+                            let _ = write!(h, "<dt>{label}</dt><dd>");
+                            if code {
+                                h.push_str("<code>");
+                            }
+                            push_esc(h, v);
+                            if code {
+                                h.push_str("</code>");
+                            }
+                            h.push_str("</dd>");
+                        }
+                    }
+                    h.push_str("</dl>\n");
+                }
+                if let Some(st) = some(&p.stderr_tail) {
+                    h.push_str(
+                        "<details><summary>stderr (last lines)</summary><pre class=\"code small\">",
+                    );
+                    push_esc(h, st);
+                    h.push_str("</pre></details>\n");
+                }
+            }
+            if !p.lints.is_empty() {
+                let _ = write!(
+                    h,
+                    "<details><summary>Lints ({})</summary><ul class=\"small\">",
+                    p.lints.len()
+                );
+                for l in &p.lints {
+                    h.push_str("<li><b>");
+                    push_esc(h, &l.severity);
+                    h.push_str("</b> ");
+                    push_esc(h, &l.message);
+                    h.push_str("</li>");
+                }
+                h.push_str("</ul></details>\n");
+            }
+        }
+        None => h.push_str("<p class=\"muted small\">Not probed yet.</p>\n"),
+    }
+    h.push_str("<h3>Health, last 90 nights</h3>\n");
+    h.push_str(&page.health_svg);
+    h.push_str("\n<p class=\"small\">");
+    match some(&page.uptime) {
+        Some(u) => {
+            h.push_str("Uptime <b>");
+            push_esc(h, u);
+            let _ = write!(
+                h,
+                "%</b> over {} probed night{}.",
+                page.health_nights,
+                if page.health_nights == 1 { "" } else { "s" }
+            );
+        }
+        None => h.push_str("No probe history yet."),
+    }
+    h.push_str("</p>\n</section>\n");
+
+    // Side: quality.
+    if page.score.is_some() || !page.safety.is_empty() || !page.checklist.is_empty() {
+        h.push_str("<section class=\"box\" aria-labelledby=\"quality-title\">\n<h2 id=\"quality-title\">Quality</h2>\n");
+        if let Some(sc) = &page.score {
+            h.push_str("<p>Score <b class=\"score\">");
+            push_esc(h, &sc.total);
+            h.push_str("</b>/100</p>\n");
+            if !sc.components.is_empty() {
+                h.push_str("<dl class=\"kv small\">");
+                for (k, v) in &sc.components {
+                    h.push_str("<dt>");
+                    push_esc(h, k);
+                    h.push_str("</dt><dd>");
+                    push_esc(h, v);
+                    h.push_str("</dd>");
+                }
+                h.push_str("</dl>\n");
+            }
+            for p in &sc.penalties {
+                h.push_str("<p class=\"small note\">");
+                push_esc(h, p);
+                h.push_str("</p>\n");
+            }
+        }
+        if !page.safety.is_empty() {
+            h.push_str("<p class=\"small\">Tools may: ");
+            for s in &page.safety {
+                h.push_str("<span class=\"pill\">");
+                push_esc(h, s);
+                h.push_str("</span> ");
+            }
+            h.push_str("</p>\n");
+        }
+        if !page.checklist.is_empty() {
+            h.push_str("<ul class=\"checks small\">");
+            for c in &page.checklist {
+                h.push_str(if c.passed {
+                    "<li class=\"ok\"><span class=\"sr-only\">Passed:</span>"
+                } else {
+                    "<li class=\"no\"><span class=\"sr-only\">Missing:</span>"
+                });
+                push_esc(h, &c.message);
+                h.push_str("</li>");
+            }
+            h.push_str("</ul>\n");
+        }
+        h.push_str("</section>\n");
+    }
+
+    // Side: links.
+    h.push_str("<section class=\"box\" aria-labelledby=\"links-title\">\n<h2 id=\"links-title\">Links</h2>\n");
+    let has_links = repo_url.is_some() || !page.sources.is_empty();
+    if has_links {
+        h.push_str("<ul class=\"links small\">");
+        if let (Some(u), Some(r)) = (repo_url, &page.repository) {
+            h.push_str("<li><a href=\"");
+            push_esc(h, u);
+            h.push_str("\" rel=\"nofollow ugc noopener\">Repository: ");
+            push_esc(h, &r.label);
+            h.push_str("</a>");
+            if let Some(f) = some(&r.forks) {
+                h.push_str(" · ");
+                push_esc(h, f);
+                h.push_str(" forks");
+            }
+            if r.fork {
+                h.push_str(" · fork");
+            }
+            h.push_str("</li>");
+        }
+        for s in &page.sources {
+            h.push_str("<li>");
+            if let Some(u) = some(&s.url) {
+                h.push_str("<a href=\"");
+                push_esc(h, u);
+                h.push_str("\" rel=\"nofollow ugc noopener\">");
+                push_esc(h, s.label);
+                h.push_str(": ");
+                push_esc(h, &s.identifier);
+                h.push_str("</a>");
+            } else {
+                push_esc(h, s.label);
+                h.push_str(": ");
+                push_esc(h, &s.identifier);
+            }
+            if let Some(v) = some(&s.version) {
+                h.push_str(" <span class=\"muted\">");
+                push_esc(h, v);
+                h.push_str("</span>");
+            }
+            if let Some(d) = some(&s.downloads) {
+                h.push_str(" <span class=\"muted\">↓ ");
+                push_esc(h, d);
+                h.push_str("/mo</span>");
+            }
+            if s.stale {
+                h.push_str(" <span class=\"pill warn\">stale</span>");
+            }
+            h.push_str("</li>");
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("<dl class=\"kv small\"><dt>Registry name</dt><dd><code>");
+    push_esc(h, &page.json_name);
+    h.push_str("</code></dd><dt>First seen</dt><dd>");
+    push_esc(h, &page.first_seen);
+    h.push_str("</dd><dt>Last changed</dt><dd>");
+    push_esc(h, &page.last_changed);
+    h.push_str("</dd>");
+    if let Some(p) = page.repository.as_ref().and_then(|r| some(&r.pushed)) {
+        h.push_str("<dt>Last push</dt><dd>");
+        push_esc(h, p);
+        h.push_str("</dd>");
+    }
+    h.push_str("</dl>\n");
+    if !page.categories.is_empty() {
+        h.push_str("<p class=\"small\">");
+        for c in &page.categories {
+            h.push_str("<a class=\"chip\" href=\"");
+            push_esc(h, &c.href);
+            h.push_str("\">");
+            push_esc(h, &c.label);
+            h.push_str("</a> ");
+        }
+        h.push_str("</p>\n");
+    }
+    if !page.keywords.is_empty() {
+        h.push_str("<p class=\"small muted\">");
+        for k in &page.keywords {
+            h.push_str("<span class=\"kw\">");
+            push_esc(h, k);
+            h.push_str("</span> ");
+        }
+        h.push_str("</p>\n");
+    }
+    h.push_str("</section>\n");
+    if !page.similar.is_empty() {
+        h.push_str("<section class=\"box\" aria-labelledby=\"similar-title\">\n<h2 id=\"similar-title\">Other servers with similar tools</h2>\n<ul class=\"links small\">");
+        for it in &page.similar {
+            h.push_str("<li><a href=\"");
+            push_esc(h, base);
+            h.push_str("servers/");
+            push_esc(h, &it.slug);
+            h.push_str("/\">");
+            push_esc(h, &it.name);
+            h.push_str("</a>");
+            if let Some(o) = it.outcome {
+                let _ = write!(h, " <span class=\"pill {}\">", it.outcome_class);
+                push_esc(h, o);
+                h.push_str("</span>");
+            }
+            h.push_str("</li>");
+        }
+        h.push_str("</ul>\n</section>\n");
+    }
+    if !page.copies.is_empty() {
+        h.push_str("<section class=\"box\" aria-labelledby=\"copies-title\">\n<h2 id=\"copies-title\">Copies of this server</h2>\n<ul class=\"links small\">");
+        for it in &page.copies {
+            h.push_str("<li><a href=\"");
+            push_esc(h, base);
+            h.push_str("servers/");
+            push_esc(h, &it.slug);
+            h.push_str("/\">");
+            push_esc(h, &it.name);
+            h.push_str("</a></li>");
+        }
+        h.push_str("</ul>\n</section>\n");
+    }
+    h.push_str("<p class=\"small muted\">Is something wrong here? <a href=\"");
+    push_esc(h, base);
+    h.push_str("about/#fix\">How to fix a listing</a>.</p>\n</aside>\n</div>\n</article>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_the_five_characters() {
+        let mut h = String::new();
+        push_esc(&mut h, "a&b<c>d\"e'f ✓");
+        assert_eq!(h, "a&amp;b&lt;c&gt;d&quot;e&#39;f ✓");
+        assert_eq!(h, crate::charts::esc("a&b<c>d\"e'f ✓"));
+    }
+}
