@@ -263,6 +263,8 @@ pub async fn probe_package(p: &Package, v: &str, opts: &BatchOptions) -> ProbeRe
                 }
             }
             r.timings.install_ms = Some(inst.install_ms);
+            // sandboxed only when both phases were
+            r.sandboxed &= inst.sandboxed;
             r
         }
         Err(e) => {

@@ -4,6 +4,15 @@
 //! fallback), under a timeout, with a clean environment (no token of the prober's reaches the
 //! package manager).
 //!
+//! With a sandbox (the default of `hisper probe`) the package manager itself runs in bubblewrap:
+//! network shared (it needs the registry) but fresh PID, IPC and UTS namespaces, a read-only
+//! system, a fresh tmpfs HOME and `/tmp`, and the package's own cache directory as the only
+//! writable path, so a build script (an sdist's `setup.py`) can neither read the prober's files
+//! and secrets nor write anywhere else. Its environment is an allowlist: PATH, HOME, LANG, the
+//! certificate and proxy settings, the package managers' own non-secret configuration and the
+//! registry endpoints. Without a sandbox (`--no-sandbox`) it runs as a bare process and the
+//! install is recorded as unsandboxed.
+//!
 //! Then the launch: which program to run from the installed package (npm `bin`, PyPI
 //! `console_scripts`) and the declared arguments and env vars, with clearly fake placeholders
 //! for the required ones. Registry endpoints are never built in: `HISPER_NPM_REGISTRY` and
@@ -16,7 +25,7 @@ use std::time::{Duration, Instant};
 use dataset::{Argument, ConfigMode, Package};
 use serde_json::Value;
 
-use crate::sandbox::{which, Spawn};
+use crate::sandbox::{which, InstallSpawn, Limits, Sandbox, Spawn, INSTALL_HOME};
 use crate::session::Target;
 
 /// The value given to required configuration nobody provided.
@@ -31,6 +40,10 @@ pub struct InstallOptions {
     pub npm_registry: Option<String>,
     /// PyPI index base; `/simple/` is appended when missing (else pip's own configuration).
     pub pypi_index: Option<String>,
+    /// Where the package manager runs (bubblewrap with the network shared, or a bare process).
+    pub sandbox: Sandbox,
+    /// Resource limits of the package manager's process tree.
+    pub limits: Limits,
 }
 
 impl InstallOptions {
@@ -42,6 +55,13 @@ impl InstallOptions {
                 .ok()
                 .filter(|s| !s.is_empty()),
             pypi_index: std::env::var("HISPER_PYPI").ok().filter(|s| !s.is_empty()),
+            sandbox: Sandbox::None,
+            limits: Limits {
+                cpu_secs: 600,
+                address_space: None,
+                open_files: 4096,
+                file_size: 1 << 30,
+            },
         }
     }
 }
@@ -115,36 +135,167 @@ fn installer_env() -> Vec<(String, String)> {
     env
 }
 
-async fn run_tool(program: &Path, args: &[String], timeout: Duration) -> Result<(), InstallError> {
-    let mut cmd = tokio::process::Command::new(program);
-    cmd.args(args)
-        .env_clear()
-        .envs(installer_env())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .process_group(0);
-    let child = cmd.spawn().map_err(|e| InstallError::Failed {
+/// Whether a variable name smells like a credential.
+fn secret_name(k: &str) -> bool {
+    let l = k.to_ascii_lowercase();
+    [
+        "token",
+        "auth",
+        "password",
+        "passwd",
+        "secret",
+        "credential",
+        "_key",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+}
+
+/// Whether a value carries credentials (`scheme://user:pass@host`).
+fn has_userinfo(v: &str) -> bool {
+    v.split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or("").contains('@'))
+        .unwrap_or(false)
+}
+
+/// Variables whose value is a file or directory the package manager must read (bound read-only).
+const PATH_VARS: [&str; 9] = [
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "NODE_EXTRA_CA_CERTS",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "PIP_CERT",
+    "PIP_FIND_LINKS",
+    "npm_config_cafile",
+    "NPM_CONFIG_CAFILE",
+];
+
+/// The environment of a sandboxed install: PATH (the tool's own directory first), a tmpfs HOME,
+/// LANG, `/tmp`, then from the prober's environment only certificate and proxy settings and the
+/// package managers' own non-secret configuration (no userinfo in URLs, no token-like names, no
+/// pointer to a user config file). Returns the env and the paths it names (to bind read-only).
+pub fn sandboxed_installer_env(program: &Path) -> (Vec<(String, String)>, Vec<PathBuf>) {
+    let mut path: Vec<String> = Vec::new();
+    if let Some(d) = program.parent() {
+        path.push(d.to_string_lossy().into_owned());
+    }
+    path.push("/usr/local/bin:/usr/bin:/bin".into());
+    let mut env = vec![
+        ("PATH".to_string(), path.join(":")),
+        ("HOME".to_string(), INSTALL_HOME.to_string()),
+        ("LANG".to_string(), "C.UTF-8".to_string()),
+        ("TMPDIR".to_string(), "/tmp".to_string()),
+    ];
+    let mut binds = Vec::new();
+    for (k, v) in std::env::vars() {
+        let l = k.to_ascii_lowercase();
+        let infra = PATH_VARS.contains(&k.as_str())
+            || matches!(
+                l.as_str(),
+                "http_proxy" | "https_proxy" | "no_proxy" | "pip_index_url" | "uv_index_url"
+            );
+        let own_config =
+            (l.starts_with("npm_config_") || l.starts_with("pip_") || l.starts_with("uv_"))
+                && !l.contains("userconfig")
+                && !l.contains("globalconfig")
+                && !l.ends_with("config_file")
+                && !l.contains("cache")
+                && !l.contains("prefix");
+        if !(infra || own_config) || secret_name(&k) || has_userinfo(&v) {
+            continue;
+        }
+        if PATH_VARS.contains(&k.as_str()) && v.starts_with('/') {
+            binds.push(PathBuf::from(&v));
+        }
+        env.push((k, v));
+    }
+    env.sort();
+    (env, binds)
+}
+
+/// Runs one package-manager command with `writable` as its only writable directory (in the
+/// sandbox of `opts`), under the timeout; the whole process tree is gone when it returns.
+pub async fn run_tool(
+    program: &Path,
+    args: &[String],
+    opts: &InstallOptions,
+    writable: &Path,
+) -> Result<(), InstallError> {
+    let timeout = opts.timeout;
+    let (env, ro_binds) = match opts.sandbox {
+        Sandbox::Bwrap(_) => sandboxed_installer_env(program),
+        Sandbox::None => (installer_env(), Vec::new()),
+    };
+    let spawn = InstallSpawn {
+        program: program.to_path_buf(),
+        args: args.to_vec(),
+        env,
+        writable: writable.to_path_buf(),
+        ro_binds,
+    };
+    let mut cmd = crate::sandbox::install_command(&opts.sandbox, &spawn, opts.limits);
+    let mut child = cmd.spawn().map_err(|e| InstallError::Failed {
         detail: format!("cannot run {}: {e}", program.display()),
         stderr: String::new(),
     })?;
     let pid = child.id().map(|p| p as i32);
-    match tokio::time::timeout(timeout, child.wait_with_output()).await {
-        Err(_) => {
-            if let Some(p) = pid {
-                crate::procs::signal_group(p, libc::SIGKILL);
+    // Output is drained as it comes (stdout dropped, a bounded stderr tail kept), and the wait
+    // is for the process, not for EOF: a helper left running with our pipes cannot stall it.
+    let drain = |r: Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>, keep: bool| {
+        tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let mut tail = crate::redact::Tail::new(4096);
+            let Some(mut r) = r else { return tail };
+            let mut buf = vec![0u8; 16 * 1024];
+            while let Ok(n) = r.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                if keep {
+                    tail.push(&buf[..n]);
+                }
             }
-            Err(InstallError::Timeout(timeout))
-        }
+            tail
+        })
+    };
+    let out_task = drain(
+        child
+            .stdout
+            .take()
+            .map(|o| Box::new(o) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+        false,
+    );
+    let err_task = drain(
+        child
+            .stderr
+            .take()
+            .map(|e| Box::new(e) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+        true,
+    );
+    let waited = tokio::time::timeout(timeout, child.wait()).await;
+    // Stragglers of the group (a daemonised helper) go too; in bubblewrap, the PID namespace
+    // dies with its first process (`--die-with-parent`).
+    if let Some(p) = pid {
+        crate::procs::signal_group(p, libc::SIGKILL);
+    }
+    if waited.is_err() {
+        let _ = child.kill().await;
+    }
+    let grace = Duration::from_secs(2);
+    let _ = tokio::time::timeout(grace, out_task).await;
+    let tail = match tokio::time::timeout(grace, err_task).await {
+        Ok(Ok(t)) => t,
+        _ => crate::redact::Tail::new(16),
+    };
+    match waited {
+        Err(_) => Err(InstallError::Timeout(timeout)),
         Ok(Err(e)) => Err(InstallError::Failed {
             detail: e.to_string(),
             stderr: String::new(),
         }),
-        Ok(Ok(out)) if out.status.success() => Ok(()),
-        Ok(Ok(out)) => {
-            let mut tail = crate::redact::Tail::new(4096);
-            tail.push(&out.stderr);
+        Ok(Ok(status)) if status.success() => Ok(()),
+        Ok(Ok(status)) => {
             let text = tail.text(30);
             let last = text
                 .lines()
@@ -163,7 +314,7 @@ async fn run_tool(program: &Path, args: &[String], timeout: Duration) -> Result<
                         .file_name()
                         .map(|f| f.to_string_lossy().into_owned())
                         .unwrap_or_default(),
-                    out.status
+                    status
                 ),
                 stderr: text,
             })
@@ -178,6 +329,8 @@ pub struct Installed {
     pub args: Vec<String>,
     pub dir: PathBuf,
     pub install_ms: u64,
+    /// Whether the install ran in the sandbox (read back from the cache marker when cached).
+    pub sandboxed: bool,
 }
 
 /// Installs `pkg` at `version` (or reuses the cache) and finds the program to run.
@@ -197,6 +350,66 @@ pub async fn install(
 
 const MARKER: &str = ".hisper-installed";
 
+fn write_marker(dir: &Path, opts: &InstallOptions) {
+    let how: &[u8] = match opts.sandbox {
+        Sandbox::Bwrap(_) => b"sandboxed\n",
+        Sandbox::None => b"unsandboxed\n",
+    };
+    let _ = std::fs::write(dir.join(MARKER), how);
+}
+
+fn read_marker(dir: &Path) -> bool {
+    std::fs::read(dir.join(MARKER)).is_ok_and(|b| b.starts_with(b"sandboxed"))
+}
+
+/// The npm registry to pass explicitly: ours, else the npm client's own configured registry
+/// read once from the host (the sandbox cannot see the user's npmrc), without credentials.
+fn npm_registry(opts: &InstallOptions, npm: &Path) -> Option<String> {
+    if let Some(r) = &opts.npm_registry {
+        return Some(r.clone());
+    }
+    if opts.sandbox == Sandbox::None {
+        return None;
+    }
+    static HOST: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let out = std::process::Command::new(npm)
+            .args(["config", "get", "registry"])
+            .env_clear()
+            .envs(installer_env())
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        let r = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        (out.status.success() && r.contains("://") && !has_userinfo(&r)).then_some(r)
+    })
+    .clone()
+}
+
+/// The interpreter behind `python3` (a pyenv shim or a venv resolved to the real binary), so
+/// the sandbox can bind its prefix.
+fn real_python(python: &Path) -> PathBuf {
+    static REAL: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    REAL.get_or_init(|| {
+        let out = std::process::Command::new(python)
+            .args([
+                "-c",
+                "import sys; print(getattr(sys, '_base_executable', '') or sys.executable)",
+            ])
+            .env_clear()
+            .envs(installer_env())
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        (out.status.success() && p.is_absolute() && p.exists()).then_some(p)
+    })
+    .clone()
+    .unwrap_or_else(|| python.to_path_buf())
+}
+
 async fn install_npm(
     name: &str,
     version: &str,
@@ -209,6 +422,7 @@ async fn install_npm(
     let t = Instant::now();
     let mut install_ms = 0;
     if !dir.join(MARKER).exists() {
+        let _ = std::fs::remove_dir_all(&dir);
         let npm = which("npm").ok_or_else(|| InstallError::Failed {
             detail: "npm is not installed".into(),
             stderr: String::new(),
@@ -232,16 +446,20 @@ async fn install_npm(
         ] {
             args.push(a.into());
         }
-        args.push(format!(
-            "--cache={}",
-            opts.cache_dir.join("npm-cache").display()
-        ));
-        if let Some(r) = &opts.npm_registry {
+        match opts.sandbox {
+            // the only writable directory is the package's own: the download cache is thrown away
+            Sandbox::Bwrap(_) => args.push("--cache=/tmp/npm-cache".into()),
+            Sandbox::None => args.push(format!(
+                "--cache={}",
+                opts.cache_dir.join("npm-cache").display()
+            )),
+        }
+        if let Some(r) = npm_registry(opts, &npm) {
             args.push(format!("--registry={r}"));
         }
         args.push(format!("{name}@{version}"));
-        run_tool(&npm, &args, opts.timeout).await?;
-        let _ = std::fs::write(dir.join(MARKER), b"");
+        run_tool(&npm, &args, opts, &dir).await?;
+        write_marker(&dir, opts);
         install_ms = t.elapsed().as_millis() as u64;
     }
     let pkg_dir = dir.join("node_modules").join(name);
@@ -262,6 +480,7 @@ async fn install_npm(
     Ok(Installed {
         program: node,
         args: vec![file.to_string_lossy().into_owned()],
+        sandboxed: read_marker(&dir),
         dir,
         install_ms,
     })
@@ -320,7 +539,15 @@ async fn install_pypi(
             detail: "python3 is not installed".into(),
             stderr: String::new(),
         })?;
+        let python = match opts.sandbox {
+            Sandbox::Bwrap(_) => real_python(&python),
+            Sandbox::None => python,
+        };
         let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| InstallError::Failed {
+            detail: e.to_string(),
+            stderr: String::new(),
+        })?;
         run_tool(
             &python,
             &[
@@ -328,7 +555,8 @@ async fn install_pypi(
                 "venv".into(),
                 dir.to_string_lossy().into_owned(),
             ],
-            opts.timeout,
+            opts,
+            &dir,
         )
         .await?;
         let pip = dir.join("bin").join("pip");
@@ -354,16 +582,16 @@ async fn install_pypi(
             ":all:".to_string(),
             spec.clone(),
         ]);
-        if let Err(first) = run_tool(&pip, &wheels, opts.timeout).await {
+        if let Err(first) = run_tool(&pip, &wheels, opts, &dir).await {
             if matches!(first, InstallError::Timeout(_)) {
                 return Err(first);
             }
             // no wheel for something: allow sdist builds (they run code; install phase only)
             let mut any = base;
             any.push(spec);
-            run_tool(&pip, &any, opts.timeout).await?;
+            run_tool(&pip, &any, opts, &dir).await?;
         }
-        let _ = std::fs::write(dir.join(MARKER), b"");
+        write_marker(&dir, opts);
         install_ms = t.elapsed().as_millis() as u64;
     }
     let script = console_script(&dir, name).ok_or_else(|| {
@@ -372,6 +600,7 @@ async fn install_pypi(
     Ok(Installed {
         program: dir.join("bin").join(script),
         args: Vec::new(),
+        sandboxed: read_marker(&dir),
         dir,
         install_ms,
     })
@@ -571,6 +800,7 @@ mod tests {
             args: vec!["/x/a.js".into()],
             dir: "/x".into(),
             install_ms: 0,
+            sandboxed: true,
         };
         let t = target(&pkg, "1.0.0", &inst);
         assert_eq!(t.config_mode, ConfigMode::Placeholder);

@@ -258,11 +258,16 @@ pub fn command(
     cmd
 }
 
-/// The bubblewrap command line (without the `bwrap` itself).
-pub fn bwrap_args(spawn: &Spawn) -> Vec<String> {
-    let mut a: Vec<String> = Vec::new();
+/// The read-only system part shared by the probe and the install sandboxes: namespaces (the
+/// network too unless `share_net`), `/usr` and the root links, a few `/etc` files (plus
+/// `extra_etc`), `/proc`, `/dev`, a tmpfs `/tmp` and a tmpfs `home`.
+fn system_args(a: &mut Vec<String>, share_net: bool, extra_etc: &[&str], home: &str) {
     let mut push = |xs: &[&str]| a.extend(xs.iter().map(|s| s.to_string()));
-    push(&["--unshare-all", "--die-with-parent", "--new-session"]);
+    push(&["--unshare-all"]);
+    if share_net {
+        push(&["--share-net"]);
+    }
+    push(&["--die-with-parent", "--new-session"]);
     // SAFETY: geteuid(2) has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
         push(&["--cap-drop", "ALL"]);
@@ -288,11 +293,21 @@ pub fn bwrap_args(spawn: &Spawn) -> Vec<String> {
         "/etc/passwd",
         "/etc/group",
         "/etc/hosts",
-    ] {
+    ]
+    .iter()
+    .chain(extra_etc)
+    {
         push(&["--ro-bind-try", etc, etc]);
     }
     push(&["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]);
-    push(&["--tmpfs", SANDBOX_HOME]);
+    push(&["--tmpfs", home]);
+}
+
+/// The bubblewrap command line (without the `bwrap` itself).
+pub fn bwrap_args(spawn: &Spawn) -> Vec<String> {
+    let mut a: Vec<String> = Vec::new();
+    system_args(&mut a, false, &[], SANDBOX_HOME);
+    let mut push = |xs: &[&str]| a.extend(xs.iter().map(|s| s.to_string()));
     let mut binds: Vec<PathBuf> = spawn.ro_binds.clone();
     binds.extend(binds_for_program(&spawn.program));
     for arg in &spawn.args {
@@ -332,4 +347,117 @@ pub fn bwrap_args(spawn: &Spawn) -> Vec<String> {
     push(&["--", &spawn.program.to_string_lossy()]);
     a.extend(spawn.args.iter().cloned());
     a
+}
+
+/// The HOME of an install sandbox (a fresh tmpfs).
+pub const INSTALL_HOME: &str = "/home/install";
+
+/// What an install sandbox runs: the package manager, its arguments and environment (already
+/// allowlisted by the caller), the one writable directory (the package's cache dir) and the
+/// extra read-only paths (certificate files, a local wheel directory).
+#[derive(Debug, Clone, Default)]
+pub struct InstallSpawn {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub writable: PathBuf,
+    pub ro_binds: Vec<PathBuf>,
+}
+
+/// The bubblewrap command line of an install: like a probe's, but the network is shared (the
+/// package manager needs the registry), the package manager's system configuration is visible
+/// (`/etc/npmrc`, `/etc/pip.conf`, DNS), and exactly one directory is writable.
+pub fn install_bwrap_args(spawn: &InstallSpawn) -> Vec<String> {
+    let mut a: Vec<String> = Vec::new();
+    system_args(
+        &mut a,
+        true,
+        &[
+            "/etc/resolv.conf",
+            "/etc/host.conf",
+            "/etc/gai.conf",
+            "/etc/npmrc",
+            "/etc/pip.conf",
+            "/etc/pki",
+        ],
+        INSTALL_HOME,
+    );
+    let mut push = |xs: &[&str]| a.extend(xs.iter().map(|s| s.to_string()));
+    let mut binds: Vec<PathBuf> = spawn.ro_binds.clone();
+    binds.extend(binds_for_program(&spawn.program));
+    binds.sort();
+    binds.dedup();
+    for b in &binds {
+        if is_system(b) || b.starts_with(&spawn.writable) {
+            continue;
+        }
+        let s = b.to_string_lossy();
+        push(&["--ro-bind-try", &s, &s]);
+        if let Ok(real) = std::fs::canonicalize(b) {
+            if &real != b && !is_system(&real) {
+                let r = real.to_string_lossy();
+                push(&["--ro-bind-try", &r, &r]);
+            }
+        }
+    }
+    let w = spawn.writable.to_string_lossy();
+    push(&["--bind", &w, &w, "--chdir", &w, "--clearenv"]);
+    for (k, v) in &spawn.env {
+        push(&["--setenv", k, v]);
+    }
+    push(&["--", &spawn.program.to_string_lossy()]);
+    a.extend(spawn.args.iter().cloned());
+    a
+}
+
+/// The install command: bubblewrap with [`install_bwrap_args`], or the bare package manager
+/// (`Sandbox::None`: the caller's environment, in the writable directory). Either way a clear
+/// environment, rlimits, its own process group and piped output.
+pub fn install_command(
+    sandbox: &Sandbox,
+    spawn: &InstallSpawn,
+    limits: Limits,
+) -> tokio::process::Command {
+    let mut cmd = match sandbox {
+        Sandbox::Bwrap(bwrap) => {
+            let mut c = tokio::process::Command::new(bwrap);
+            c.args(install_bwrap_args(spawn));
+            c.env_clear();
+            c
+        }
+        Sandbox::None => {
+            let mut c = tokio::process::Command::new(&spawn.program);
+            c.args(&spawn.args);
+            c.env_clear();
+            c.envs(spawn.env.iter().map(|(k, v)| (k, v)));
+            c.current_dir(&spawn.writable);
+            c
+        }
+    };
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .process_group(0);
+    // SAFETY: the closure only calls async-signal-safe setrlimit(2).
+    unsafe {
+        cmd.pre_exec(move || {
+            let set = |res, v: u64| {
+                let lim = libc::rlimit {
+                    rlim_cur: v as libc::rlim_t,
+                    rlim_max: v as libc::rlim_t,
+                };
+                libc::setrlimit(res, &lim);
+            };
+            set(libc::RLIMIT_CPU, limits.cpu_secs);
+            if let Some(a) = limits.address_space {
+                set(libc::RLIMIT_AS, a);
+            }
+            set(libc::RLIMIT_NOFILE, limits.open_files);
+            set(libc::RLIMIT_FSIZE, limits.file_size);
+            set(libc::RLIMIT_CORE, 0);
+            Ok(())
+        });
+    }
+    cmd
 }

@@ -32,7 +32,7 @@ pub struct Args {
     /// Fold `data/probe/shard-*.json` into the dataset instead of probing.
     #[arg(long, conflicts_with_all = ["shard", "only", "top"])]
     pub merge: bool,
-    /// Run servers without bubblewrap (recorded in each record as unsandboxed).
+    /// Install and run servers without bubblewrap (recorded in each record as unsandboxed).
     #[arg(long)]
     pub no_sandbox: bool,
     /// Handshake timeout in seconds (default: config `probe.timeout_secs`, else 30).
@@ -108,6 +108,8 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
         .unwrap_or_else(|| g.data.join("probe-cache"));
     let cache = std::path::absolute(&cache).unwrap_or(cache);
     let mut iopts = probe::install::InstallOptions::new(cache);
+    // the install phase runs in the same sandbox (network shared), or bare with --no-sandbox
+    iopts.sandbox = popts.sandbox.clone();
     if let Some(r) = &g.config.crawl.npm_registry {
         iopts.npm_registry = Some(r.clone());
     }
