@@ -308,3 +308,113 @@ fn npm_install_in_the_sandbox_runs_no_lifecycle_script() {
     assert_eq!(again.install_ms, 0);
     assert!(again.sandboxed);
 }
+
+/// Builds a pure-Python wheel with a console script (Python's zipfile, hashes in RECORD).
+fn build_wheel(python: &Path, dir: &Path) -> PathBuf {
+    let script = r#"
+import base64, hashlib, sys, zipfile
+out = sys.argv[1]
+files = {
+    "hisper_wheel_fixture/__init__.py": "def main():\n    print('hi')\n",
+    "hisper_wheel_fixture-1.0.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: hisper-wheel-fixture\nVersion: 1.0.0\n",
+    "hisper_wheel_fixture-1.0.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: hisper-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    "hisper_wheel_fixture-1.0.0.dist-info/entry_points.txt": "[console_scripts]\nhisper-wheel-fixture = hisper_wheel_fixture:main\n",
+}
+record = []
+with zipfile.ZipFile(out, "w") as z:
+    for name, text in files.items():
+        data = text.encode()
+        z.writestr(name, data)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    record.append("hisper_wheel_fixture-1.0.0.dist-info/RECORD,,")
+    z.writestr("hisper_wheel_fixture-1.0.0.dist-info/RECORD", "\n".join(record) + "\n")
+"#;
+    let whl = dir.join("hisper_wheel_fixture-1.0.0-py3-none-any.whl");
+    let out = std::process::Command::new(python)
+        .args(["-c", script])
+        .arg(&whl)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    whl
+}
+
+/// A fake PyPI simple index on 127.0.0.1 serving one wheel.
+fn fake_index(wheel: Vec<u8>, file: String) -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("listen");
+    let port = server.server_addr().to_ip().expect("ip").port();
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let url = req.url().to_string();
+            let resp = if url.starts_with("/simple/hisper-wheel-fixture") {
+                let html = format!(
+                    "<!DOCTYPE html><html><body><a href=\"/files/{file}\">{file}</a></body></html>"
+                );
+                tiny_http::Response::from_data(html.into_bytes()).with_header(
+                    "Content-Type: text/html"
+                        .parse::<tiny_http::Header>()
+                        .unwrap(),
+                )
+            } else if url == format!("/files/{file}") {
+                tiny_http::Response::from_data(wheel.clone())
+            } else {
+                tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404)
+            };
+            let _ = req.respond(resp);
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+fn pypi_install_in_the_sandbox_makes_a_venv_and_writes_only_its_dir() {
+    let Some(sb) = bwrap() else { return };
+    let Some(python) = probe::sandbox::which("python3") else {
+        assert!(!in_ci(), "python3 must be installed in CI");
+        eprintln!("SKIPPED: python3 is not installed");
+        return;
+    };
+    fake_secret_in_env();
+    let root = tempfile::tempdir().unwrap();
+    let whl = build_wheel(&python, root.path());
+    let file = whl.file_name().unwrap().to_string_lossy().into_owned();
+    let index = fake_index(std::fs::read(&whl).unwrap(), file);
+    std::fs::remove_file(&whl).unwrap();
+    let cache = root.path().join("cache");
+    let mut opts = InstallOptions::new(cache.clone());
+    opts.sandbox = sb;
+    opts.pypi_index = Some(index);
+    opts.timeout = Duration::from_secs(120);
+    let pkg = Package {
+        registry_type: "pypi".into(),
+        identifier: "hisper-wheel-fixture".into(),
+        ..Default::default()
+    };
+    let inst = rt()
+        .block_on(install::install(&pkg, "1.0.0", &opts))
+        .expect("installs from the fake index");
+    assert!(inst.sandboxed);
+    assert!(
+        inst.program.ends_with("bin/hisper-wheel-fixture"),
+        "{inst:?}"
+    );
+    let pkg_dir = cache.join("pypi").join("hisper-wheel-fixture@1.0.0");
+    assert_eq!(inst.dir, pkg_dir);
+    let written = files_under(root.path());
+    assert!(
+        written
+            .iter()
+            .all(|p| p.starts_with(&pkg_dir) || pkg_dir.starts_with(p)),
+        "{written:?}"
+    );
+    // the console script runs from the venv built in the sandbox
+    let out = std::process::Command::new(&inst.program)
+        .output()
+        .expect("script runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n");
+}
