@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Setup for the site's browser tests and benchmark: Chromium (screenshots, XSS and axe checks),
-# Hugo (benchmark comparison), axe-core and playwright-core from npm (driving Chromium).
+# Hugo (benchmark comparison), axe-core and playwright-core from npm (driving Chromium), and
+# html-validate from npm (site/tests/html.rs; 10.x runs on Debian's node 20).
 # Idempotent and quick when everything is already installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,7 +22,8 @@ fi
 
 # Node tools for the browser tests, in target/site-tools (found there by site/tests/browser.rs).
 TOOLS=target/site-tools
-if [ ! -f "$TOOLS/node_modules/axe-core/axe.min.js" ] || [ ! -d "$TOOLS/node_modules/playwright-core" ]; then
+if [ ! -f "$TOOLS/node_modules/axe-core/axe.min.js" ] || [ ! -d "$TOOLS/node_modules/playwright-core" ] \
+  || ! grep -qs '"version": "10.11.0"' "$TOOLS/node_modules/html-validate/package.json"; then
   mkdir -p "$TOOLS"
-  npm install --silent --no-audit --no-fund --prefix "$TOOLS" axe-core@4.10.3 playwright-core@1.49.1 >/dev/null
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" axe-core@4.10.3 playwright-core@1.49.1 html-validate@10.11.0 >/dev/null
 fi

@@ -5,7 +5,7 @@
 //! The page frame (head, header, footer) still comes from `templates/base.html`: [`Shell`] renders
 //! it once per nav section through tera with sentinel values and keeps the literal fragments
 //! between them, so every page of a kind is a few `push_str` calls plus its escaped values. Every
-//! value from the dataset goes through [`push_esc`]; only the sanitized README and the SVG health
+//! value from the dataset goes through [`push_esc`] (attributes) or [`push_text`] (text); only the sanitized README and the SVG health
 //! strip (built escaped by their own modules) are inserted as they are.
 //!
 //! It does not decide what a page shows: the page structs of [`crate::pages`] do.
@@ -35,6 +35,41 @@ pub fn push_esc(h: &mut String, s: &str) {
     h.push_str(&s[last..]);
 }
 
+/// Appends `s` to `h` as text content: escapes `& < >` (quotes are harmless outside tags, and
+/// JSON snippets stay readable and short).
+pub fn push_text(h: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut last = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => continue,
+        };
+        h.push_str(&s[last..i]);
+        h.push_str(rep);
+        last = i + 1;
+    }
+    h.push_str(&s[last..]);
+}
+
+/// Template output without indentation, trailing spaces and blank lines (only trailing spaces
+/// when the page has preformatted text, whose lines must stay as they are).
+pub fn tidy(html: &str) -> String {
+    let pre = html.contains("<pre") || html.contains("<textarea");
+    let mut out = String::with_capacity(html.len());
+    for line in html.lines() {
+        let l = if pre { line.trim_end() } else { line.trim() };
+        if l.is_empty() && !pre {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
 /// An `Option<String>` as tera tests it: `None` and `""` are false.
 fn some(o: &Option<String>) -> Option<&str> {
     o.as_deref().filter(|s| !s.is_empty())
@@ -47,6 +82,8 @@ const SENTINEL: char = '\u{1}';
 enum Part {
     Lit(String),
     Title,
+    /// The title as the text of `<title>`.
+    TitleText,
     Description,
     Path,
     Body,
@@ -74,6 +111,7 @@ impl Shell {
         let html = crate::pages::templates()
             .render("shell.html", &ctx)
             .map_err(|e| anyhow::anyhow!("rendering the page frame: {e}"))?;
+        let html = tidy(&html);
         let mut parts = Vec::new();
         let mut pieces = html.split(SENTINEL);
         if let Some(first) = pieces.next() {
@@ -82,6 +120,9 @@ impl Shell {
         for p in pieces {
             let mut chars = p.chars();
             let part = match chars.next() {
+                Some('T') if matches!(parts.last(), Some(Part::Lit(l)) if l.ends_with("<title>")) => {
+                    Part::TitleText
+                }
                 Some('T') => Part::Title,
                 Some('D') => Part::Description,
                 Some('P') => Part::Path,
@@ -101,6 +142,7 @@ impl Shell {
             match p {
                 Part::Lit(s) => h.push_str(s),
                 Part::Title => push_esc(&mut h, title),
+                Part::TitleText => push_text(&mut h, title),
                 Part::Description => push_esc(&mut h, description),
                 Part::Path => push_esc(&mut h, path),
                 Part::Body => h.push_str(body),
@@ -112,20 +154,20 @@ impl Shell {
 
 fn params(h: &mut String, list: &[Param], caption_prefix: &str, name: &str) {
     h.push_str("<table class=\"params\"><caption class=\"sr-only\">");
-    push_esc(h, caption_prefix);
-    push_esc(h, name);
+    push_text(h, caption_prefix);
+    push_text(h, name);
     h.push_str("</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Type</th><th scope=\"col\">Description</th></tr></thead><tbody>");
     for p in list {
         h.push_str("<tr><td><code>");
-        push_esc(h, &p.name);
+        push_text(h, &p.name);
         h.push_str("</code>");
         if p.required {
             h.push_str(" <span class=\"req\" title=\"required\">required</span>");
         }
         h.push_str("</td><td><code>");
-        push_esc(h, &p.ty);
+        push_text(h, &p.ty);
         h.push_str("</code></td><td>");
-        push_esc(h, &p.description);
+        push_text(h, &p.description);
         h.push_str("</td></tr>\n");
     }
     h.push_str("</tbody></table>");
@@ -176,11 +218,11 @@ pub(crate) fn pager(h: &mut String, p: &Pagination) {
 /// The body of a browse page.
 pub(crate) fn list_body(h: &mut String, page: &ListPage) {
     h.push_str("<h1>");
-    push_esc(h, page.heading);
+    push_text(h, page.heading);
     h.push_str("</h1>\n<p class=\"lead\">");
-    push_esc(h, page.description);
+    push_text(h, page.description);
     h.push_str(" <span class=\"muted\">");
-    push_esc(h, &page.total);
+    push_text(h, &page.total);
     h.push_str(" in total");
     if page.pagination.pages > 1 {
         let _ = write!(h, ", showing {}–{}", page.first, page.last);
@@ -189,13 +231,13 @@ pub(crate) fn list_body(h: &mut String, page: &ListPage) {
     for s in &page.sorts {
         if s.current {
             h.push_str("<span class=\"cur\" aria-current=\"page\">");
-            push_esc(h, s.label);
+            push_text(h, s.label);
             h.push_str("</span>");
         } else {
             h.push_str("<a href=\"");
             push_esc(h, &s.href);
             h.push_str("\">");
-            push_esc(h, s.label);
+            push_text(h, s.label);
             h.push_str("</a>");
         }
     }
@@ -215,26 +257,26 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
     h.push_str("<article class=\"server\">\n<header class=\"server-head\">\n<p class=\"crumbs\"><a href=\"");
     push_esc(h, base);
     h.push_str("browse/\">Servers</a> /</p>\n<h1>");
-    push_esc(h, &page.name);
+    push_text(h, &page.name);
     if let Some(v) = some(&page.version) {
         h.push_str(" <span class=\"ver\">");
-        push_esc(h, v);
+        push_text(h, v);
         h.push_str("</span>");
     }
     h.push_str("</h1>\n");
     if let Some(t) = some(&page.title) {
         if t != page.name {
             h.push_str("<p class=\"subtitle\">");
-            push_esc(h, t);
+            push_text(h, t);
             h.push_str("</p>\n");
         }
     }
     if !page.description.is_empty() {
         h.push_str("<p class=\"lead\">");
-        push_esc(h, &page.description);
+        push_text(h, &page.description);
         h.push_str("</p>\n");
     }
-    h.push_str("<ul class=\"badges\" aria-label=\"Summary\">");
+    h.push_str("<ul class=\"badges\">");
     match &page.probe {
         Some(p) => {
             let _ = write!(
@@ -244,44 +286,44 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             );
             push_esc(h, &p.date);
             h.push_str("\">");
-            push_esc(h, p.label);
+            push_text(h, p.label);
             h.push_str(" · ");
-            push_esc(h, &p.date);
+            push_text(h, &p.date);
             h.push_str("</li>");
         }
         None => h.push_str("<li class=\"pill none\">Not probed yet</li>"),
     }
     h.push_str("<li class=\"pill kind\">");
-    push_esc(h, page.kind);
+    push_text(h, page.kind);
     h.push_str("</li>");
     for s in &page.sources {
         h.push_str("<li class=\"pill src\">");
-        push_esc(h, s.label);
+        push_text(h, s.label);
         h.push_str("</li>");
     }
     for t in &page.transports {
         h.push_str("<li class=\"pill\">");
-        push_esc(h, t);
+        push_text(h, t);
         h.push_str("</li>");
     }
     if let Some(pv) = page.probe.as_ref().and_then(|p| some(&p.protocol_version)) {
         h.push_str("<li class=\"pill\" title=\"Protocol version\">MCP ");
-        push_esc(h, pv);
+        push_text(h, pv);
         h.push_str("</li>");
     }
     if let Some(l) = some(&page.license) {
         h.push_str("<li class=\"pill\">");
-        push_esc(h, l);
+        push_text(h, l);
         h.push_str("</li>");
     }
     if let Some(s) = some(&page.stars) {
         h.push_str("<li class=\"pill\" title=\"Repository stars\">★ ");
-        push_esc(h, s);
+        push_text(h, s);
         h.push_str("</li>");
     }
     if let Some(d) = some(&page.downloads) {
         h.push_str("<li class=\"pill\" title=\"Downloads in the last month\">↓ ");
-        push_esc(h, d);
+        push_text(h, d);
         h.push_str("/month</li>");
     }
     if page.deprecated {
@@ -293,7 +335,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
     h.push_str("</ul>\n");
     if let Some(n) = page.kind_note {
         h.push_str("<p class=\"note\">");
-        push_esc(h, n);
+        push_text(h, n);
         h.push_str("</p>\n");
     }
     if let Some(d) = page.duplicate_of {
@@ -302,7 +344,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         h.push_str("servers/");
         push_esc(h, &d.slug);
         h.push_str("/\">");
-        push_esc(h, &d.name);
+        push_text(h, &d.name);
         h.push_str("</a>.</p>\n");
     }
     h.push_str("</header>\n<div class=\"server-grid\">\n<div class=\"server-main\">\n");
@@ -329,11 +371,11 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 "<details>"
             });
             h.push_str("<summary>");
-            push_esc(h, s.label);
+            push_text(h, s.label);
             h.push_str("</summary><p class=\"hint\">");
-            push_esc(h, &s.hint);
+            push_text(h, &s.hint);
             h.push_str("</p><pre class=\"code\" data-copy=\"true\"><code>");
-            push_esc(h, &s.code);
+            push_text(h, &s.code);
             h.push_str("</code></pre></details>\n");
         }
         h.push_str("</div>\n");
@@ -342,7 +384,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         h.push_str("<h3>Configuration</h3>\n<table class=\"params\"><caption class=\"sr-only\">Configuration the server needs</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">Description</th></tr></thead><tbody>");
         for c in &page.config {
             h.push_str("<tr><td><code>");
-            push_esc(h, &c.name);
+            push_text(h, &c.name);
             h.push_str("</code>");
             if c.required {
                 h.push_str(" <span class=\"req\">required</span>");
@@ -351,12 +393,12 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 h.push_str(" <span class=\"secret\">secret</span>");
             }
             h.push_str("</td><td>");
-            push_esc(h, c.kind);
+            push_text(h, c.kind);
             h.push_str("</td><td>");
-            push_esc(h, &c.description);
+            push_text(h, &c.description);
             if let Some(d) = some(&c.default) {
                 h.push_str(" <span class=\"muted\">Default: <code>");
-                push_esc(h, d);
+                push_text(h, d);
                 h.push_str("</code></span>");
             }
             h.push_str("</td></tr>\n");
@@ -377,7 +419,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         h.push_str("<p class=\"muted small\">As reported by the server when Hisper ran it");
         if let Some(p) = &page.probe {
             h.push_str(" on ");
-            push_esc(h, &p.date);
+            push_text(h, &p.date);
         }
         h.push_str(". Safety badges are the server's own annotations; <span class=\"dflt\">dotted</span> ones are the MCP spec's defaults for annotations the server did not declare.</p>\n");
         for t in &page.tools {
@@ -386,11 +428,11 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             h.push_str("\" aria-label=\"Tool ");
             push_esc(h, &t.name);
             h.push_str("\">\n<h3><code>");
-            push_esc(h, &t.name);
+            push_text(h, &t.name);
             h.push_str("</code>");
             if let Some(ti) = some(&t.title) {
                 h.push_str(" <span class=\"tool-title\">");
-                push_esc(h, ti);
+                push_text(h, ti);
                 h.push_str("</span>");
             }
             h.push_str("</h3>\n");
@@ -403,24 +445,24 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                     } else {
                         h.push_str(" dflt\" title=\"spec default\">");
                     }
-                    push_esc(h, b.label);
+                    push_text(h, b.label);
                     h.push_str("</li>");
                 }
                 if let Some(r) = t.risk {
                     h.push_str("<li class=\"pill risk\" title=\"Hisper's assessment\">assessed: ");
-                    push_esc(h, r);
+                    push_text(h, r);
                     h.push_str("</li>");
                 }
                 h.push_str("</ul>\n");
             }
             if let Some(c) = some(&t.conflict) {
                 h.push_str("<p class=\"note\">");
-                push_esc(h, c);
+                push_text(h, c);
                 h.push_str("</p>\n");
             }
             if !t.description.is_empty() {
                 h.push_str("<p class=\"tool-desc\">");
-                push_esc(h, &t.description);
+                push_text(h, &t.description);
                 h.push_str("</p>\n");
             }
             if t.params.is_empty() {
@@ -459,18 +501,18 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         let _ = write!(h, "<section aria-labelledby=\"prompts-title\">\n<h2 id=\"prompts-title\">Prompts <span class=\"count\">{}</span></h2>\n<dl class=\"entries\">", page.prompts.len());
         for p in &page.prompts {
             h.push_str("<dt><code>");
-            push_esc(h, &p.name);
+            push_text(h, &p.name);
             h.push_str("</code>");
             for a in &p.args {
                 h.push_str(" <span class=\"arg\">");
-                push_esc(h, &a.name);
+                push_text(h, &a.name);
                 if a.required {
                     h.push('*');
                 }
                 h.push_str("</span>");
             }
             h.push_str("</dt><dd>");
-            push_esc(h, &p.description);
+            push_text(h, &p.description);
             h.push_str("</dd>");
         }
         h.push_str("</dl>\n</section>\n");
@@ -485,18 +527,18 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         let _ = write!(h, "<section aria-labelledby=\"{id}-title\">\n<h2 id=\"{id}-title\">{title} <span class=\"count\">{}</span></h2>\n<dl class=\"entries\">", list.len());
         for r in list {
             h.push_str("<dt><code>");
-            push_esc(h, &r.name);
+            push_text(h, &r.name);
             h.push_str("</code> <span class=\"muted\">");
-            push_esc(h, &r.detail);
+            push_text(h, &r.detail);
             h.push_str("</span></dt><dd>");
-            push_esc(h, &r.description);
+            push_text(h, &r.description);
             h.push_str("</dd>");
         }
         h.push_str("</dl>\n</section>\n");
     }
     if let Some(i) = some(&page.instructions) {
         h.push_str("<section aria-labelledby=\"instructions-title\">\n<h2 id=\"instructions-title\">Server instructions</h2>\n<p class=\"muted small\">Text the server sends to the model on connection.</p>\n<blockquote class=\"instructions\">");
-        push_esc(h, i);
+        push_text(h, i);
         h.push_str("</blockquote>\n</section>\n");
     }
     if let Some(r) = some(&page.readme) {
@@ -511,20 +553,20 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
     match &page.probe {
         Some(p) => {
             let _ = write!(h, "<p><span class=\"pill {}\">", p.class);
-            push_esc(h, p.label);
+            push_text(h, p.label);
             h.push_str("</span> on <time datetime=\"");
             push_esc(h, &p.date);
             h.push_str("\">");
-            push_esc(h, &p.date);
+            push_text(h, &p.date);
             h.push_str("</time></p>\n");
             if let Some(si) = some(&p.server_info) {
                 h.push_str("<p class=\"small\">Server: <code>");
-                push_esc(h, si);
+                push_text(h, si);
                 h.push_str("</code></p>\n");
             }
             if let Some(t) = some(&p.timing) {
                 h.push_str("<p class=\"small muted\">");
-                push_esc(h, t);
+                push_text(h, t);
                 if p.sandboxed {
                     h.push_str(", sandboxed");
                 }
@@ -548,7 +590,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                             if code {
                                 h.push_str("<code>");
                             }
-                            push_esc(h, v);
+                            push_text(h, v);
                             if code {
                                 h.push_str("</code>");
                             }
@@ -561,7 +603,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                     h.push_str(
                         "<details><summary>stderr (last lines)</summary><pre class=\"code small\">",
                     );
-                    push_esc(h, st);
+                    push_text(h, st);
                     h.push_str("</pre></details>\n");
                 }
             }
@@ -573,9 +615,9 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 );
                 for l in &p.lints {
                     h.push_str("<li><b>");
-                    push_esc(h, &l.severity);
+                    push_text(h, &l.severity);
                     h.push_str("</b> ");
-                    push_esc(h, &l.message);
+                    push_text(h, &l.message);
                     h.push_str("</li>");
                 }
                 h.push_str("</ul></details>\n");
@@ -589,7 +631,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
     match some(&page.uptime) {
         Some(u) => {
             h.push_str("Uptime <b>");
-            push_esc(h, u);
+            push_text(h, u);
             let _ = write!(
                 h,
                 "%</b> over {} probed night{}.",
@@ -606,22 +648,22 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         h.push_str("<section class=\"box\" aria-labelledby=\"quality-title\">\n<h2 id=\"quality-title\">Quality</h2>\n");
         if let Some(sc) = &page.score {
             h.push_str("<p>Score <b class=\"score\">");
-            push_esc(h, &sc.total);
+            push_text(h, &sc.total);
             h.push_str("</b>/100</p>\n");
             if !sc.components.is_empty() {
                 h.push_str("<dl class=\"kv small\">");
                 for (k, v) in &sc.components {
                     h.push_str("<dt>");
-                    push_esc(h, k);
+                    push_text(h, k);
                     h.push_str("</dt><dd>");
-                    push_esc(h, v);
+                    push_text(h, v);
                     h.push_str("</dd>");
                 }
                 h.push_str("</dl>\n");
             }
             for p in &sc.penalties {
                 h.push_str("<p class=\"small note\">");
-                push_esc(h, p);
+                push_text(h, p);
                 h.push_str("</p>\n");
             }
         }
@@ -629,7 +671,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             h.push_str("<p class=\"small\">Tools may: ");
             for s in &page.safety {
                 h.push_str("<span class=\"pill\">");
-                push_esc(h, s);
+                push_text(h, s);
                 h.push_str("</span> ");
             }
             h.push_str("</p>\n");
@@ -642,7 +684,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 } else {
                     "<li class=\"no\"><span class=\"sr-only\">Missing:</span>"
                 });
-                push_esc(h, &c.message);
+                push_text(h, &c.message);
                 h.push_str("</li>");
             }
             h.push_str("</ul>\n");
@@ -659,11 +701,11 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             h.push_str("<li><a href=\"");
             push_esc(h, u);
             h.push_str("\" rel=\"nofollow ugc noopener\">Repository: ");
-            push_esc(h, &r.label);
+            push_text(h, &r.label);
             h.push_str("</a>");
             if let Some(f) = some(&r.forks) {
                 h.push_str(" · ");
-                push_esc(h, f);
+                push_text(h, f);
                 h.push_str(" forks");
             }
             if r.fork {
@@ -677,23 +719,23 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 h.push_str("<a href=\"");
                 push_esc(h, u);
                 h.push_str("\" rel=\"nofollow ugc noopener\">");
-                push_esc(h, s.label);
+                push_text(h, s.label);
                 h.push_str(": ");
-                push_esc(h, &s.identifier);
+                push_text(h, &s.identifier);
                 h.push_str("</a>");
             } else {
-                push_esc(h, s.label);
+                push_text(h, s.label);
                 h.push_str(": ");
-                push_esc(h, &s.identifier);
+                push_text(h, &s.identifier);
             }
             if let Some(v) = some(&s.version) {
                 h.push_str(" <span class=\"muted\">");
-                push_esc(h, v);
+                push_text(h, v);
                 h.push_str("</span>");
             }
             if let Some(d) = some(&s.downloads) {
                 h.push_str(" <span class=\"muted\">↓ ");
-                push_esc(h, d);
+                push_text(h, d);
                 h.push_str("/mo</span>");
             }
             if s.stale {
@@ -704,15 +746,15 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         h.push_str("</ul>\n");
     }
     h.push_str("<dl class=\"kv small\"><dt>Registry name</dt><dd><code>");
-    push_esc(h, &page.json_name);
+    push_text(h, &page.json_name);
     h.push_str("</code></dd><dt>First seen</dt><dd>");
-    push_esc(h, &page.first_seen);
+    push_text(h, &page.first_seen);
     h.push_str("</dd><dt>Last changed</dt><dd>");
-    push_esc(h, &page.last_changed);
+    push_text(h, &page.last_changed);
     h.push_str("</dd>");
     if let Some(p) = page.repository.as_ref().and_then(|r| some(&r.pushed)) {
         h.push_str("<dt>Last push</dt><dd>");
-        push_esc(h, p);
+        push_text(h, p);
         h.push_str("</dd>");
     }
     h.push_str("</dl>\n");
@@ -722,7 +764,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             h.push_str("<a class=\"chip\" href=\"");
             push_esc(h, &c.href);
             h.push_str("\">");
-            push_esc(h, &c.label);
+            push_text(h, &c.label);
             h.push_str("</a> ");
         }
         h.push_str("</p>\n");
@@ -731,7 +773,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         h.push_str("<p class=\"small muted\">");
         for k in &page.keywords {
             h.push_str("<span class=\"kw\">");
-            push_esc(h, k);
+            push_text(h, k);
             h.push_str("</span> ");
         }
         h.push_str("</p>\n");
@@ -745,11 +787,11 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             h.push_str("servers/");
             push_esc(h, &it.slug);
             h.push_str("/\">");
-            push_esc(h, &it.name);
+            push_text(h, &it.name);
             h.push_str("</a>");
             if let Some(o) = it.outcome {
                 let _ = write!(h, " <span class=\"pill {}\">", it.outcome_class);
-                push_esc(h, o);
+                push_text(h, o);
                 h.push_str("</span>");
             }
             h.push_str("</li>");
@@ -764,7 +806,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             h.push_str("servers/");
             push_esc(h, &it.slug);
             h.push_str("/\">");
-            push_esc(h, &it.name);
+            push_text(h, &it.name);
             h.push_str("</a></li>");
         }
         h.push_str("</ul>\n</section>\n");
@@ -784,5 +826,8 @@ mod tests {
         push_esc(&mut h, "a&b<c>d\"e'f ✓");
         assert_eq!(h, "a&amp;b&lt;c&gt;d&quot;e&#39;f ✓");
         assert_eq!(h, crate::charts::esc("a&b<c>d\"e'f ✓"));
+        let mut t = String::new();
+        push_text(&mut t, "<script>\"x\" & 'y'</script>");
+        assert_eq!(t, "&lt;script&gt;\"x\" &amp; 'y'&lt;/script&gt;");
     }
 }

@@ -33,6 +33,11 @@ use anyhow::Context;
 /// The Content-Security-Policy every page carries.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
+/// Above this size `servers.json` is published only as `servers.json.gz` (the pages say so):
+/// static hosts and git handle files of tens of megabytes badly, and the gzipped file is a
+/// twentieth of the size.
+pub const RAW_JSON_MAX: usize = 50 * 1024 * 1024;
+
 /// What to build and where.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -251,6 +256,7 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
         std::fs::remove_dir_all(&staging)?;
     }
     let out = Out::new(&staging);
+    let raw_json = ds_bytes.len() <= RAW_JSON_MAX;
     let base = Base::parse(opts.base_url.as_deref());
 
     let result = (|| {
@@ -262,10 +268,11 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
             history: &hist,
             base: &base,
             has_search,
+            raw_json,
         };
         let (a, b) = rayon::join(
             || pages::render_all(&inputs, &out, pb),
-            || machine::dataset_files(&out, &ds_bytes),
+            || machine::dataset_files(&out, &ds_bytes, raw_json),
         );
         a?;
         b?;

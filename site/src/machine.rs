@@ -20,9 +20,11 @@ use crate::Out;
 /// Servers per page of the registry mirror.
 pub const REGISTRY_PAGE: usize = 100;
 
-/// `servers.json` (the dataset bytes as given) and `servers.json.gz`.
-pub fn dataset_files(out: &Out, bytes: &[u8]) -> anyhow::Result<()> {
-    out.write("servers.json", bytes)?;
+/// `servers.json` (the dataset bytes as given; only when `raw`) and `servers.json.gz`.
+pub fn dataset_files(out: &Out, bytes: &[u8], raw: bool) -> anyhow::Result<()> {
+    if raw {
+        out.write("servers.json", bytes)?;
+    }
     let mut gz = flate2::write::GzEncoder::new(
         Vec::with_capacity(bytes.len() / 5),
         flate2::Compression::new(6),
@@ -211,7 +213,7 @@ pub fn changes(
 
 /// `changes/latest.json` and `changes/<date>.json`.
 pub fn changes_files(out: &Out, c: &Changes) -> anyhow::Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(c)?;
+    let mut bytes = serde_json::to_vec(c)?;
     bytes.push(b'\n');
     out.write("changes/latest.json", &bytes)?;
     if dataset::time::is_date(&c.date) {

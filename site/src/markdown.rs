@@ -116,6 +116,7 @@ pub fn render_readme(markdown: &str, base: Option<ammonia::Url>) -> String {
         }
         None => deny_relative().clean(&raw).to_string(),
     };
+    let cleaned = fix_tags(&cleaned);
     if cleaned.chars().any(is_bidi_control) {
         cleaned
             .chars()
@@ -132,9 +133,75 @@ pub fn render_readme(markdown: &str, base: Option<ammonia::Url>) -> String {
     }
 }
 
+/// Keeps the sanitized HTML valid where ammonia removed an attribute the element needs: an
+/// `<img>` whose `src` was dropped (not https) goes, an `<img>` without `alt` gets `alt=""`, and an
+/// `<a>` whose `href` was dropped loses its `rel`. `html` is ammonia's serialization (attribute
+/// values double-quoted, `"` escaped inside them).
+fn fix_tags(html: &str) -> String {
+    if !html.contains("<img") && !html.contains("<a ") {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        // The end of the tag, outside quoted values.
+        let mut in_quote = false;
+        let mut end = None;
+        for (j, c) in rest.char_indices().skip(1) {
+            match c {
+                '"' => in_quote = !in_quote,
+                '>' if !in_quote => {
+                    end = Some(j);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            out.push_str(rest);
+            return out;
+        };
+        let tag = &rest[..=end];
+        if tag.starts_with("<img") && matches!(tag.as_bytes().get(4), Some(b' ' | b'>' | b'/')) {
+            if tag.contains(" src=\"") {
+                if tag.contains(" alt=\"") {
+                    out.push_str(tag);
+                } else {
+                    out.push_str("<img alt=\"\"");
+                    out.push_str(&tag[4..]);
+                }
+            }
+        } else if tag.starts_with("<a ") && !tag.contains(" href=\"") {
+            out.push_str(&tag.replace(&format!(" rel=\"{OUTBOUND_REL}\""), ""));
+        } else {
+            out.push_str(tag);
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_left_invalid_by_sanitizing_are_repaired() {
+        let html = render_readme(
+            "<img src=x alt=a> <img src=\"https://example.com/a.png\"> [x](javascript:alert(1)) <a title=\"a>b\">t</a>",
+            None,
+        );
+        assert!(!html.contains("alt=\"a\""), "{html}");
+        assert!(
+            html.contains("<img alt=\"\" src=\"https://example.com/a.png\">"),
+            "{html}"
+        );
+        assert!(!html.contains("rel="), "{html}");
+        assert!(html.contains("title=\"a&gt;b\">t</a>"), "{html}");
+    }
 
     #[test]
     fn scripts_and_handlers_are_removed() {

@@ -38,6 +38,8 @@ pub struct Inputs<'a> {
     pub history: &'a History,
     pub base: &'a Base,
     pub has_search: bool,
+    /// Whether `servers.json` is published uncompressed (see [`crate::RAW_JSON_MAX`]).
+    pub raw_json: bool,
 }
 
 macro_rules! tpl {
@@ -84,6 +86,8 @@ pub struct SiteCtx {
     pub crawl_day: String,
     pub has_search: bool,
     pub has_categories: bool,
+    /// `servers.json` is published uncompressed too (not when over [`crate::RAW_JSON_MAX`]).
+    pub raw_json: bool,
 }
 
 /// Per-page head data.
@@ -110,6 +114,7 @@ fn render(
     ctx.insert("meta", meta);
     ctx.insert("page", page);
     tera.render(name, &ctx)
+        .map(|h| crate::fast::tidy(&h))
         .map_err(|e| anyhow::anyhow!("{}", tera_error_chain(&e)))
         .with_context(|| format!("rendering {name} for {}", meta.path))
 }
@@ -552,62 +557,60 @@ pub fn tool_slugs<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str,
 /// here because list pages repeat each item three times (one per sort order) and tera macros are
 /// the slowest part of a list page. Every value is escaped.
 pub fn item_html(it: &Item, base: &str) -> String {
-    use crate::charts::esc;
+    use crate::fast::{push_esc, push_text};
+    use std::fmt::Write as _;
     let mut h = String::with_capacity(640);
     h.push_str("<li class=\"item\"><div class=\"item-head\"><a class=\"item-name\" href=\"");
-    h.push_str(&esc(base));
+    push_esc(&mut h, base);
     h.push_str("servers/");
-    h.push_str(&esc(&it.slug));
+    push_esc(&mut h, &it.slug);
     h.push_str("/\">");
-    h.push_str(&esc(&it.name));
+    push_text(&mut h, &it.name);
     h.push_str("</a>");
     if let Some(v) = &it.version {
-        h.push_str(&format!("<span class=\"ver\">{}</span>", esc(v)));
+        h.push_str("<span class=\"ver\">");
+        push_text(&mut h, v);
+        h.push_str("</span>");
     }
     if let Some(o) = it.outcome {
-        h.push_str(&format!(
-            "<span class=\"pill {}\">{}</span>",
-            it.outcome_class,
-            esc(o)
-        ));
+        let _ = write!(h, "<span class=\"pill {}\">", it.outcome_class);
+        push_text(&mut h, o);
+        h.push_str("</span>");
     }
     if it.kind != "server" {
-        h.push_str(&format!("<span class=\"pill kind\">{}</span>", it.kind));
+        let _ = write!(h, "<span class=\"pill kind\">{}</span>", it.kind);
     }
     h.push_str("</div>");
     if !it.description.is_empty() {
-        h.push_str(&format!(
-            "<p class=\"item-desc\">{}</p>",
-            esc(&it.description)
-        ));
+        h.push_str("<p class=\"item-desc\">");
+        push_text(&mut h, &it.description);
+        h.push_str("</p>");
     }
     h.push_str("<p class=\"item-meta\">");
     for s in &it.sources {
-        h.push_str(&format!("<span class=\"src\">{s}</span>"));
+        let _ = write!(h, "<span class=\"src\">{s}</span>");
     }
     if it.tools > 0 {
-        h.push_str(&format!(
+        let _ = write!(
+            h,
             "<span>{} tool{}</span>",
             it.tools,
             if it.tools == 1 { "" } else { "s" }
-        ));
+        );
     }
     if let Some(d) = &it.downloads {
-        h.push_str(&format!(
-            "<span title=\"Downloads in the last month\">↓ {}/mo</span>",
-            esc(d)
-        ));
+        h.push_str("<span title=\"Downloads in the last month\">↓ ");
+        push_text(&mut h, d);
+        h.push_str("/mo</span>");
     }
     if let Some(st) = &it.stars {
-        h.push_str(&format!(
-            "<span title=\"Repository stars\">★ {}</span>",
-            esc(st)
-        ));
+        h.push_str("<span title=\"Repository stars\">★ ");
+        push_text(&mut h, st);
+        h.push_str("</span>");
     }
-    h.push_str(&format!(
-        "<span>updated {}</span></p></li>\n",
-        esc(&it.updated)
-    ));
+    h.push_str("<span>updated ");
+    push_text(&mut h, &it.updated);
+    h.push_str("</span></p></li>\n");
     h
 }
 
@@ -646,6 +649,7 @@ pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyho
         crawl_day: day(&ds.generated_at),
         has_search: inp.has_search,
         has_categories: !categories.is_empty(),
+        raw_json: inp.raw_json,
     };
     let cat_label: HashMap<&str, &CategoryView> =
         categories.iter().map(|c| (c.id.as_str(), c)).collect();
@@ -735,7 +739,7 @@ pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyho
             body.clear();
             crate::fast::server_body(body, &page, base);
             let html = browse_shell.page(
-                &item.name,
+                &shorten(&item.name, 58),
                 &shorten(&item.description, 160),
                 &format!("servers/{}/", item.slug),
                 body,

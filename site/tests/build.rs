@@ -208,7 +208,7 @@ fn pages_carry_csp_landmarks_and_no_external_resources() {
     for p in html_pages(out) {
         let html = read(&out.join(&p));
         assert!(
-            html.contains(&format!("content=\"{}\"", site::CSP.replace('\'', "&#39;"))),
+            html.contains(&format!("content=\"{}\"", site::CSP)),
             "{}: no CSP",
             p.display()
         );
@@ -266,7 +266,7 @@ fn server_page_shows_what_the_probe_found_and_stays_small() {
         "VS Code",
         "Cursor",
         "Command line",
-        "claude mcp add postgres-mcp -e &#39;PGPASSWORD=&lt;PGPASSWORD&gt;&#39;",
+        "claude mcp add postgres-mcp -e 'PGPASSWORD=&lt;PGPASSWORD&gt;'",
         "https://github.com/example-org/postgres-mcp/blob/main/docs/usage.md",
         "rel=\"nofollow ugc noopener\"",
         "MCP 2025-06-18",
