@@ -24,7 +24,8 @@ fn fake_pypi_install(cache: &Path, name: &str, version: &str) {
         format!("[console_scripts]\n{name} = fixture:main\n"),
     )
     .unwrap();
-    std::fs::write(dir.join(".hisper-installed"), b"").unwrap();
+    // as a sandboxed install phase leaves it
+    std::fs::write(dir.join(".hisper-installed"), b"sandboxed\n").unwrap();
 }
 
 fn server(id: &str, install: Install) -> Server {
@@ -90,6 +91,7 @@ fn install_cache_placeholders_records_health_and_merge() {
     popts.sandbox = probe::detect_bwrap()
         .map(probe::Sandbox::Bwrap)
         .unwrap_or(probe::Sandbox::None);
+    let sandboxed = popts.sandbox != probe::Sandbox::None;
     let opts = BatchOptions {
         probe: popts,
         install: InstallOptions::new(cache),
@@ -109,6 +111,14 @@ fn install_cache_placeholders_records_health_and_merge() {
     assert_eq!(rec.needs, ["FIXTURE_API_KEY"]);
     assert_eq!(rec.version.as_deref(), Some("1.0"));
     assert_eq!(rec.timings.install_ms, Some(0), "cached install");
+    assert_eq!(rec.sandboxed, sandboxed, "both phases sandboxed");
+    // no process of the probe's is left (the fixture runs from the cache under tmp)
+    let needle = tmp.path().to_string_lossy().into_owned();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !probe::procs::with_cmdline_containing(&needle).is_empty() {
+        assert!(std::time::Instant::now() < until, "processes left behind");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     assert_eq!(
         res.records["mcp-registry:remote-only"].outcome,
         Outcome::NoStdio

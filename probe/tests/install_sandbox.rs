@@ -418,3 +418,72 @@ fn pypi_install_in_the_sandbox_makes_a_venv_and_writes_only_its_dir() {
         .expect("script runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n");
 }
+
+#[test]
+fn sandboxed_install_timeout_kills_the_whole_tree() {
+    let Some(sb) = bwrap() else { return };
+    let tag = format!("hisper-install-slow-{}", std::process::id());
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("pkg");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut opts = InstallOptions::new(root.path().to_path_buf());
+    opts.sandbox = sb;
+    opts.timeout = Duration::from_millis(800);
+    let sh = probe::sandbox::which("sh").expect("sh");
+    let script = format!("(sh -c 'sleep 60; : {tag}' &); sh -c 'sleep 60; : {tag}'");
+    let started = Instant::now();
+    let r = rt().block_on(install::run_tool(&sh, &["-c".into(), script], &opts, &dir));
+    assert!(matches!(r, Err(install::InstallError::Timeout(_))), "{r:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_no_leftovers(&tag);
+}
+
+#[test]
+fn a_package_the_registry_does_not_have_is_install_failed() {
+    let Some(sb) = bwrap() else { return };
+    if probe::sandbox::which("npm").is_none() {
+        assert!(!in_ci(), "npm must be installed in CI");
+        eprintln!("SKIPPED: npm is not installed");
+        return;
+    }
+    fake_secret_in_env();
+    let root = tempfile::tempdir().unwrap();
+    // an empty registry: every packument is a 404
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("listen");
+    let port = server.server_addr().to_ip().expect("ip").port();
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let _ = req.respond(
+                tiny_http::Response::from_data(b"{\"error\":\"not found\"}".to_vec())
+                    .with_status_code(404),
+            );
+        }
+    });
+    let mut install = InstallOptions::new(root.path().join("cache"));
+    install.sandbox = sb.clone();
+    install.npm_registry = Some(format!("http://127.0.0.1:{port}/"));
+    install.timeout = Duration::from_secs(60);
+    let mut probe_opts = probe::Options::with_timeout(10.0);
+    probe_opts.sandbox = sb;
+    let opts = probe::batch::BatchOptions {
+        probe: probe_opts,
+        install,
+        concurrency: 1,
+        since_days: None,
+    };
+    let pkg = Package {
+        registry_type: "npm".into(),
+        identifier: "hisper-no-such-package".into(),
+        ..Default::default()
+    };
+    let rec = rt().block_on(probe::batch::probe_package(&pkg, "1.0.0", &opts));
+    assert_eq!(rec.outcome, dataset::Outcome::InstallFailed, "{rec:#?}");
+    assert_eq!(rec.phase.as_deref(), Some("install"));
+    let evidence = format!(
+        "{} {}",
+        rec.detail.as_deref().unwrap_or(""),
+        rec.stderr_tail.as_deref().unwrap_or("")
+    );
+    assert!(evidence.contains("404"), "{evidence}");
+    assert!(!evidence.contains(SECRET));
+}
