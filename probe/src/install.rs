@@ -362,6 +362,12 @@ fn read_marker(dir: &Path) -> bool {
     std::fs::read(dir.join(MARKER)).is_ok_and(|b| b.starts_with(b"sandboxed"))
 }
 
+/// Whether the cache holds a usable install: any finished one without a sandbox, only a
+/// sandboxed one with it (an install made bare is redone in the sandbox).
+fn cached(dir: &Path, opts: &InstallOptions) -> bool {
+    dir.join(MARKER).exists() && (opts.sandbox == Sandbox::None || read_marker(dir))
+}
+
 /// The npm registry to pass explicitly: ours, else the npm client's own configured registry
 /// read once from the host (the sandbox cannot see the user's npmrc), without credentials.
 fn npm_registry(opts: &InstallOptions, npm: &Path) -> Option<String> {
@@ -421,7 +427,7 @@ async fn install_npm(
         .join(format!("{}@{}", safe(name), safe(version)));
     let t = Instant::now();
     let mut install_ms = 0;
-    if !dir.join(MARKER).exists() {
+    if !cached(&dir, opts) {
         let _ = std::fs::remove_dir_all(&dir);
         let npm = which("npm").ok_or_else(|| InstallError::Failed {
             detail: "npm is not installed".into(),
@@ -534,7 +540,7 @@ async fn install_pypi(
         .join(format!("{}@{}", safe(name), safe(version)));
     let t = Instant::now();
     let mut install_ms = 0;
-    if !dir.join(MARKER).exists() {
+    if !cached(&dir, opts) {
         let python = which("python3").ok_or_else(|| InstallError::Failed {
             detail: "python3 is not installed".into(),
             stderr: String::new(),

@@ -307,6 +307,14 @@ fn npm_install_in_the_sandbox_runs_no_lifecycle_script() {
         .expect("cached");
     assert_eq!(again.install_ms, 0);
     assert!(again.sandboxed);
+    // an install made without the sandbox is not trusted by a sandboxed run: redone
+    std::fs::write(pkg_dir.join(".hisper-installed"), b"unsandboxed\n").unwrap();
+    let redone = rt()
+        .block_on(install::install(&pkg, "1.0.0", &opts))
+        .expect("reinstalled");
+    assert!(redone.install_ms > 0);
+    assert!(redone.sandboxed);
+    assert!(files_under(&outside).is_empty());
 }
 
 /// Builds a pure-Python wheel with a console script (Python's zipfile, hashes in RECORD).
