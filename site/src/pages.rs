@@ -560,7 +560,7 @@ pub fn item_html(it: &Item, base: &str) -> String {
     use crate::fast::{push_esc, push_text};
     use std::fmt::Write as _;
     let mut h = String::with_capacity(640);
-    h.push_str("<li class=\"item\"><div class=\"item-head\"><a class=\"item-name\" href=\"");
+    h.push_str("<li><div><a href=\"");
     push_esc(&mut h, base);
     h.push_str("servers/");
     push_esc(&mut h, &it.slug);
@@ -582,11 +582,11 @@ pub fn item_html(it: &Item, base: &str) -> String {
     }
     h.push_str("</div>");
     if !it.description.is_empty() {
-        h.push_str("<p class=\"item-desc\">");
+        h.push_str("<p>");
         push_text(&mut h, &it.description);
         h.push_str("</p>");
     }
-    h.push_str("<p class=\"item-meta\">");
+    h.push_str("<p class=\"meta\">");
     for s in &it.sources {
         let _ = write!(h, "<span class=\"src\">{s}</span>");
     }
@@ -599,12 +599,12 @@ pub fn item_html(it: &Item, base: &str) -> String {
         );
     }
     if let Some(d) = &it.downloads {
-        h.push_str("<span title=\"Downloads in the last month\">↓ ");
+        h.push_str("<span title=\"Monthly downloads\">↓ ");
         push_text(&mut h, d);
         h.push_str("/mo</span>");
     }
     if let Some(st) = &it.stars {
-        h.push_str("<span title=\"Repository stars\">★ ");
+        h.push_str("<span title=\"Stars\">★ ");
         push_text(&mut h, st);
         h.push_str("</span>");
     }

@@ -319,12 +319,13 @@ fn browse_pages_paginate_and_sort_without_javascript() {
     // Name order really is by name.
     let by_name = read(&out.join("browse/name/index.html"));
     let names: Vec<&str> = by_name
-        .split("class=\"item-name\" href=\"")
+        .split("<li><div><a href=\"")
         .skip(1)
         .map(|s| &s[s.find('>').unwrap() + 1..s.find("</a>").unwrap()])
         .collect();
     let mut sorted = names.clone();
     sorted.sort_by_key(|s| s.to_lowercase());
+    assert_eq!(names.len(), site::pages::PER_PAGE);
     assert_eq!(names, sorted);
     // Tools index links to the tool page, which links back to the server.
     let tools = read(&out.join("tools/index.html"));
