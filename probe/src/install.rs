@@ -59,6 +59,7 @@ impl InstallOptions {
             limits: Limits {
                 cpu_secs: 600,
                 address_space: None,
+                data: Some(2 << 30),
                 open_files: 4096,
                 file_size: 1 << 30,
             },

@@ -25,6 +25,10 @@ pub struct Limits {
     /// `RLIMIT_AS`; off by default: V8 reserves tens of GiB of address space for WebAssembly
     /// (undici's HTTP parser), so any useful cap kills ordinary Node servers.
     pub address_space: Option<u64>,
+    /// `RLIMIT_DATA`: the heap and writable private mappings, i.e. what the server really
+    /// allocates. V8's address-space reservations are not counted, so unlike `RLIMIT_AS` it
+    /// bounds Node servers too.
+    pub data: Option<u64>,
     pub open_files: u64,
     pub file_size: u64,
 }
@@ -34,6 +38,7 @@ impl Default for Limits {
         Limits {
             cpu_secs: 120,
             address_space: None,
+            data: Some(1 << 30),
             open_files: 1024,
             file_size: 100 << 20,
         }
@@ -249,6 +254,9 @@ pub fn command(
             if let Some(a) = limits.address_space {
                 set(libc::RLIMIT_AS, a);
             }
+            if let Some(d) = limits.data {
+                set(libc::RLIMIT_DATA, d);
+            }
             set(libc::RLIMIT_NOFILE, limits.open_files);
             set(libc::RLIMIT_FSIZE, limits.file_size);
             set(libc::RLIMIT_CORE, 0);
@@ -452,6 +460,9 @@ pub fn install_command(
             set(libc::RLIMIT_CPU, limits.cpu_secs);
             if let Some(a) = limits.address_space {
                 set(libc::RLIMIT_AS, a);
+            }
+            if let Some(d) = limits.data {
+                set(libc::RLIMIT_DATA, d);
             }
             set(libc::RLIMIT_NOFILE, limits.open_files);
             set(libc::RLIMIT_FSIZE, limits.file_size);

@@ -353,6 +353,10 @@ fn no_secret_of_the_prober_reaches_the_server() {
         assert!(line("Max file size").contains("104857600"), "{limits}");
         assert!(line("Max cpu time").contains("120 120"), "{limits}");
         assert!(line("Max core file size").contains("0 0"), "{limits}");
+        assert!(
+            line("Max data size").contains("1073741824 1073741824"),
+            "{limits}"
+        );
     }
 }
 
