@@ -26,6 +26,8 @@ use crate::{Base, Out, CSP};
 pub const PER_PAGE: usize = 50;
 /// Tool names per tools-index page.
 pub const TOOLS_PER_PAGE: usize = 500;
+/// Bytes of README Markdown rendered on a server page (longer ones are cut at a line end).
+pub const README_MAX: usize = 48 * 1024;
 /// Servers listed on one tool's page.
 pub const TOOL_PAGE_CAP: usize = 200;
 
@@ -1321,7 +1323,19 @@ fn server_page<'a>(
                     .as_ref()
                     .and_then(|r| r.default_branch.as_deref()),
             );
-            crate::markdown::render_readme(r, base)
+            // Capped: a page is not a mirror of the repository.
+            if r.len() > README_MAX {
+                let mut cut = README_MAX;
+                while !r.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                let cut = r[..cut].rfind('\n').unwrap_or(cut);
+                let mut html = crate::markdown::render_readme(&r[..cut], base);
+                html.push_str("<p class=\"muted\">The README is longer than this; the repository has the rest.</p>");
+                html
+            } else {
+                crate::markdown::render_readme(r, base)
+            }
         });
     let mut transports: Vec<String> = s
         .install

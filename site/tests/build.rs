@@ -445,3 +445,31 @@ fn search_box_is_wired_and_search_files_are_copied() {
     assert!(!home2.contains("search/search.js"));
     assert!(home2.contains("role=\"search\""));
 }
+
+#[test]
+fn long_readmes_are_cut_at_a_line_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::data_dir(dir.path(), false);
+    let path = data.join("servers.json");
+    let mut ds: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let line = "Some README text that goes on and on. ";
+    let long: String = (0..3000).map(|i| format!("{line}{i}\n\n")).collect();
+    assert!(long.len() > site::pages::README_MAX);
+    let server = ds["servers"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s["name"] == "@example/postgres-mcp")
+        .unwrap();
+    server["readme"] = serde_json::Value::String(long);
+    std::fs::write(&path, serde_json::to_vec(&ds).unwrap()).unwrap();
+    let out = dir.path().join("public");
+    let mut opts = site::Options::new(&data, &out);
+    opts.update_history = false;
+    site::build(&opts, &indicatif::ProgressBar::hidden()).unwrap();
+    let html = read(&out.join("servers/example-postgres-mcp/index.html"));
+    assert!(html.contains("the repository has the rest"));
+    assert!(html.contains(&format!("{line}10</p>")));
+    assert!(!html.contains(&format!("{line}2999</p>")));
+    assert!(html.len() < site::pages::README_MAX + 60 * 1024);
+}
