@@ -58,6 +58,8 @@ pub struct ProbeConfig {
     pub install_timeout_secs: Option<u64>,
     /// Where installs are cached (env `HISPER_PROBE_CACHE`).
     pub cache_dir: Option<String>,
+    /// Disk budget of the install cache in GB (default 8); least recently installed entries go first.
+    pub cache_budget_gb: Option<f64>,
 }
 
 /// `[site]`: how the site is built.

@@ -13,6 +13,7 @@
 //! It never reads or writes the dataset file itself (the CLI does) and never calls other stages.
 
 pub mod batch;
+pub mod cache;
 pub mod client;
 pub mod install;
 pub mod lint;

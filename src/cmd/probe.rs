@@ -38,7 +38,15 @@ pub struct Args {
     /// Handshake timeout in seconds (default: config `probe.timeout_secs`, else 30).
     #[arg(long, value_name = "S")]
     pub timeout: Option<f64>,
+    /// Disk budget of the install cache in GB (default: config `probe.cache_budget_gb`, else 8).
+    /// Checked before probing and between chunks of the batch, so a shard of cold installs
+    /// never fills the disk.
+    #[arg(long, value_name = "GB")]
+    pub cache_budget_gb: Option<f64>,
 }
+
+/// Servers probed between two checks of the cache budget (per unit of concurrency).
+const CHUNK_PER_WORKER: usize = 8;
 
 fn shard_dir(g: &Global) -> PathBuf {
     g.data.join("probe")
@@ -127,7 +135,35 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
     };
     tracing::info!("probing {} server(s)", ids.len());
     let pb = crate::progress::bar(ids.len() as u64, "probe", g.quiet);
-    let result = probe::runtime()?.block_on(batch::run(&d, &ids, &opts, &pb));
+    let budget_gb = args
+        .cache_budget_gb
+        .or(cfg.cache_budget_gb)
+        .unwrap_or(8.0)
+        .max(0.0);
+    let budget = (budget_gb * 1e9) as u64;
+    let cache_dir = opts.install.cache_dir.clone();
+    let prune = || {
+        let p = probe::cache::prune(&cache_dir, budget);
+        if p.removed > 0 {
+            tracing::info!(
+                "install cache: removed {} entr{} ({} MB) to stay under {budget_gb} GB; {} MB left",
+                p.removed,
+                if p.removed == 1 { "y" } else { "ies" },
+                p.freed / 1_000_000,
+                p.left / 1_000_000
+            );
+        }
+    };
+    prune();
+    let rt = probe::runtime()?;
+    let mut result = batch::BatchResult::default();
+    for chunk in ids.chunks((opts.concurrency * CHUNK_PER_WORKER).max(1)) {
+        let r = rt.block_on(batch::run(&d, chunk, &opts, &pb));
+        result.records.extend(r.records);
+        result.skipped_recent += r.skipped_recent;
+        // Least recently installed first: this chunk's installs are the last to go.
+        prune();
+    }
     pb.finish_and_clear();
     let mut counts = std::collections::BTreeMap::new();
     for r in result.records.values() {
