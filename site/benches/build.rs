@@ -38,6 +38,51 @@ fn dir_size(p: &Path) -> (u64, u64) {
     (bytes, files)
 }
 
+/// The largest number of entries in one directory under `p`, and that directory.
+fn widest_dir(p: &Path) -> (usize, PathBuf) {
+    let mut best = (0, p.to_path_buf());
+    if let Ok(rd) = std::fs::read_dir(p) {
+        let entries: Vec<_> = rd.flatten().collect();
+        if entries.len() > best.0 {
+            best = (entries.len(), p.to_path_buf());
+        }
+        for e in entries {
+            if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                let sub = widest_dir(&e.path());
+                if sub.0 > best.0 {
+                    best = sub;
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Bytes and files per top-level entry of the output, largest first.
+fn breakdown(out: &Path) -> String {
+    let mut rows: Vec<(u64, u64, String)> = std::fs::read_dir(out)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                        let (b, f) = dir_size(&e.path());
+                        (b, f, format!("{name}/"))
+                    } else {
+                        (e.metadata().map(|m| m.len()).unwrap_or(0), 1, name)
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+    rows.iter()
+        .filter(|r| r.0 >= 100_000)
+        .map(|(b, f, n)| format!("{n} {:.1} MB ({f} files)", *b as f64 / 1e6))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn count_html(p: &Path) -> u64 {
     let mut n = 0;
     if let Ok(rd) = std::fs::read_dir(p) {
@@ -237,6 +282,15 @@ fn main() {
             ds.servers.len(),
             pages as f64 / secs,
             bytes as f64 / 1e6,
+        );
+        let (wide, wide_dir) = widest_dir(&out);
+        eprintln!(
+            "{size}: {} | widest directory: {} with {wide} entries | load average: {}",
+            breakdown(&out),
+            wide_dir.strip_prefix(&out).unwrap_or(&wide_dir).display(),
+            std::fs::read_to_string("/proc/loadavg")
+                .unwrap_or_default()
+                .trim(),
         );
         if std::env::var_os("HISPER_BENCH_KEEP").is_none() {
             let _ = std::fs::remove_dir_all(&dir);

@@ -164,8 +164,13 @@ impl Out {
         }
         let path = self.root.join(rel_path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
+            // One mkdir in the common case (a page's own directory under an existing one).
+            match std::fs::create_dir(parent) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(_) => std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?,
+            }
         }
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         self.files.fetch_add(1, Ordering::Relaxed);
