@@ -467,6 +467,9 @@ struct StatsPage {
     totals: Vec<Total>,
     over_time: String,
     per_source_time: String,
+    /// Probe outcomes per night (the six most frequent), with its legend.
+    per_outcome_time: String,
+    per_outcome_legend: String,
     nights: usize,
     outcomes: String,
     protocols: String,
@@ -1524,6 +1527,41 @@ fn stats_page(
             })
             .collect::<Vec<_>>(),
     );
+    // Outcomes over time: the six outcomes with the most records over all nights.
+    let mut outcome_sums: BTreeMap<&str, u64> = BTreeMap::new();
+    for n in nights {
+        for (k, v) in &n.by_outcome {
+            *outcome_sums.entry(k.as_str()).or_default() += v;
+        }
+    }
+    let mut top: Vec<(&str, u64)> = outcome_sums.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    top.truncate(6);
+    let outcome_series: Vec<Series> = top
+        .iter()
+        .zip(["c2", "c4", "c3", "c5", "c6", "c1"])
+        .map(|((key, _), class)| Series {
+            label: Outcome::ALL
+                .iter()
+                .find(|o| o.as_str() == *key)
+                .map(|o| view::outcome_label(*o).to_string())
+                .unwrap_or_else(|| clean_text(&shorten(key, 24))),
+            class,
+            points: nights
+                .iter()
+                .map(|n| n.by_outcome.get(*key).copied().unwrap_or(0) as f64)
+                .collect(),
+        })
+        .collect();
+    let per_outcome_legend: String = outcome_series
+        .iter()
+        .map(|s| format!("<li class=\"{}\">{}</li>", s.class, charts::esc(&s.label)))
+        .collect();
+    let per_outcome_time = if outcome_series.is_empty() {
+        String::new()
+    } else {
+        charts::line_chart("Probe outcomes per night", &dates, &outcome_series)
+    };
     let mut outcome_counts: BTreeMap<Outcome, u64> = BTreeMap::new();
     let mut protocols: BTreeMap<String, u64> = BTreeMap::new();
     let mut kinds: BTreeMap<&'static str, u64> = BTreeMap::new();
@@ -1633,6 +1671,8 @@ fn stats_page(
         ],
         over_time,
         per_source_time,
+        per_outcome_time,
+        per_outcome_legend,
         nights: nights.len(),
         outcomes: charts::bar_chart("Probe outcomes", &outcome_bars),
         protocols: if proto_bars.is_empty() {
