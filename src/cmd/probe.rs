@@ -23,7 +23,8 @@ pub struct Args {
     /// Probe only these server ids (repeatable).
     #[arg(long = "only", value_name = "ID")]
     pub only: Vec<String>,
-    /// Only the N most downloaded launchable servers.
+    /// Only the N most downloaded servers that run over stdio (packages found to have no program
+    /// to run are recorded as `no_stdio` and the next ones in the ranking taken instead).
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
     /// Skip servers probed within D days at the same version (health still records the night).
@@ -90,12 +91,27 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
         .map(batch::parse_shard)
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    // `--top N` means the N most downloaded servers that turn out to run over stdio: a package
+    // without a program to run (a library) is only found out at install, so the batch walks down
+    // the popularity ranking until N servers got a real probe.
     let sel = Selection {
         shard,
         only: args.only.clone(),
-        top: args.top,
+        top: args.top.map(|_| usize::MAX),
     };
-    let ids = batch::select(&d, &sel);
+    let mut ids = batch::select(&d, &sel);
+    if args.top.is_some() {
+        ids.sort_by(|a, b| {
+            let (a, b) = (d.get(a), d.get(b));
+            let key = |s: Option<&dataset::Server>| {
+                s.map(|s| (s.downloads_monthly(), s.stars().unwrap_or(0)))
+                    .unwrap_or_default()
+            };
+            key(b)
+                .cmp(&key(a))
+                .then_with(|| a.map(|s| &s.id).cmp(&b.map(|s| &s.id)))
+        });
+    }
     let cfg = &g.config.probe;
     let mut popts = probe::Options::with_timeout(
         args.timeout
@@ -134,7 +150,11 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
         since_days: args.since_days,
     };
     tracing::info!("probing {} server(s)", ids.len());
-    let pb = crate::progress::bar(ids.len() as u64, "probe", g.quiet);
+    let pb = crate::progress::bar(
+        args.top.unwrap_or(ids.len()).min(ids.len()) as u64,
+        "probe",
+        g.quiet,
+    );
     let budget_gb = args
         .cache_budget_gb
         .or(cfg.cache_budget_gb)
@@ -157,13 +177,31 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
     prune();
     let rt = probe::runtime()?;
     let mut result = batch::BatchResult::default();
-    for chunk in ids.chunks((opts.concurrency * CHUNK_PER_WORKER).max(1)) {
+    let chunk_size = (opts.concurrency * CHUNK_PER_WORKER).max(1);
+    let mut next = 0;
+    while next < ids.len() {
+        let mut take = chunk_size;
+        if let Some(top) = args.top {
+            let stdio = result
+                .records
+                .values()
+                .filter(|r| r.outcome != dataset::Outcome::NoStdio)
+                .count();
+            if stdio >= top {
+                break;
+            }
+            take = take.min(top - stdio);
+        }
+        let chunk = &ids[next..(next + take).min(ids.len())];
+        next += chunk.len();
         let r = rt.block_on(batch::run(&d, chunk, &opts, &pb));
         result.records.extend(r.records);
         result.skipped_recent += r.skipped_recent;
         // Least recently installed first: this chunk's installs are the last to go.
         prune();
     }
+    // Only what was probed is in scope for tonight's health.
+    ids.truncate(next);
     pb.finish_and_clear();
     let mut counts = std::collections::BTreeMap::new();
     for r in result.records.values() {
