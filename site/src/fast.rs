@@ -364,18 +364,40 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         h.push_str("</p>\n");
     } else {
         h.push_str("<div class=\"snippets\">\n");
-        for (i, s) in page.snippets.iter().enumerate() {
+        // Clients that take the same text share a tab (Claude Desktop and Cursor, usually).
+        let mut shown = vec![false; page.snippets.len()];
+        for i in 0..page.snippets.len() {
+            if shown[i] {
+                continue;
+            }
+            let same: Vec<usize> = (i..page.snippets.len())
+                .filter(|&j| page.snippets[j].code == page.snippets[i].code)
+                .collect();
             h.push_str(if i == 0 {
                 "<details open>"
             } else {
                 "<details>"
             });
             h.push_str("<summary>");
-            push_text(h, s.label);
-            h.push_str("</summary><p class=\"hint\">");
-            push_text(h, &s.hint);
-            h.push_str("</p><pre class=\"code\" data-copy=\"true\"><code>");
-            push_text(h, &s.code);
+            for (k, &j) in same.iter().enumerate() {
+                if k > 0 {
+                    h.push_str(" and ");
+                }
+                push_text(h, page.snippets[j].label);
+            }
+            h.push_str("</summary>");
+            for &j in &same {
+                shown[j] = true;
+                h.push_str("<p class=\"hint\">");
+                if same.len() > 1 {
+                    push_text(h, page.snippets[j].label);
+                    h.push_str(": ");
+                }
+                push_text(h, &page.snippets[j].hint);
+                h.push_str("</p>");
+            }
+            h.push_str("<pre class=\"code\" data-copy=\"true\"><code>");
+            push_text(h, &page.snippets[i].code);
             h.push_str("</code></pre></details>\n");
         }
         h.push_str("</div>\n");
@@ -626,8 +648,11 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         None => h.push_str("<p class=\"muted small\">Not probed yet.</p>\n"),
     }
     h.push_str("<h3>Health, last 90 nights</h3>\n");
-    h.push_str(&page.health_svg);
-    h.push_str("\n<p class=\"small\">");
+    if page.health_nights > 0 || page.probe.is_some() {
+        h.push_str(&page.health_svg);
+        h.push('\n');
+    }
+    h.push_str("<p class=\"small\">");
     match some(&page.uptime) {
         Some(u) => {
             h.push_str("Uptime <b>");

@@ -23,7 +23,7 @@ use crate::view::{self, compact, day, safe_url, thousands, Item};
 use crate::{Base, Out, CSP};
 
 /// Servers per browse page.
-pub const PER_PAGE: usize = 50;
+pub const PER_PAGE: usize = 100;
 /// Tool names per tools-index page.
 pub const TOOLS_PER_PAGE: usize = 500;
 /// Bytes of README Markdown rendered on a server page (longer ones are cut at a line end).
