@@ -47,7 +47,14 @@ pub fn index(
         }
     }
     tantivy_index::build(&docs, &tmp_t)?;
-    let web = web::export(&docs, &tmp_w)?;
+    let (web, params) = web::export_with_params(&docs, &tmp_w)?;
+    // The CLI ranks with the browser index's constants and layout.
+    dataset::write_atomic(
+        &tmp_t.join(tantivy_index::SCORES_FILE),
+        params.encode().as_bytes(),
+    )?;
+    let root = std::fs::read(tmp_w.join(search::ROOT_FILE)).context("reading the exported root")?;
+    dataset::write_atomic(&tmp_t.join(tantivy_index::ROOT_COPY), &root)?;
     if let Some(w) = wasm {
         assets::write_assets(&tmp_w, w)?;
     }

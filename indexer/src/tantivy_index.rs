@@ -7,30 +7,32 @@
 //! word first, then the rest; the popularity prior breaks near-ties. This module does not know the
 //! browser format.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::Context;
-use tantivy::collector::TopDocs;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery,
-};
+use search::engine::{MAX_PREFIX_SHARDS, MIN_PREFIX, NAME_BONUS, NAME_BONUS_EXACT, RARE_DF};
+use search::format::Root;
+use tantivy::collector::DocSetCollector;
+use tantivy::columnar::Column;
+use tantivy::postings::Postings;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field as TField, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST,
     STORED, STRING,
 };
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
-use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    doc, DocAddress, DocSet, Index, IndexReader, ReloadPolicy, TantivyDocument, Term, TERMINATED,
+};
 
 use crate::prepare::{Doc, Field};
+use crate::web::ScoreParams;
 
 const TOKENIZER: &str = "hisper";
 const ALL: &str = "all";
 /// Filter keys that are fast fields.
 pub const FILTER_KEYS: [&str; 5] = ["source", "kind", "status", "category", "transport"];
-
-const MAX_PREFIX_TERMS: usize = 48;
-const MAX_FUZZY_TERMS: usize = 4;
 
 fn schema() -> Schema {
     let mut b = Schema::builder();
@@ -41,6 +43,7 @@ fn schema() -> Schema {
     b.add_f64_field("prior", STORED | FAST);
     b.add_f64_field("popularity", STORED | FAST);
     b.add_u64_field("doc", STORED | FAST);
+    b.add_u64_field("wlen", FAST);
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(TOKENIZER)
         .set_index_option(IndexRecordOption::WithFreqs);
@@ -88,6 +91,7 @@ pub fn build(docs: &[Doc], dir: &Path) -> anyhow::Result<()> {
     let f_prior = field(&schema, "prior")?;
     let f_pop = field(&schema, "popularity")?;
     let f_doc = field(&schema, "doc")?;
+    let f_wlen = field(&schema, "wlen")?;
     let f_all = field(&schema, ALL)?;
     let text_fields: Vec<(Field, TField)> = Field::ALL
         .iter()
@@ -110,10 +114,12 @@ pub fn build(docs: &[Doc], dir: &Path) -> anyhow::Result<()> {
             td.add_text(f_dd, desc);
         }
         let mut all = String::new();
+        let mut wlen = 0u32;
         for (f, tf) in &text_fields {
             if let Some(text) = d.fields.get(f) {
                 let tokens = search::analyze::tokens(text);
                 for t in &tokens {
+                    wlen = wlen.saturating_add(f.repeat());
                     for _ in 0..f.repeat() {
                         all.push_str(t);
                         all.push(' ');
@@ -122,17 +128,13 @@ pub fn build(docs: &[Doc], dir: &Path) -> anyhow::Result<()> {
                 td.add_text(*tf, tokens.join(" "));
             }
         }
-        for (i, k) in d.name_keys.iter().enumerate() {
-            let field = if i == 0 {
-                Field::Name
-            } else {
-                Field::Description
-            };
-            for _ in 0..field.repeat() {
+        for (k, rep) in crate::web::name_key_terms(d) {
+            for _ in 0..rep {
                 all.push_str(k);
                 all.push(' ');
             }
         }
+        td.add_u64(f_wlen, wlen as u64);
         td.add_text(f_all, all);
         for (k, v) in &d.filters {
             if let Some(f) = filter_fields.get(k.as_str()) {
@@ -163,11 +165,24 @@ pub struct Found {
     pub matched: u32,
 }
 
+/// The scoring constants written next to the tantivy index by [`crate::index`].
+pub const SCORES_FILE: &str = "hisper-scores.txt";
+/// A copy of the browser index's root (its shard and vocabulary layout), next to the tantivy index.
+pub const ROOT_COPY: &str = "browser-root.txt";
+
 /// The opened tantivy index.
 pub struct Searcher {
-    index: Index,
     reader: IndexReader,
     schema: Schema,
+    params: ScoreParams,
+    root: Root,
+}
+
+/// One segment's columns the ranking reads.
+struct Columns {
+    doc: Column<u64>,
+    wlen: Column<u64>,
+    prior: Column<f64>,
 }
 
 impl Searcher {
@@ -185,10 +200,21 @@ impl Searcher {
             .try_into()
             .context("opening the index reader")?;
         let schema = index.schema();
+        let rebuild = || {
+            format!(
+                "{} is incomplete: rebuild it with `hisper index`",
+                dir.display()
+            )
+        };
+        let text = std::fs::read_to_string(dir.join(SCORES_FILE)).with_context(rebuild)?;
+        let params = ScoreParams::decode(&text).with_context(rebuild)?;
+        let root_bytes = std::fs::read(dir.join(ROOT_COPY)).with_context(rebuild)?;
+        let root = Root::decode(&root_bytes).with_context(rebuild)?;
         Ok(Searcher {
-            index,
             reader,
             schema,
+            params,
+            root,
         })
     }
 
@@ -197,205 +223,248 @@ impl Searcher {
     }
 
     /// Ranked results. `filters` are `(key, value)`: values of one key OR-ed, keys AND-ed.
+    ///
+    /// The ranking is the browser engine's (`search::Engine`), computed from tantivy's term
+    /// dictionary, postings and columns: per word its exact term, the last word's prefix
+    /// completions, a (nearly) unknown word's typo corrections, each scored with the exported
+    /// impact formula and its quantization; documents matching more words first, then by score.
     pub fn search(
         &self,
         query: &str,
         filters: &[(String, String)],
         limit: usize,
     ) -> anyhow::Result<Vec<Found>> {
-        let _ = &self.index;
         let limit = limit.max(1);
         let parsed = search::parse(query);
-        if parsed.words.is_empty() {
+        if parsed.words.is_empty() || self.root.shards.is_empty() {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let n_docs = searcher.num_docs().max(1);
         let all = field(&self.schema, ALL)?;
-        let fields = [all];
         let n = parsed.words.len();
-        let mut word_queries: Vec<(Box<dyn Query>, bool)> = Vec::new();
+        // Each word's variants (term, weight) and whether it is too common to count as matched.
+        let mut words: Vec<(Vec<(String, f32)>, bool)> = Vec::with_capacity(n + 1);
         for (wi, w) in parsed.words.iter().enumerate() {
-            let last_prefix = wi + 1 == n && parsed.last_prefix;
-            let df = self.df(&fields, w)?;
-            let weak = df * 8 > n_docs && df > crate::web::POSTINGS_CAP as u64;
-            let mut variants: Vec<(String, f32)> = Vec::new();
+            let is_last_prefix = wi + 1 == n && parsed.last_prefix;
+            let df = self.df(all, w)?;
+            let mut vs: Vec<(String, f32)> = Vec::new();
             if df > 0 {
-                variants.push((w.clone(), 1.0));
+                vs.push((w.clone(), 1.0));
             }
+            let weak = df > self.params.cap;
             let mut prefix_found = false;
-            if last_prefix && w.chars().count() >= 2 {
-                let exp = self.expand(&fields, w, |t| t.starts_with(w.as_str()) && t != w)?;
-                let mut exp: Vec<(String, u64)> = exp.into_iter().collect();
-                exp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                exp.truncate(MAX_PREFIX_TERMS);
+            if is_last_prefix && w.chars().count() >= MIN_PREFIX {
+                let exp = self.expansions(all, w, 1.0)?;
                 prefix_found = !exp.is_empty();
-                let max_df = exp.first().map(|e| e.1).unwrap_or(1) as u32;
-                for (t, tdf) in exp {
-                    let weight = search::engine::prefix_weight(w, &t, tdf as u32, max_df);
-                    variants.push((t, weight));
-                }
+                vs.extend(exp);
             }
             let edits = search::analyze::max_edits(w.chars().count());
-            if edits > 0 && df <= search::engine::RARE_DF as u64 && !(prefix_found && df > 0) {
-                let first: String = w.chars().take(1).collect();
-                let wl = w.chars().count();
-                let cands = self.expand(&fields, &first, |t| {
-                    t != w && t.chars().count().abs_diff(wl) <= edits
-                })?;
-                let mut found: Vec<(usize, u64, String)> = cands
-                    .into_iter()
-                    .filter(|(_, tdf)| *tdf > df)
-                    .filter_map(|(t, tdf)| {
-                        search::analyze::within(w, &t, edits).map(|d| (d, tdf, t))
-                    })
-                    .collect();
-                found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-                found.truncate(MAX_FUZZY_TERMS);
-                for (d, _, t) in found {
-                    variants.push((t, if d == 1 { 0.6 } else { 0.4 }));
+            if edits > 0 && df <= RARE_DF && !(prefix_found && df > 0) {
+                if let Some(vi) = self.root.vocab_for(w) {
+                    let bucket = self.vocab_bucket(&self.root.vocab[vi].prefix)?;
+                    for (t, weight) in search::engine::corrections(w, edits, df, &bucket) {
+                        vs.push((t, weight));
+                    }
                 }
             }
-            if variants.is_empty() {
-                // An unknown word: AND mode finds nothing; OR mode ignores it.
-                word_queries.push((Box::new(tantivy::query::EmptyQuery), weak));
-                continue;
-            }
-            let disjuncts: Vec<Box<dyn Query>> = variants
-                .into_iter()
-                .map(|(t, weight)| -> Box<dyn Query> {
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(all, &t),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                        weight,
-                    ))
-                })
-                .collect();
-            word_queries.push((Box::new(DisjunctionMaxQuery::new(disjuncts)), weak));
+            words.push((vs, weak));
         }
-        // The whole-name bonus: scored, never required.
+        // The whole-name bonus: counts in the score, never in the matched words.
         if let Some(key) = &parsed.key {
-            let mut variants: Vec<(String, f32)> = Vec::new();
-            if self.df(&fields, key)? > 0 {
-                variants.push((key.clone(), search::engine::NAME_BONUS_EXACT));
+            let mut vs = Vec::new();
+            if self.df(all, key)? > 0 {
+                vs.push((key.clone(), NAME_BONUS_EXACT));
             }
             if parsed.last_prefix {
-                let exp = self.expand(&fields, key, |t| t.starts_with(key.as_str()) && t != key)?;
-                let mut exp: Vec<(String, u64)> = exp.into_iter().collect();
-                exp.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                exp.truncate(MAX_PREFIX_TERMS);
-                let max_df = exp.first().map(|e| e.1).unwrap_or(1) as u32;
-                for (t, tdf) in exp {
-                    let weight = search::engine::NAME_BONUS
-                        * search::engine::prefix_weight(key, &t, tdf as u32, max_df);
-                    variants.push((t, weight));
+                vs.extend(self.expansions(all, key, NAME_BONUS)?);
+            }
+            words.push((vs, true));
+        }
+        let allowed = self.allowed(filters)?;
+        let columns: Vec<Columns> = searcher
+            .segment_readers()
+            .iter()
+            .map(|seg| {
+                let ff = seg.fast_fields();
+                Ok(Columns {
+                    doc: ff.u64("doc")?,
+                    wlen: ff.u64("wlen")?,
+                    prior: ff.f64("prior")?,
+                })
+            })
+            .collect::<tantivy::Result<_>>()?;
+        // document number -> (matched words, score, address); per word the best variant counts.
+        let mut acc: HashMap<u32, (u32, f32, DocAddress)> = HashMap::new();
+        for (vs, weak) in &words {
+            let mut best: HashMap<u32, (f32, DocAddress)> = HashMap::new();
+            for (term, weight) in vs {
+                for (doc, imp, addr) in self.postings(&searcher, &columns, all, term)? {
+                    let sc = self.params.dequantize(imp) * weight;
+                    let e = best.entry(doc).or_insert((0.0, addr));
+                    if sc > e.0 {
+                        e.0 = sc;
+                    }
                 }
             }
-            if !variants.is_empty() {
-                let disjuncts: Vec<Box<dyn Query>> = variants
-                    .into_iter()
-                    .map(|(t, weight)| -> Box<dyn Query> {
-                        Box::new(BoostQuery::new(
-                            Box::new(TermQuery::new(
-                                Term::from_field_text(all, &t),
-                                IndexRecordOption::WithFreqs,
-                            )),
-                            weight,
-                        ))
-                    })
-                    .collect();
-                word_queries.push((Box::new(DisjunctionMaxQuery::new(disjuncts)), true));
+            for (doc, (sc, addr)) in best {
+                let e = acc.entry(doc).or_insert((0, 0.0, addr));
+                if !weak {
+                    e.0 += 1;
+                }
+                e.1 += sc;
             }
         }
-        let filter_q = self.filter_query(filters)?;
-        let strong = word_queries.iter().filter(|(_, weak)| !weak).count() as u32;
-        let build = |all: bool| -> Box<dyn Query> {
-            let clauses: Vec<(Occur, Box<dyn Query>)> = word_queries
-                .iter()
-                .map(|(q, weak)| {
-                    let occur = if all && !weak {
-                        Occur::Must
-                    } else {
-                        Occur::Should
-                    };
-                    (occur, q.box_clone())
-                })
-                .collect();
-            let words: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
-            match &filter_q {
-                None => words,
-                Some(f) => Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, words),
-                    (
-                        Occur::Must,
-                        Box::new(ConstScoreQuery::new(f.box_clone(), 0.0)),
-                    ),
-                ])),
-            }
-        };
-        let f_prior = field(&self.schema, "prior")?;
-        let f_doc = field(&self.schema, "doc")?;
+        let mut hits: Vec<(u32, u32, f32, DocAddress)> = acc
+            .into_iter()
+            .filter(|(_, (_, _, addr))| allowed.as_ref().is_none_or(|a| a.contains(addr)))
+            .map(|(doc, (m, sc, addr))| (doc, m, sc, addr))
+            .collect();
+        hits.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
+        hits.truncate(limit);
         let f_id = field(&self.schema, "id")?;
         let f_slug = field(&self.schema, "slug")?;
         let f_dn = field(&self.schema, "display_name")?;
         let f_dd = field(&self.schema, "display_description")?;
-        let mut out: Vec<Found> = Vec::new();
-        let mut seen: HashSet<u32> = HashSet::new();
-        let passes: &[bool] = if strong > 0 { &[true, false] } else { &[false] };
-        for &all in passes {
-            let q = build(all);
-            let top = searcher
-                .search(&*q, &TopDocs::with_limit(limit * 3 + 20).order_by_score())
-                .context("searching")?;
-            let mut batch: Vec<Found> = Vec::new();
-            for (score, addr) in top {
-                let d: TantivyDocument = searcher.doc(addr).context("reading a document")?;
-                let get = |f: TField| {
-                    d.get_first(f)
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                };
-                let prior = d.get_first(f_prior).and_then(|v| v.as_f64()).unwrap_or(1.0);
-                let docno = d.get_first(f_doc).and_then(|v| v.as_u64()).unwrap_or(0) as u32;
-                if seen.contains(&docno) {
-                    continue;
+        let mut out = Vec::with_capacity(hits.len());
+        for (doc, matched, score, addr) in hits {
+            let d: TantivyDocument = searcher.doc(addr).context("reading a document")?;
+            let get = |f: TField| {
+                d.get_first(f)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            let desc = get(f_dd);
+            out.push(Found {
+                doc,
+                id: get(f_id),
+                slug: get(f_slug),
+                name: get(f_dn),
+                description: (!desc.is_empty()).then_some(desc),
+                score,
+                matched,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Document frequency of `term` in the scored field.
+    fn df(&self, all: TField, term: &str) -> anyhow::Result<u32> {
+        let n = self
+            .reader
+            .searcher()
+            .doc_freq(&Term::from_field_text(all, term))?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// Prefix completions of `w` (not `w`) within the terms the browser sees for it (the shards
+    /// holding `w` and the next one), ranked and weighted like the browser engine does.
+    fn expansions(&self, all: TField, w: &str, scale: f32) -> anyhow::Result<Vec<(String, f32)>> {
+        let shards: Vec<usize> = self
+            .root
+            .shards_for_prefix(w)
+            .take(MAX_PREFIX_SHARDS)
+            .collect();
+        let found = self.expand(&[all], w, |t| {
+            t != w && self.root.shard_for(t).is_some_and(|s| shards.contains(&s))
+        })?;
+        let exp: Vec<(&str, u32)> = found
+            .iter()
+            .map(|(t, df)| (t.as_str(), u32::try_from(*df).unwrap_or(u32::MAX)))
+            .collect();
+        Ok(search::engine::rank_expansions(w, exp, scale))
+    }
+
+    /// The typo vocabulary bucket of `prefix`, as exported: terms starting with it (and with no
+    /// longer bucket prefix) that are name-like or in 2+ documents.
+    fn vocab_bucket(&self, prefix: &str) -> anyhow::Result<Vec<(String, u32)>> {
+        let all = field(&self.schema, ALL)?;
+        let longer: Vec<&str> = self
+            .root
+            .vocab
+            .iter()
+            .map(|v| v.prefix.as_str())
+            .filter(|p| p.len() > prefix.len() && p.starts_with(prefix))
+            .collect();
+        // A term's bucket is the longest bucket prefix it starts with.
+        let found = self.expand(&[all], prefix, |t| !longer.iter().any(|p| t.starts_with(p)))?;
+        let searcher = self.reader.searcher();
+        let name_fields: Vec<TField> = Field::ALL
+            .iter()
+            .filter(|f| f.name_like())
+            .map(|f| field(&self.schema, f.as_str()))
+            .collect::<anyhow::Result<_>>()?;
+        let mut out = Vec::new();
+        for (t, df) in found {
+            let df = u32::try_from(df).unwrap_or(u32::MAX);
+            let name_like = || -> anyhow::Result<bool> {
+                for f in &name_fields {
+                    if searcher.doc_freq(&Term::from_field_text(*f, &t))? > 0 {
+                        return Ok(true);
+                    }
                 }
-                let desc = get(f_dd);
-                batch.push(Found {
-                    doc: docno,
-                    id: get(f_id),
-                    slug: get(f_slug),
-                    name: get(f_dn),
-                    description: (!desc.is_empty()).then_some(desc),
-                    score: score * prior as f32,
-                    matched: if all { strong } else { 0 },
-                });
-            }
-            batch.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc)));
-            for f in batch {
-                if out.len() >= limit {
-                    break;
-                }
-                seen.insert(f.doc);
-                out.push(f);
-            }
-            if out.len() >= limit {
-                break;
+                Ok(false)
+            };
+            if crate::web::in_vocab(&t, df, df >= 2 || name_like()?) {
+                out.push((t, df));
             }
         }
         Ok(out)
     }
 
-    /// Largest document frequency of `term` over the text fields.
-    fn df(&self, fields: &[TField], term: &str) -> anyhow::Result<u64> {
-        let searcher = self.reader.searcher();
-        let mut best = 0;
-        for f in fields {
-            best = best.max(searcher.doc_freq(&Term::from_field_text(*f, term))?);
+    /// The postings of `term` as the browser index holds them: (document number, impact byte,
+    /// address), capped like the export.
+    fn postings(
+        &self,
+        searcher: &tantivy::Searcher,
+        columns: &[Columns],
+        all: TField,
+        term: &str,
+    ) -> anyhow::Result<Vec<(u32, u8, DocAddress)>> {
+        let t = Term::from_field_text(all, term);
+        let df = u32::try_from(searcher.doc_freq(&t)?).unwrap_or(u32::MAX);
+        let idf = crate::web::idf(df, self.params.docs);
+        let mut out: Vec<(u32, u8, DocAddress)> = Vec::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let Some(mut p) = seg
+                .inverted_index(all)?
+                .read_postings(&t, IndexRecordOption::WithFreqs)?
+            else {
+                continue;
+            };
+            let cols = &columns[ord];
+            while p.doc() != TERMINATED {
+                let d = p.doc();
+                let wlen = cols.wlen.first(d).unwrap_or(0) as u32;
+                let prior = cols.prior.first(d).unwrap_or(1.0) as f32;
+                let docno = cols.doc.first(d).unwrap_or(0) as u32;
+                let s = crate::web::impact(p.term_freq(), wlen, self.params.avg, idf, prior);
+                out.push((
+                    docno,
+                    crate::web::quantize(s, self.params.scale_milli),
+                    DocAddress::new(ord as u32, d),
+                ));
+                p.advance();
+            }
         }
-        Ok(best)
+        let cap = self.params.cap as usize;
+        if out.len() > cap {
+            out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            out.truncate(cap);
+        }
+        Ok(out)
+    }
+
+    /// The documents passing `filters` (None: no filter).
+    fn allowed(&self, filters: &[(String, String)]) -> anyhow::Result<Option<HashSet<DocAddress>>> {
+        let Some(q) = self.filter_query(filters)? else {
+            return Ok(None);
+        };
+        let set = self
+            .reader
+            .searcher()
+            .search(&*q, &DocSetCollector)
+            .context("filtering")?;
+        Ok(Some(set))
     }
 
     /// Terms starting with `prefix` in any text field that pass `keep`, with their largest df.

@@ -1,6 +1,8 @@
-//! The search box in headless Chromium: type a query on a page served from 127.0.0.1, the expected
+//! The search box in headless Chromium on the built sample site (`hisper index` + `hisper build`
+//! through their library calls, served from 127.0.0.1): type a query on `/search/`, the expected
 //! server appears first, ArrowDown + Enter opens its page, no console errors, no request leaves
-//! localhost; with the wasm module blocked a clear message appears.
+//! localhost; the "search needs JavaScript" note is hidden when the script runs and shows without
+//! JavaScript; with the wasm module blocked a clear message (and the note) appears.
 //!
 //! Needs `chromium`, `node` and `target/search-tools` (`.ci/setup/search.sh`); skips loudly when
 //! they are missing, except under `CI=true`, where it fails.
@@ -79,7 +81,7 @@ fn respond(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
     } else {
         std::fs::read(root.join(&rel)).ok()
     };
-    let csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
+    let csp = site::CSP;
     let (status, ctype, body) = match body {
         Some(b) => ("200 OK", content_type(&rel), b),
         None => {
@@ -96,19 +98,8 @@ fn respond(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
     let _ = stream.flush();
 }
 
-const PAGE: &str = r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Hisper test</title><link rel="icon" href="data:,">
-<link rel="stylesheet" href="/search/search.css">
-<script src="/search/search.js" defer></script></head>
-<body><header><form role="search" action="/search/" method="get">
-<label for="q">Search servers</label> <input id="q" name="q" type="search">
-<div id="hisper-search" data-base="/"></div>
-<button type="submit">Search</button></form></header>
-<main><h1>Hisper</h1></main></body></html>
-"#;
-
 #[test]
-fn search_box_in_headless_chromium() {
+fn search_box_on_the_built_sample_site_in_headless_chromium() {
     let tools = repo().join("target/search-tools");
     if !tools.join("node_modules/playwright-core").is_dir() {
         return missing("target/search-tools/node_modules/playwright-core");
@@ -119,30 +110,34 @@ fn search_box_in_headless_chromium() {
     if Command::new("node").arg("--version").output().is_err() {
         return missing("node");
     }
-    let ds = dataset::load(&repo().join("data/servers.json")).expect("the bundled sample");
-    let wasm = indexer::assets::build_wasm().expect("the wasm module builds");
+    // The real pipeline on the bundled sample: `hisper index` then `hisper build` (their library
+    // calls), into a temporary data directory and site.
     let tmp = tempfile::tempdir().unwrap();
-    indexer::index(&ds, &tmp.path().join("index"), Some(&wasm)).unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(repo().join("data/servers.json"), data.join("servers.json")).unwrap();
+    let ds = dataset::load(&data.join("servers.json")).expect("the bundled sample");
+    let wasm = indexer::assets::build_wasm().expect("the wasm module builds");
+    indexer::index(&ds, &data.join("index"), Some(&wasm)).unwrap();
     let site = tmp.path().join("site");
-    std::fs::create_dir_all(&site).unwrap();
-    std::fs::rename(tmp.path().join("index/web"), site.join("search")).unwrap();
-    std::fs::write(site.join("index.html"), PAGE).unwrap();
-    std::fs::write(site.join("favicon.ico"), b"").unwrap();
+    let mut opts = site::Options::new(&data, &site);
+    opts.update_history = false;
+    site::build(&opts, &indicatif::ProgressBar::hidden()).expect("the sample site builds");
+    assert!(site.join("search/index.html").is_file());
+    assert!(site.join("search/search.wasm").is_file());
     let slugs = dataset::slug::assign(&ds.servers);
     let expected = slugs["npm:@playwright/mcp"].clone();
-    let page_dir = site.join("servers").join(&expected);
-    std::fs::create_dir_all(&page_dir).unwrap();
-    std::fs::write(
-        page_dir.join("index.html"),
-        format!("<!doctype html><title>{expected}</title><h1>{expected}</h1>"),
-    )
-    .unwrap();
+    assert!(site
+        .join("servers")
+        .join(&expected)
+        .join("index.html")
+        .is_file());
 
     let log = Arc::new(Mutex::new(Vec::new()));
     let base = serve(site, log.clone());
     let out = Command::new("node")
         .arg(repo().join("search/tests/browser/drive.mjs"))
-        .arg(&base)
+        .arg(format!("{base}search/"))
         .arg("playwright")
         .arg(&expected)
         .env("HISPER_SEARCH_TOOLS", &tools)
@@ -182,6 +177,10 @@ fn search_box_in_headless_chromium() {
             .is_some_and(|s| s.contains("unavailable")),
         "{v:#}"
     );
+    assert!(v["notesWithJs"].as_u64().is_some_and(|n| n >= 1), "{v:#}");
+    assert_eq!(v["noteVisibleWithJs"], false, "{v:#}");
+    assert_eq!(v["noteVisibleWithoutJs"], true, "{v:#}");
+    assert_eq!(v["noteVisibleWasmOff"], true, "{v:#}");
     let log = log.lock().unwrap();
     assert!(log.iter().any(|u| u == "/search/search.wasm"), "{log:?}");
     assert!(log.iter().any(|u| u.starts_with("/search/s/")), "{log:?}");

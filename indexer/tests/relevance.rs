@@ -72,9 +72,14 @@ fn sample_mrr_floors_and_agreement() {
             w[kind].0
         );
     }
-    assert!(mean_overlap >= 0.8, "mean top-10 overlap {mean_overlap:.3}");
+    // Both rank with the exported impacts (the CLI recomputes them from tantivy's postings):
+    // they should agree almost everywhere, far above the 0.8.
     assert!(
-        top1_same * 10 >= queries.len() * 9,
+        mean_overlap >= 0.95,
+        "mean top-10 overlap {mean_overlap:.3}"
+    );
+    assert!(
+        top1_same * 100 >= queries.len() * 95,
         "same first result {top1_same}"
     );
 }

@@ -33,19 +33,19 @@ pub enum Step {
 }
 
 /// Weight of a prefix expansion of the last word, before the length decay.
-const PREFIX_WEIGHT: f32 = 0.8;
+pub const PREFIX_WEIGHT: f32 = 0.8;
 /// Weight of a 1-edit and a 2-edit correction.
-const FUZZY_WEIGHT: [f32; 3] = [1.0, 0.6, 0.4];
+pub const FUZZY_WEIGHT: [f32; 3] = [1.0, 0.6, 0.4];
 /// Most prefix expansions kept for the last word (by document frequency).
-const MAX_PREFIX_TERMS: usize = 48;
+pub const MAX_PREFIX_TERMS: usize = 48;
 /// Most shards read for a prefix range.
-const MAX_PREFIX_SHARDS: usize = 2;
+pub const MAX_PREFIX_SHARDS: usize = 2;
 /// Most typo corrections kept per word.
-const MAX_FUZZY_TERMS: usize = 4;
+pub const MAX_FUZZY_TERMS: usize = 4;
 /// A word whose exact term has at most this many documents also tries typo corrections.
 pub const RARE_DF: u32 = 1;
 /// Words with fewer characters than this get no prefix expansion.
-const MIN_PREFIX: usize = 2;
+pub const MIN_PREFIX: usize = 2;
 /// Weight of the whole-name bonus for a started name (times the prefix weight).
 pub const NAME_BONUS: f32 = 0.6;
 /// Weight of the whole-name bonus for the exact name.
@@ -273,14 +273,9 @@ impl Engine {
                 }
             }
         }
-        // Most documents first, then alphabetical.
-        top_k(&mut exp, MAX_PREFIX_TERMS, |a, b| (b.1, a.0) < (a.1, b.0));
-        let max_df = exp.first().map(|e| e.1).unwrap_or(1);
-        exp.into_iter()
-            .map(|(t, tdf)| Variant {
-                term: t.to_string(),
-                weight: scale * prefix_weight(w, t, tdf, max_df),
-            })
+        rank_expansions(w, exp, scale)
+            .into_iter()
+            .map(|(term, weight)| Variant { term, weight })
             .collect()
     }
 
@@ -306,11 +301,17 @@ impl Engine {
         filter_sets: &[Vec<usize>],
         limit: usize,
     ) -> Vec<Hit> {
-        // doc -> (matched words, score); per word, the best variant counts.
-        let mut acc: HashMap<u32, (u32, f32)> = HashMap::new();
+        // Dense per-document accumulators (matched words, score) plus the list of documents
+        // touched: no hashing in the inner loop. Per word, the best variant counts.
+        let n_docs = self.root.docs as usize;
+        let mut matched: Vec<u32> = vec![0; n_docs];
+        let mut total: Vec<f32> = vec![0.0; n_docs];
+        let mut best: Vec<f32> = vec![0.0; n_docs];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut word_docs: Vec<u32> = Vec::new();
+        let mut seen: Vec<bool> = vec![false; n_docs];
         let scale = (self.root.scale_milli.max(1) as f32) / 1000.0;
         for (wi, vs) in variants.iter().enumerate() {
-            let mut best: HashMap<u32, f32> = HashMap::new();
             for v in vs {
                 let Some(s) = self.root.shard_for(&v.term) else {
                     continue;
@@ -325,25 +326,37 @@ impl Engine {
                     continue;
                 };
                 for (doc, imp) in posts {
+                    let d = doc as usize;
+                    if d >= n_docs {
+                        continue;
+                    }
                     let x = imp as f32 / 255.0;
                     let sc = x * x * scale * v.weight;
-                    let e = best.entry(doc).or_insert(0.0);
-                    if sc > *e {
-                        *e = sc;
+                    if best[d] == 0.0 {
+                        word_docs.push(doc);
+                    }
+                    if sc > best[d] {
+                        best[d] = sc;
                     }
                 }
             }
-            for (doc, sc) in best {
-                let e = acc.entry(doc).or_insert((0, 0.0));
-                if !weak[wi] {
-                    e.0 += 1;
+            for &doc in &word_docs {
+                let d = doc as usize;
+                if !seen[d] {
+                    seen[d] = true;
+                    touched.push(doc);
                 }
-                e.1 += sc;
+                if !weak[wi] {
+                    matched[d] += 1;
+                }
+                total[d] += best[d];
+                best[d] = 0.0;
             }
+            word_docs.clear();
         }
-        let mut hits: Vec<Hit> = acc
+        let mut hits: Vec<Hit> = touched
             .into_iter()
-            .filter(|(doc, _)| {
+            .filter(|doc| {
                 filter_sets.iter().all(|ids| {
                     ids.iter().any(|i| {
                         self.filters
@@ -352,21 +365,36 @@ impl Engine {
                     })
                 })
             })
-            .map(|(doc, (matched, score))| Hit {
+            .map(|doc| Hit {
                 doc,
-                score,
-                matched,
+                score: total[doc as usize],
+                matched: matched[doc as usize],
             })
             .collect();
-        hits.sort_unstable_by(|a, b| {
+        let order = |a: &Hit, b: &Hit| {
             b.matched
                 .cmp(&a.matched)
                 .then(b.score.total_cmp(&a.score))
                 .then(a.doc.cmp(&b.doc))
-        });
+        };
+        if hits.len() > limit && limit > 0 {
+            hits.select_nth_unstable_by(limit - 1, order);
+            hits.truncate(limit);
+        }
+        hits.sort_unstable_by(order);
         hits.truncate(limit);
         hits
     }
+}
+
+/// The prefix expansions kept for `w` among `exp` (term, document frequency), with their
+/// weights: the [`MAX_PREFIX_TERMS`] with most documents (then alphabetical). Shared with the CLI.
+pub fn rank_expansions(w: &str, mut exp: Vec<(&str, u32)>, scale: f32) -> Vec<(String, f32)> {
+    top_k(&mut exp, MAX_PREFIX_TERMS, |a, b| (b.1, a.0) < (a.1, b.0));
+    let max_df = exp.first().map(|e| e.1).unwrap_or(1);
+    exp.into_iter()
+        .map(|(t, tdf)| (t.to_string(), scale * prefix_weight(w, t, tdf, max_df)))
+        .collect()
 }
 
 /// Weight of the prefix expansion `t` (with `df` documents) of the typed `w`: longer completions
@@ -395,8 +423,8 @@ fn top_k<T>(v: &mut Vec<T>, k: usize, better: impl Fn(&T, &T) -> bool) {
 }
 
 /// Typo corrections of `w` in a vocabulary bucket: closest first, then most documents; only
-/// terms with more documents than the word itself has.
-fn corrections(w: &str, edits: usize, df: u32, bucket: &[(String, u32)]) -> Vec<(String, f32)> {
+/// terms with more documents than the word itself has. Shared with the CLI.
+pub fn corrections(w: &str, edits: usize, df: u32, bucket: &[(String, u32)]) -> Vec<(String, f32)> {
     let wl = w.chars().count();
     let mut found: Vec<(usize, u32, &str)> = bucket
         .iter()

@@ -13,6 +13,9 @@
 
 use std::fmt;
 
+/// Most documents an index may hold (the engine keeps a few bytes per document while scoring).
+pub const MAX_DOCS: u32 = 1 << 24;
+
 /// The root file's first line.
 pub const ROOT_MAGIC: &str = "hisper-web-index 1";
 const SHARD_MAGIC: &[u8; 4] = b"HSS1";
@@ -470,6 +473,9 @@ impl Root {
                 ("", _) => {}
                 _ => return err(format!("unknown root line: {line}")),
             }
+        }
+        if r.docs > MAX_DOCS {
+            return err("too many documents");
         }
         if r.shards.windows(2).any(|w| w[0].first >= w[1].first) {
             return err("shards out of order");

@@ -132,6 +132,11 @@
     var input = form.querySelector("input[name=q]");
     if (!input) return;
     host.setAttribute("data-enhanced", "1");
+    // The page's "search needs JavaScript" note: the script runs, so hide it (shown again if the
+    // wasm module cannot load).
+    var notes = document.querySelectorAll(".nojs-note");
+    function showNotes(on) { for (var k = 0; k < notes.length; k++) notes[k].hidden = !on; }
+    showNotes(false);
     var base = host.getAttribute("data-base") || "/";
     if (base.charAt(base.length - 1) !== "/") base += "/";
     var n = ++uid;
@@ -210,6 +215,7 @@
       status.appendChild(a);
       status.appendChild(document.createTextNode(" instead."));
       host.classList.add("hs-failed");
+      showNotes(true);
       if (window.console && err) console.warn("hisper search:", err && err.message ? err.message : err);
     }
 

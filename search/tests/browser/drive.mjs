@@ -1,6 +1,6 @@
 // Drives headless Chromium over a locally served site with the search box (playwright-core).
-// Usage: node drive.mjs <page-url> <query> <expected-slug>
-// Prints one JSON line: {ok, first, finalPath, consoleErrors, external, wasmOffMessage}.
+// Usage: node drive.mjs <search-page-url> <query> <expected-slug>
+// Prints one JSON line: {ok, first, finalPath, consoleErrors, external, wasmOffMessage, notes...}.
 import { createRequire } from "node:module";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,24 +13,32 @@ const [url, query, slug] = process.argv.slice(2);
 const origin = new URL(url).origin;
 
 // A fresh profile directory each run (playwright passes it as --user-data-dir).
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "hisper-chromium-")), {
+const launch = (extra) => chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "hisper-chromium-")), {
   executablePath: process.env.HISPER_CHROMIUM || "/usr/bin/chromium",
   headless: true,
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync"],
+  ...extra,
 });
-const result = { ok: false, first: null, finalPath: null, consoleErrors: [], external: [], wasmOffMessage: null, requests: 0 };
+const result = { ok: false, first: null, finalPath: null, consoleErrors: [], external: [], wasmOffMessage: null, requests: 0,
+  notesWithJs: null, noteVisibleWithJs: null, noteVisibleWasmOff: null, noteVisibleWithoutJs: null };
+const localOnly = async (ctx) => ctx.route("**/*", (route) => {
+  const u = route.request().url();
+  result.requests++;
+  if (!u.startsWith(origin)) { result.external.push(u); return route.abort(); }
+  return route.continue();
+});
+const context = await launch({});
 try {
-  await context.route("**/*", (route) => {
-    const u = route.request().url();
-    result.requests++;
-    if (!u.startsWith(origin)) { result.external.push(u); return route.abort(); }
-    return route.continue();
-  });
+  await localOnly(context);
   const page = await context.newPage();
   page.on("console", (m) => { if (m.type() === "error") result.consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => result.consoleErrors.push(String(e)));
   await page.goto(url);
+  // The script ran: the "search needs JavaScript" note is hidden.
+  await page.locator("[id=hisper-search][data-enhanced]").first().waitFor({ state: "attached", timeout: 10000 });
+  result.notesWithJs = await page.locator(".nojs-note").count();
+  result.noteVisibleWithJs = await page.locator(".nojs-note").first().isVisible();
   const input = page.locator("input[name=q]").first();
   await input.click();
   await input.pressSequentially(query, { delay: 30 });
@@ -53,6 +61,18 @@ try {
   await input2.pressSequentially(query, { delay: 10 });
   await page2.locator(".hs-failed").first().waitFor({ timeout: 10000 });
   result.wasmOffMessage = await page2.locator(".hs-status").first().textContent();
+  result.noteVisibleWasmOff = await page2.locator(".nojs-note").first().isVisible();
+
+  // JavaScript off: the note shows.
+  const noJs = await launch({ javaScriptEnabled: false });
+  try {
+    await localOnly(noJs);
+    const page3 = await noJs.newPage();
+    await page3.goto(url);
+    result.noteVisibleWithoutJs = await page3.locator(".nojs-note").first().isVisible();
+  } finally {
+    await noJs.close();
+  }
   result.ok = true;
 } catch (e) {
   result.error = String(e && e.stack || e);
