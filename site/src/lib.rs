@@ -30,8 +30,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-/// The Content-Security-Policy every page carries.
-pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+/// The Content-Security-Policy every page carries (styles, fetches and fonts fall back to
+/// `default-src 'self'`).
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' https: data:; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 /// Above this size `servers.json` is published only as `servers.json.gz` (the pages say so):
 /// static hosts and git handle files of tens of megabytes badly, and the gzipped file is a
