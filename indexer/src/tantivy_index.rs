@@ -2,10 +2,14 @@
 //!
 //! Text is analyzed with `search::analyze` before it reaches tantivy (fields use a whitespace
 //! tokenizer over the analyzed terms), so tantivy, the browser index and queries see the same
-//! terms. Queries: per word, its exact term in every field with the field's boost, the last word
-//! also as a prefix, a (nearly) unknown word also its typo corrections; documents matching every
-//! word first, then the rest; the popularity prior breaks near-ties. This module does not know the
-//! browser format.
+//! terms. Every field's terms are also written, `Field::repeat()` times each, into one `all`
+//! field (BM25F with one length normalization), with each document's weighted length as a column.
+//! Queries run the browser engine's algorithm over tantivy's term dictionary, postings and
+//! columns: per word its exact term, the last word's prefix completions, a (nearly) unknown
+//! word's typo corrections, each (term, document) scored with the exported impact formula and
+//! quantization (`crate::web`, constants in `hisper-scores.txt` next to the index); documents
+//! matching more words first, then by score, then by popularity. So `hisper search` and the
+//! search box rank alike. This module does not write the browser format.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;

@@ -278,6 +278,12 @@
       loadEngine(base).then(buildFilters, fail);
       if (items.length) { list.hidden = false; input.setAttribute("aria-expanded", "true"); }
     });
+    // Warm up before the first keystroke: the root and the module load while the pointer
+    // approaches, and at once on the search page (which exists to search).
+    function warmUp() { loadEngine(base).then(buildFilters, function () {}); }
+    input.addEventListener("pointerenter", warmUp);
+    input.addEventListener("touchstart", warmUp, { passive: true });
+    if (onSearchPage) warmUp();
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown") { e.preventDefault(); if (list.hidden && items.length) list.hidden = false; setActive(active + 1); }
       else if (e.key === "ArrowUp") { e.preventDefault(); setActive(active - 1); }
