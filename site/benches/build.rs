@@ -3,8 +3,11 @@
 //! rendering the same servers as pages (one page per server plus a paginated list) from the
 //! same data. Prints a Markdown table.
 //!
-//! `cargo bench -p hisper-site --bench build` (sizes: `HISPER_BENCH_SIZES=sample,20000,100000`).
-//! Each build runs in a child process so that peak RSS is measured per build.
+//! `cargo bench -p hisper-site --bench build` (sizes: `HISPER_BENCH_SIZES=sample,20000,100000`;
+//! work directory: `HISPER_BENCH_DIR`, default `target/site-bench`, e.g. `/dev/shm/x` to take a
+//! busy disk out of the comparison; `HISPER_BENCH_KEEP=1` keeps the outputs). Each build runs in a
+//! child process so that peak RSS is measured per build. After each row, stderr gets the output's
+//! size per top-level directory, the directory with the most entries and the load average.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
