@@ -11,11 +11,12 @@
 //! `hisper` binary with the same commands as the workflow; probes run the fixture MCP server
 //! from a prepared install cache (the probe crate tests real installs), unsandboxed here.
 
+mod common;
 #[path = "../crawler/tests/fake/mod.rs"]
 mod fake;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use dataset::{Dataset, Outcome};
@@ -23,23 +24,6 @@ use fake::{github_repo, packument, pypi_project, registry_entry, Resp, World};
 
 const NIGHT1: i64 = 1_795_226_400; // 2026-11-21T02:00:00Z
 const NIGHT2: i64 = NIGHT1 + 86_400; // 2026-11-22T02:00:00Z
-
-/// The fixture MCP server binary of the probe crate (built next to `hisper` by
-/// `cargo test --workspace`; built on demand when this test runs alone).
-fn fixture_server() -> PathBuf {
-    let hisper = Path::new(env!("CARGO_BIN_EXE_hisper"));
-    let bin = hisper.with_file_name("mcp-fixture-server");
-    if !bin.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-p", "hisper-probe", "--bin", "mcp-fixture-server"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("running cargo build for the fixture server");
-        assert!(status.success(), "building mcp-fixture-server failed");
-    }
-    assert!(bin.exists(), "{} missing", bin.display());
-    bin
-}
 
 /// A PyPI install in the prober's cache whose console script runs the fixture server.
 fn cached_pypi_install(cache: &Path, name: &str, version: &str, server: &Path) {
@@ -162,7 +146,7 @@ fn pypi_ids(d: &Dataset) -> Vec<String> {
 
 #[test]
 fn failing_source_and_missing_shard_lose_nothing() {
-    let server = fixture_server();
+    let server = common::fixture_server();
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
