@@ -271,7 +271,15 @@ impl Searcher {
                     }
                 }
             }
-            words.push((vs, weak));
+            // A word met only through common terms is weak too (as in the browser engine).
+            let mut all_common = !vs.is_empty();
+            for (t, _) in &vs {
+                if self.df(all, t)? <= self.params.cap {
+                    all_common = false;
+                    break;
+                }
+            }
+            words.push((vs, weak || all_common));
         }
         // The whole-name bonus: counts in the score, never in the matched words.
         if let Some(key) = &parsed.key {

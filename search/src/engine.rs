@@ -243,6 +243,13 @@ impl Engine {
         if !need.is_empty() {
             return Step::Need(need.into_iter().collect());
         }
+        // A word met only through common terms (a corrected or completed "server") is weak too:
+        // their postings are capped, so counting it as matched would favour the capped few.
+        for (wi, vs) in variants.iter().enumerate() {
+            if !vs.is_empty() && vs.iter().all(|v| self.df(&v.term) > self.root.cap) {
+                weak[wi] = true;
+            }
+        }
         // The whole-name bonus: counts in the score, never in the matched words.
         if let Some(key) = &parsed.key {
             let mut vs = Vec::new();
