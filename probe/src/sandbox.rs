@@ -240,29 +240,7 @@ pub fn command(
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .process_group(0);
-    // SAFETY: the closure only calls async-signal-safe setrlimit(2).
-    unsafe {
-        cmd.pre_exec(move || {
-            let set = |res, v: u64| {
-                let lim = libc::rlimit {
-                    rlim_cur: v as libc::rlim_t,
-                    rlim_max: v as libc::rlim_t,
-                };
-                libc::setrlimit(res, &lim);
-            };
-            set(libc::RLIMIT_CPU, limits.cpu_secs);
-            if let Some(a) = limits.address_space {
-                set(libc::RLIMIT_AS, a);
-            }
-            if let Some(d) = limits.data {
-                set(libc::RLIMIT_DATA, d);
-            }
-            set(libc::RLIMIT_NOFILE, limits.open_files);
-            set(libc::RLIMIT_FSIZE, limits.file_size);
-            set(libc::RLIMIT_CORE, 0);
-            Ok(())
-        });
-    }
+    set_rlimits(&mut cmd, limits);
     cmd
 }
 
@@ -447,6 +425,13 @@ pub fn install_command(
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .process_group(0);
+    set_rlimits(&mut cmd, limits);
+    cmd
+}
+
+/// Applies `limits` to the child between fork and exec (CPU seconds, data size, address space
+/// when set, open files, file size, no core dumps).
+fn set_rlimits(cmd: &mut tokio::process::Command, limits: Limits) {
     // SAFETY: the closure only calls async-signal-safe setrlimit(2).
     unsafe {
         cmd.pre_exec(move || {
@@ -470,5 +455,4 @@ pub fn install_command(
             Ok(())
         });
     }
-    cmd
 }
