@@ -111,7 +111,9 @@ impl Shell {
         let html = crate::pages::templates()
             .render("shell.html", &ctx)
             .map_err(|e| anyhow::anyhow!("rendering the page frame: {e}"))?;
-        let html = tidy(&html);
+        // Line breaks between two tags go too: the frame has no preformatted text, and its
+        // inline runs (header, navs, footer links) are flex containers, where they do not show.
+        let html = tidy(&html).replace(">\n<", "><");
         let mut parts = Vec::new();
         let mut pieces = html.split(SENTINEL);
         if let Some(first) = pieces.next() {
@@ -254,27 +256,29 @@ pub(crate) fn list_body(h: &mut String, page: &ListPage) {
 
 /// The body of a server page.
 pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
-    h.push_str("<article class=\"server\">\n<header class=\"server-head\">\n<p class=\"crumbs\"><a href=\"");
+    h.push_str(
+        "<article class=\"server\"><header class=\"server-head\"><p class=\"crumbs\"><a href=\"",
+    );
     push_esc(h, base);
-    h.push_str("browse/\">Servers</a> /</p>\n<h1>");
+    h.push_str("browse/\">Servers</a> /</p><h1>");
     push_text(h, &page.name);
     if let Some(v) = some(&page.version) {
         h.push_str(" <span class=\"ver\">");
         push_text(h, v);
         h.push_str("</span>");
     }
-    h.push_str("</h1>\n");
+    h.push_str("</h1>");
     if let Some(t) = some(&page.title) {
         if t != page.name {
             h.push_str("<p class=\"subtitle\">");
             push_text(h, t);
-            h.push_str("</p>\n");
+            h.push_str("</p>");
         }
     }
     if !page.description.is_empty() {
         h.push_str("<p class=\"lead\">");
         push_text(h, &page.description);
-        h.push_str("</p>\n");
+        h.push_str("</p>");
     }
     h.push_str("<ul class=\"badges\">");
     match &page.probe {
@@ -332,11 +336,11 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
     if page.archived {
         h.push_str("<li class=\"pill bad\">archived</li>");
     }
-    h.push_str("</ul>\n");
+    h.push_str("</ul>");
     if let Some(n) = page.kind_note {
         h.push_str("<p class=\"note\">");
         push_text(h, n);
-        h.push_str("</p>\n");
+        h.push_str("</p>");
     }
     if let Some(d) = page.duplicate_of {
         h.push_str("<p class=\"note\">This looks like a copy of <a href=\"");
@@ -345,14 +349,12 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         push_esc(h, &d.slug);
         h.push_str("/\">");
         push_text(h, &d.name);
-        h.push_str("</a>.</p>\n");
+        h.push_str("</a>.</p>");
     }
-    h.push_str("</header>\n<div class=\"server-grid\">\n<div class=\"server-main\">\n");
+    h.push_str("</header><div class=\"server-grid\"><div class=\"server-main\">");
 
     // Install.
-    h.push_str(
-        "<section aria-labelledby=\"install-title\">\n<h2 id=\"install-title\">Install</h2>\n",
-    );
+    h.push_str("<section><h2>Install</h2>");
     let repo_url = page.repository.as_ref().and_then(|r| some(&r.url));
     if page.snippets.is_empty() {
         h.push_str("<p class=\"muted\">No package or remote endpoint is known for this record, so there is nothing to install from here.");
@@ -361,9 +363,9 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             push_esc(h, u);
             h.push_str("\" rel=\"nofollow ugc noopener\">repository</a>.");
         }
-        h.push_str("</p>\n");
+        h.push_str("</p>");
     } else {
-        h.push_str("<div class=\"snippets\">\n");
+        h.push_str("<div class=\"snippets\">");
         // Clients that take the same text share a tab (Claude Desktop and Cursor, usually).
         let mut shown = vec![false; page.snippets.len()];
         for i in 0..page.snippets.len() {
@@ -396,14 +398,14 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 push_text(h, &page.snippets[j].hint);
                 h.push_str("</p>");
             }
-            h.push_str("<pre class=\"code\" data-copy=\"true\"><code>");
+            h.push_str("<pre class=\"code\" data-copy><code>");
             push_text(h, &page.snippets[i].code);
-            h.push_str("</code></pre></details>\n");
+            h.push_str("</code></pre></details>");
         }
-        h.push_str("</div>\n");
+        h.push_str("</div>");
     }
     if !page.config.is_empty() {
-        h.push_str("<h3>Configuration</h3>\n<table class=\"params\"><caption class=\"sr-only\">Configuration the server needs</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">Description</th></tr></thead><tbody>");
+        h.push_str("<h3>Configuration</h3><table class=\"params\"><caption class=\"sr-only\">Configuration the server needs</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">Description</th></tr></thead><tbody>");
         for c in &page.config {
             h.push_str("<tr><td><code>");
             push_text(h, &c.name);
@@ -423,33 +425,31 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 push_text(h, d);
                 h.push_str("</code></span>");
             }
-            h.push_str("</td></tr>\n");
+            h.push_str("</td></tr>");
         }
-        h.push_str("</tbody></table>\n");
+        h.push_str("</tbody></table>");
     }
-    h.push_str("</section>\n");
+    h.push_str("</section>");
 
     // Tools.
-    h.push_str(
-        "<section id=\"tools\" aria-labelledby=\"tools-title\">\n<h2 id=\"tools-title\">Tools",
-    );
+    h.push_str("<section id=\"tools\"><h2>Tools");
     if !page.tools.is_empty() {
         let _ = write!(h, " <span class=\"count\">{}</span>", page.tools.len());
     }
-    h.push_str("</h2>\n");
+    h.push_str("</h2>");
     if !page.tools.is_empty() {
         h.push_str("<p class=\"muted small\">As reported by the server when Hisper ran it");
         if let Some(p) = &page.probe {
             h.push_str(" on ");
             push_text(h, &p.date);
         }
-        h.push_str(". Safety badges are the server's own annotations; <span class=\"dflt\">dotted</span> ones are the MCP spec's defaults for annotations the server did not declare.</p>\n");
+        h.push_str(". Safety badges are the server's own annotations; <span class=\"dflt\">dotted</span> ones are the MCP spec's defaults for annotations the server did not declare.</p>");
         for t in &page.tools {
             h.push_str("<section class=\"tool\" id=\"");
             push_esc(h, &t.anchor);
             h.push_str("\" aria-label=\"Tool ");
             push_esc(h, &t.name);
-            h.push_str("\">\n<h3><code>");
+            h.push_str("\"><h3><code>");
             push_text(h, &t.name);
             h.push_str("</code>");
             if let Some(ti) = some(&t.title) {
@@ -457,7 +457,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 push_text(h, ti);
                 h.push_str("</span>");
             }
-            h.push_str("</h3>\n");
+            h.push_str("</h3>");
             if !t.badges.is_empty() || t.risk.is_some() {
                 h.push_str("<ul class=\"badges small\">");
                 for b in &t.badges {
@@ -475,20 +475,20 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                     push_text(h, r);
                     h.push_str("</li>");
                 }
-                h.push_str("</ul>\n");
+                h.push_str("</ul>");
             }
             if let Some(c) = some(&t.conflict) {
                 h.push_str("<p class=\"note\">");
                 push_text(h, c);
-                h.push_str("</p>\n");
+                h.push_str("</p>");
             }
             if !t.description.is_empty() {
                 h.push_str("<p class=\"tool-desc\">");
                 push_text(h, &t.description);
-                h.push_str("</p>\n");
+                h.push_str("</p>");
             }
             if t.params.is_empty() {
-                h.push_str("<p class=\"muted small\">No parameters.</p>\n");
+                h.push_str("<p class=\"muted small\">No parameters.</p>");
             } else {
                 params(h, &t.params, "Parameters of ", &t.name);
                 if t.params_more > 0 {
@@ -505,22 +505,26 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 params(h, &t.output, "Output of ", &t.name);
                 h.push('\n');
             }
-            h.push_str("</section>\n");
+            h.push_str("</section>");
         }
     } else if page.probe.as_ref().is_some_and(|p| p.outcome == "ok") {
-        h.push_str("<p class=\"muted\">The server answered but reported no tools.</p>\n");
+        h.push_str("<p class=\"muted\">The server answered but reported no tools.</p>");
     } else {
         h.push_str("<p class=\"muted\">Tools are recorded when a probe succeeds.");
         if page.probe.is_some() {
             h.push_str(" The last probe did not get that far (see <a href=\"#probe-title\">the probe</a>).");
         }
-        h.push_str("</p>\n");
+        h.push_str("</p>");
     }
-    h.push_str("</section>\n");
+    h.push_str("</section>");
 
     // Prompts, resources, templates, instructions.
     if !page.prompts.is_empty() {
-        let _ = write!(h, "<section aria-labelledby=\"prompts-title\">\n<h2 id=\"prompts-title\">Prompts <span class=\"count\">{}</span></h2>\n<dl class=\"entries\">", page.prompts.len());
+        let _ = write!(
+            h,
+            "<section><h2>Prompts <span class=\"count\">{}</span></h2><dl class=\"entries\">",
+            page.prompts.len()
+        );
         for p in &page.prompts {
             h.push_str("<dt><code>");
             push_text(h, &p.name);
@@ -537,16 +541,20 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             push_text(h, &p.description);
             h.push_str("</dd>");
         }
-        h.push_str("</dl>\n</section>\n");
+        h.push_str("</dl></section>");
     }
-    for (list, id, title) in [
-        (&page.resources, "resources", "Resources"),
-        (&page.templates, "templates", "Resource templates"),
+    for (list, title) in [
+        (&page.resources, "Resources"),
+        (&page.templates, "Resource templates"),
     ] {
         if list.is_empty() {
             continue;
         }
-        let _ = write!(h, "<section aria-labelledby=\"{id}-title\">\n<h2 id=\"{id}-title\">{title} <span class=\"count\">{}</span></h2>\n<dl class=\"entries\">", list.len());
+        let _ = write!(
+            h,
+            "<section><h2>{title} <span class=\"count\">{}</span></h2><dl class=\"entries\">",
+            list.len()
+        );
         for r in list {
             h.push_str("<dt><code>");
             push_text(h, &r.name);
@@ -556,22 +564,22 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             push_text(h, &r.description);
             h.push_str("</dd>");
         }
-        h.push_str("</dl>\n</section>\n");
+        h.push_str("</dl></section>");
     }
     if let Some(i) = some(&page.instructions) {
-        h.push_str("<section aria-labelledby=\"instructions-title\">\n<h2 id=\"instructions-title\">Server instructions</h2>\n<p class=\"muted small\">Text the server sends to the model on connection.</p>\n<blockquote class=\"instructions\">");
+        h.push_str("<section><h2>Server instructions</h2><p class=\"muted small\">Text the server sends to the model on connection.</p><blockquote class=\"instructions\">");
         push_text(h, i);
-        h.push_str("</blockquote>\n</section>\n");
+        h.push_str("</blockquote></section>");
     }
     if let Some(r) = some(&page.readme) {
-        h.push_str("<section aria-labelledby=\"readme-title\">\n<h2 id=\"readme-title\">README</h2>\n<div class=\"readme\">");
+        h.push_str("<section><h2>README</h2><div class=\"readme\">");
         h.push_str(r);
-        h.push_str("</div>\n</section>\n");
+        h.push_str("</div></section>");
     }
-    h.push_str("</div>\n");
+    h.push_str("</div>");
 
     // Side: probe and health.
-    h.push_str("<aside class=\"server-side\" aria-label=\"Details\">\n<section class=\"box\" aria-labelledby=\"probe-title\">\n<h2 id=\"probe-title\">Probe</h2>\n");
+    h.push_str("<aside class=\"server-side\" aria-label=\"Details\"><section class=\"box\"><h2 id=\"probe-title\">Probe</h2>");
     match &page.probe {
         Some(p) => {
             let _ = write!(h, "<p><span class=\"pill {}\">", p.class);
@@ -580,11 +588,11 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             push_esc(h, &p.date);
             h.push_str("\">");
             push_text(h, &p.date);
-            h.push_str("</time></p>\n");
+            h.push_str("</time></p>");
             if let Some(si) = some(&p.server_info) {
                 h.push_str("<p class=\"small\">Server: <code>");
                 push_text(h, si);
-                h.push_str("</code></p>\n");
+                h.push_str("</code></p>");
             }
             if let Some(t) = some(&p.timing) {
                 h.push_str("<p class=\"small muted\">");
@@ -595,7 +603,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 if p.placeholder_config {
                     h.push_str(", with placeholder configuration");
                 }
-                h.push_str("</p>\n");
+                h.push_str("</p>");
             }
             if p.failed || some(&p.detail).is_some() {
                 let rows = [
@@ -619,14 +627,14 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                             h.push_str("</dd>");
                         }
                     }
-                    h.push_str("</dl>\n");
+                    h.push_str("</dl>");
                 }
                 if let Some(st) = some(&p.stderr_tail) {
                     h.push_str(
                         "<details><summary>stderr (last lines)</summary><pre class=\"code small\">",
                     );
                     push_text(h, st);
-                    h.push_str("</pre></details>\n");
+                    h.push_str("</pre></details>");
                 }
             }
             if !p.lints.is_empty() {
@@ -642,39 +650,40 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                     push_text(h, &l.message);
                     h.push_str("</li>");
                 }
-                h.push_str("</ul></details>\n");
+                h.push_str("</ul></details>");
             }
         }
-        None => h.push_str("<p class=\"muted small\">Not probed yet.</p>\n"),
+        None => h.push_str("<p class=\"muted small\">Not probed yet.</p>"),
     }
-    h.push_str("<h3>Health, last 90 nights</h3>\n");
+    // A server never probed has no history: the probe box already says so.
     if page.health_nights > 0 || page.probe.is_some() {
+        h.push_str("<h3>Health, last 90 nights</h3>");
         h.push_str(&page.health_svg);
-        h.push('\n');
-    }
-    h.push_str("<p class=\"small\">");
-    match some(&page.uptime) {
-        Some(u) => {
-            h.push_str("Uptime <b>");
-            push_text(h, u);
-            let _ = write!(
-                h,
-                "%</b> over {} probed night{}.",
-                page.health_nights,
-                if page.health_nights == 1 { "" } else { "s" }
-            );
+        h.push_str("<p class=\"small\">");
+        match some(&page.uptime) {
+            Some(u) => {
+                h.push_str("Uptime <b>");
+                push_text(h, u);
+                let _ = write!(
+                    h,
+                    "%</b> over {} probed night{}.",
+                    page.health_nights,
+                    if page.health_nights == 1 { "" } else { "s" }
+                );
+            }
+            None => h.push_str("No probe history yet."),
         }
-        None => h.push_str("No probe history yet."),
+        h.push_str("</p>");
     }
-    h.push_str("</p>\n</section>\n");
+    h.push_str("</section>");
 
     // Side: quality.
     if page.score.is_some() || !page.safety.is_empty() || !page.checklist.is_empty() {
-        h.push_str("<section class=\"box\" aria-labelledby=\"quality-title\">\n<h2 id=\"quality-title\">Quality</h2>\n");
+        h.push_str("<section class=\"box\"><h2>Quality</h2>");
         if let Some(sc) = &page.score {
             h.push_str("<p>Score <b class=\"score\">");
             push_text(h, &sc.total);
-            h.push_str("</b>/100</p>\n");
+            h.push_str("</b>/100</p>");
             if !sc.components.is_empty() {
                 h.push_str("<dl class=\"kv small\">");
                 for (k, v) in &sc.components {
@@ -684,12 +693,12 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                     push_text(h, v);
                     h.push_str("</dd>");
                 }
-                h.push_str("</dl>\n");
+                h.push_str("</dl>");
             }
             for p in &sc.penalties {
                 h.push_str("<p class=\"small note\">");
                 push_text(h, p);
-                h.push_str("</p>\n");
+                h.push_str("</p>");
             }
         }
         if !page.safety.is_empty() {
@@ -699,7 +708,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 push_text(h, s);
                 h.push_str("</span> ");
             }
-            h.push_str("</p>\n");
+            h.push_str("</p>");
         }
         if !page.checklist.is_empty() {
             h.push_str("<ul class=\"checks small\">");
@@ -712,13 +721,13 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
                 push_text(h, &c.message);
                 h.push_str("</li>");
             }
-            h.push_str("</ul>\n");
+            h.push_str("</ul>");
         }
-        h.push_str("</section>\n");
+        h.push_str("</section>");
     }
 
     // Side: links.
-    h.push_str("<section class=\"box\" aria-labelledby=\"links-title\">\n<h2 id=\"links-title\">Links</h2>\n");
+    h.push_str("<section class=\"box\"><h2>Links</h2>");
     let has_links = repo_url.is_some() || !page.sources.is_empty();
     if has_links {
         h.push_str("<ul class=\"links small\">");
@@ -768,7 +777,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             }
             h.push_str("</li>");
         }
-        h.push_str("</ul>\n");
+        h.push_str("</ul>");
     }
     h.push_str("<dl class=\"kv small\"><dt>Registry name</dt><dd><code>");
     push_text(h, &page.json_name);
@@ -782,7 +791,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
         push_text(h, p);
         h.push_str("</dd>");
     }
-    h.push_str("</dl>\n");
+    h.push_str("</dl>");
     if !page.categories.is_empty() {
         h.push_str("<p class=\"small\">");
         for c in &page.categories {
@@ -792,7 +801,7 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             push_text(h, &c.label);
             h.push_str("</a> ");
         }
-        h.push_str("</p>\n");
+        h.push_str("</p>");
     }
     if !page.keywords.is_empty() {
         h.push_str("<p class=\"small muted\">");
@@ -801,11 +810,11 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             push_text(h, k);
             h.push_str("</span> ");
         }
-        h.push_str("</p>\n");
+        h.push_str("</p>");
     }
-    h.push_str("</section>\n");
+    h.push_str("</section>");
     if !page.similar.is_empty() {
-        h.push_str("<section class=\"box\" aria-labelledby=\"similar-title\">\n<h2 id=\"similar-title\">Other servers with similar tools</h2>\n<ul class=\"links small\">");
+        h.push_str("<section class=\"box\"><h2>Other servers with similar tools</h2><ul class=\"links small\">");
         for it in &page.similar {
             h.push_str("<li><a href=\"");
             push_esc(h, base);
@@ -821,10 +830,12 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             }
             h.push_str("</li>");
         }
-        h.push_str("</ul>\n</section>\n");
+        h.push_str("</ul></section>");
     }
     if !page.copies.is_empty() {
-        h.push_str("<section class=\"box\" aria-labelledby=\"copies-title\">\n<h2 id=\"copies-title\">Copies of this server</h2>\n<ul class=\"links small\">");
+        h.push_str(
+            "<section class=\"box\"><h2>Copies of this server</h2><ul class=\"links small\">",
+        );
         for it in &page.copies {
             h.push_str("<li><a href=\"");
             push_esc(h, base);
@@ -834,11 +845,11 @@ pub(crate) fn server_body(h: &mut String, page: &ServerPage, base: &str) {
             push_text(h, &it.name);
             h.push_str("</a></li>");
         }
-        h.push_str("</ul>\n</section>\n");
+        h.push_str("</ul></section>");
     }
     h.push_str("<p class=\"small muted\">Is something wrong here? <a href=\"");
     push_esc(h, base);
-    h.push_str("about/#fix\">How to fix a listing</a>.</p>\n</aside>\n</div>\n</article>\n");
+    h.push_str("about/#fix\">How to fix a listing</a>.</p></aside></div></article>");
 }
 
 #[cfg(test)]

@@ -161,7 +161,9 @@ fn changed_fields(a: &Server, b: &Server) -> Vec<&'static str> {
     f
 }
 
-/// Compares tonight's dataset with the previous one (absent: everything is "added").
+/// Compares tonight's dataset with the previous one. Without a previous dataset there is nothing
+/// to compare (`previous_generated_at` is null and the lists are empty): listing every server as
+/// "added" would repeat `servers.json` in the changes file.
 pub fn changes(
     ds: &Dataset,
     previous: Option<&Dataset>,
@@ -181,6 +183,9 @@ pub fn changes(
             slug: slugs.get(&s.id).cloned(),
             fields: Vec::new(),
         };
+        if previous.is_none() {
+            break;
+        }
         match prev.get(s.id.as_str()) {
             None => added.push(c()),
             Some(p) => {
@@ -293,8 +298,9 @@ mod tests {
         assert_eq!(c.added[0].id, "npm:zzz-new");
         assert_eq!(c.updated.len(), 1);
         assert_eq!(c.updated[0].fields, ["metadata"]);
-        let all_new = changes(&now, None, &slugs);
-        assert_eq!(all_new.added.len(), now.servers.len());
+        let first = changes(&now, None, &slugs);
+        assert_eq!(first.previous_generated_at, None);
+        assert!(first.added.is_empty() && first.removed.is_empty() && first.updated.is_empty());
     }
 
     #[test]

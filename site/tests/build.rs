@@ -429,9 +429,7 @@ fn search_box_is_wired_and_search_files_are_copied() {
         b"\0asm"
     );
     let home = read(&out.join("index.html"));
-    assert!(home.contains(
-        "<form class=\"search-form\" role=\"search\" action=\"/search/\" method=\"get\">"
-    ));
+    assert!(home.contains("<form class=\"search-form\" role=\"search\" action=\"/search/\">"));
     assert!(home.contains("<input id=\"q-top\" name=\"q\""));
     assert!(home.contains("<div id=\"hisper-search\" data-base=\"/\"></div>"));
     assert!(home.contains("<script src=\"/search/search.js\" defer></script>"));
