@@ -6,11 +6,10 @@
 // config: {site, queries: [{kind, q, expect: [id]}], records: <file of [{id, slug, name, text}]>,
 //          pagefind: bool, max_queries: n}
 import { createRequire } from "node:module";
-import { readFileSync, writeFileSync, mkdtempSync, existsSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { gzipSync } from "node:zlib";
+import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { tmpdir } from "node:os";
-import { join, extname } from "node:path";
+import { join } from "node:path";
 
 const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const tools = process.env.HISPER_SEARCH_TOOLS;
@@ -38,32 +37,17 @@ if (cfg.pagefind) {
   log(`pagefind: indexed ${records.length} records in ${pagefindBuildMs} ms`);
 }
 
-// ---- Static server with gzip (Pagefind's own files are already gzipped) ----
-const gzCache = new Map();
+// ---- Static server with gzip, in its own thread (static_server.mjs) ----
 // Bytes sent by the server (bodies), pages excluded: Pagefind searches in a Web Worker, whose
-// requests the page's resource timing does not see, so bytes are counted here.
-let served = 0;
-const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".txt": "text/plain" };
-const server = createServer((req, res) => {
-  let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-  if (path.endsWith("/")) path += "index.html";
-  const file = join(site, path);
-  if (path.includes("..") || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404); return res.end(); }
-  const pre = /\.pf_|\.pagefind$/.test(path);
-  const headers = { "Content-Type": types[extname(path)] || "application/octet-stream", "Cache-Control": "no-cache" };
-  let body = readFileSync(file);
-  if (!pre && /gzip/.test(req.headers["accept-encoding"] || "")) {
-    if (!gzCache.has(file)) gzCache.set(file, gzipSync(body, { level: 9 }));
-    body = gzCache.get(file);
-    headers["Content-Encoding"] = "gzip";
-  }
-  headers["Content-Length"] = body.length;
-  if (!path.endsWith(".html")) served += body.length;
-  res.writeHead(200, headers);
-  res.end(body);
+// requests the page's resource timing does not see, so bytes are counted by the server.
+const counter = new SharedArrayBuffer(8);
+const servedBytes = new BigInt64Array(counter);
+const serverThread = new Worker(new URL("./static_server.mjs", import.meta.url), { workerData: { site, counter } });
+const port = await new Promise((resolve, reject) => {
+  serverThread.once("message", resolve);
+  serverThread.once("error", reject);
 });
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const origin = `http://127.0.0.1:${port}`;
 writeFileSync(join(site, "bench-hisper.html"), `<!doctype html><meta charset=utf-8><link rel=icon href="data:,"><script src="/search/search.js"></script><form role=search action="/search/"><input name=q><div id="hisper-search" data-base="/"></div></form>`);
 writeFileSync(join(site, "bench-pagefind.html"), `<!doctype html><meta charset=utf-8><link rel=icon href="data:,"><p>pagefind</p>`);
 
@@ -93,23 +77,39 @@ const slugToId = {};
 if (cfg.records) for (const r of JSON.parse(readFileSync(cfg.records, "utf8"))) slugToId[`/servers/${r.slug}/`] = r.id;
 
 async function bytesSoFar() {
-  return served;
+  return Number(Atomics.load(servedBytes, 0));
 }
 
 const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : null; };
 const out = { pagefindBuildMs, systems: {} };
+const offsite = [];
 for (const [name, sys] of Object.entries(systems)) {
   if (name === "pagefind" && !cfg.pagefind) continue;
   const first = [], follow = [], cold = [], warm = [], ranked = [];
   for (let i = 0; i < queries.length; i++) {
     const page = await context.newPage();
-    await page.route("**/*", (r) => r.request().url().startsWith(origin) ? r.continue() : r.abort());
+    // Watch (not intercept: interception adds a DevTools round trip to every request, which
+    // no visitor pays) for any request leaving localhost.
+    page.on("request", (r) => {
+      const u = r.url();
+      if (!u.startsWith(origin) && !u.startsWith("data:")) offsite.push(u);
+    });
     // Everything the search fetches, its script included (the page itself excluded).
     const base = await bytesSoFar();
     await page.goto(origin + sys.page);
-    const t0 = Date.now();
-    let ids = await page.evaluate(sys.run, queries[i].q);
-    cold.push(Date.now() - t0);
+    // Timed inside the page, from the call to the results (no driver round trip included).
+    const c = await page.evaluate(async ([fn, q]) => {
+      const f = eval("(" + fn + ")");
+      const t = performance.now(); const ids = await f(q); return { ids, ms: performance.now() - t };
+    }, [sys.run.toString(), queries[i].q]);
+    let ids = c.ids;
+    cold.push(c.ms);
+    if (i < 2 && process.env.HISPER_BENCH_TRACE) {
+      // Where a cold query's time goes: each request's start and end (ms since navigation).
+      const t = await page.evaluate(() => performance.getEntriesByType("resource").map((e) =>
+        `${e.startTime.toFixed(1)}-${e.responseEnd.toFixed(1)} ${e.name.replace(location.origin, "")}`));
+      log(`${name} cold ${c.ms.toFixed(1)} ms for ${JSON.stringify(queries[i].q)}:\n  ${t.join("\n  ")}`);
+    }
     const b1 = await bytesSoFar();
     first.push(b1 - base);
     // warm: the same query again, everything loaded
@@ -143,5 +143,7 @@ for (const [name, sys] of Object.entries(systems)) {
   };
 }
 await context.close();
-server.close();
+if (offsite.length) log(`requests that left localhost: ${offsite.length}, first ${offsite[0]}`);
+out.offsite_requests = offsite.length;
+await serverThread.terminate();
 console.log(JSON.stringify(out));
