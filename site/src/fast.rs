@@ -17,34 +17,24 @@ use crate::view::Param;
 
 /// Appends `s` to `h`, escaping `& < > " '` (text and quoted attribute values).
 pub fn push_esc(h: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let mut last = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        h.push_str(&s[last..i]);
-        h.push_str(rep);
-        last = i + 1;
-    }
-    h.push_str(&s[last..]);
+    push_escaped(h, s, true);
 }
 
 /// Appends `s` to `h` as text content: escapes `& < >` (quotes are harmless outside tags, and
 /// JSON snippets stay readable and short).
 pub fn push_text(h: &mut String, s: &str) {
-    let bytes = s.as_bytes();
+    push_escaped(h, s, false);
+}
+
+fn push_escaped(h: &mut String, s: &str, quotes: bool) {
     let mut last = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, &b) in s.as_bytes().iter().enumerate() {
         let rep = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
+            b'"' if quotes => "&quot;",
+            b'\'' if quotes => "&#39;",
             _ => continue,
         };
         h.push_str(&s[last..i]);
