@@ -44,8 +44,13 @@ fn size_of(path: &Path) -> u64 {
     rd.flatten().map(|e| size_of(&e.path())).sum()
 }
 
-/// The cache's entries: every child of `npm/` and `pypi/` (one install each), and every other
-/// top-level directory (download caches such as `npm-cache/`) as a whole.
+/// Top-level directories of the cache that the installers write and that may go as a whole
+/// (package managers' download caches). Anything else in the cache directory is not ours and
+/// is never touched, even when the cache was pointed at a directory with other contents.
+const DOWNLOAD_CACHES: &[&str] = &["npm-cache"];
+
+/// The cache's entries: every child of `npm/` and `pypi/` (one install each), and the download
+/// caches named in [`DOWNLOAD_CACHES`] as a whole.
 pub fn entries(cache: &Path) -> Vec<Entry> {
     let mut out = Vec::new();
     let Ok(top) = std::fs::read_dir(cache) else {
@@ -70,11 +75,14 @@ pub fn entries(cache: &Path) -> Vec<Entry> {
         let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
         if is_dir && (name == "npm" || name == "pypi") {
             if let Ok(rd) = std::fs::read_dir(&path) {
+                // Installs are `<name>@<version>` directories; nothing else there is ours.
                 for child in rd.flatten() {
-                    add(child.path());
+                    if child.file_name().to_string_lossy().contains('@') {
+                        add(child.path());
+                    }
                 }
             }
-        } else {
+        } else if DOWNLOAD_CACHES.iter().any(|d| name == *d) {
             add(path);
         }
     }
@@ -158,6 +166,24 @@ mod tests {
         );
         assert!(c.join("npm/link@1").exists() && c.join("npm-cache").exists());
         assert_eq!((p.removed, p.left), (1, 0));
+    }
+
+    #[test]
+    fn leaves_what_it_did_not_install() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = tmp.path();
+        std::fs::create_dir_all(c.join("notes")).unwrap();
+        std::fs::write(c.join("notes/keep.txt"), vec![1u8; 300 * 1024]).unwrap();
+        std::fs::write(c.join("keep.bin"), vec![1u8; 300 * 1024]).unwrap();
+        std::fs::create_dir_all(c.join("npm/README")).unwrap();
+        std::fs::create_dir_all(c.join("npm-cache")).unwrap();
+        std::fs::write(c.join("npm-cache/blob"), vec![1u8; 100 * 1024]).unwrap();
+        let old = install(c, "pypi", "old@1", 100, 3000);
+        let p = prune(c, 0);
+        assert_eq!(p.removed, 2, "the install and the download cache");
+        assert!(!old.exists() && !c.join("npm-cache").exists());
+        assert!(c.join("notes/keep.txt").exists() && c.join("keep.bin").exists());
+        assert!(c.join("npm/README").exists());
     }
 
     #[test]
