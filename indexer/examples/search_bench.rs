@@ -1,7 +1,7 @@
 //! Search benchmark: Hisper's browser index and search box side by side with Pagefind.
 //!
 //! `cargo run --release -p hisper-indexer --example search_bench -- [--sizes 20000,100000]
-//! [--sample] [--queries N] [--no-browser] [--no-pagefind]`
+//! [--sample] [--queries N] [--no-browser] [--no-pagefind] [--misses]`
 //!
 //! For each catalogue (synthetic at each size; `--sample` adds the bundled sample with its query
 //! set): builds the tantivy and browser indexes (timed), then prints MRR@10 per kind of query for
@@ -23,6 +23,7 @@ struct Opts {
     per_kind: usize,
     browser: bool,
     pagefind: bool,
+    misses: bool,
 }
 
 fn opts() -> Opts {
@@ -32,6 +33,7 @@ fn opts() -> Opts {
         per_kind: 40,
         browser: true,
         pagefind: true,
+        misses: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -51,6 +53,7 @@ fn opts() -> Opts {
             }
             "--no-browser" => o.browser = false,
             "--no-pagefind" => o.pagefind = false,
+            "--misses" => o.misses = true,
             other => panic!("unknown argument {other}"),
         }
         i += 1;
@@ -136,6 +139,7 @@ fn main() {
         let mut native_ms = Vec::new();
         let mut overlaps = Vec::new();
         let mut web_ranked = Vec::new();
+        let mut web_scores: Vec<Vec<(f32, u32)>> = Vec::new();
         for q in &queries {
             let mut r = search::DirReader::open(&web_dir).unwrap();
             let t = Instant::now();
@@ -176,6 +180,7 @@ fn main() {
                 .collect();
             overlaps.push(overlap(&t_ids, &ids));
             web_ranked.push(ids);
+            web_scores.push(hits.iter().map(|h| (h.score, h.matched)).collect());
         }
         // Warm native latency: one reader, every query twice.
         let mut r = search::DirReader::open(&web_dir).unwrap();
@@ -211,6 +216,26 @@ fn main() {
             k += 1;
             web_ranked[k - 1].clone()
         });
+        if o.misses {
+            // Every query the browser index does not answer first, with what it answered.
+            for ((q, ranked), sc) in queries.iter().zip(&web_ranked).zip(&web_scores) {
+                let rr = relevance::reciprocal_rank(ranked, &q.expect);
+                if rr < 1.0 && q.kind != "task" {
+                    let top: Vec<String> = ranked
+                        .iter()
+                        .zip(sc)
+                        .take(3)
+                        .map(|(id, (s, m))| format!("{id} {s:.2}/{m}"))
+                        .collect();
+                    println!(
+                        "miss {:<8} rr {rr:.2} {:?} expect {:?} got {top:?}",
+                        q.kind,
+                        q.q,
+                        q.expect.first().map(String::as_str).unwrap_or("")
+                    );
+                }
+            }
+        }
         // Browser part.
         let mut browser: Option<serde_json::Value> = None;
         let tools = repo().join("target/search-tools");

@@ -74,12 +74,24 @@ pub fn overlap(a: &[String], b: &[String]) -> f64 {
 }
 
 /// A query set over a synthetic catalogue: `per_kind` queries of each kind, deterministic.
-/// Names are unique in synthetic catalogues; tasks expect every server of the theme's subject.
+/// Names are unique in synthetic catalogues, unscoped names are not (`@acme/x` and `x`): a
+/// misspelled name expects every server of that unscoped name, since the query cannot tell them
+/// apart, and a started name every server whose unscoped name starts with it. Tasks expect every
+/// server of the theme's subject.
 pub fn synthetic_queries(ds: &dataset::Dataset, per_kind: usize) -> Vec<Query> {
     let n = ds.servers.len();
     let mut out = Vec::new();
     if n == 0 {
         return out;
+    }
+    let unscope = |name: &str| name.rsplit('/').next().unwrap_or(name).to_string();
+    let mut by_unscoped: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for s in &ds.servers {
+        by_unscoped
+            .entry(unscope(&s.name))
+            .or_default()
+            .push(s.id.clone());
     }
     let step = (n / per_kind.max(1)).max(1);
     for (k, s) in ds.servers.iter().step_by(step).take(per_kind).enumerate() {
@@ -89,7 +101,7 @@ pub fn synthetic_queries(ds: &dataset::Dataset, per_kind: usize) -> Vec<Query> {
             q: s.name.clone(),
             expect: expect.clone(),
         });
-        let unscoped = s.name.rsplit('/').next().unwrap_or(&s.name).to_string();
+        let unscoped = unscope(&s.name);
         // Typo in the longest word.
         let longest = unscoped
             .split(|c: char| !c.is_ascii_alphanumeric())
@@ -112,7 +124,7 @@ pub fn synthetic_queries(ds: &dataset::Dataset, per_kind: usize) -> Vec<Query> {
             out.push(Query {
                 kind: "typo".into(),
                 q: unscoped.replacen(&w, &bad, 1),
-                expect: expect.clone(),
+                expect: by_unscoped.get(&unscoped).cloned().unwrap_or_default(),
             });
         }
         let cut = (unscoped.len() * 6 / 10).max(4).min(unscoped.len());
@@ -120,10 +132,22 @@ pub fn synthetic_queries(ds: &dataset::Dataset, per_kind: usize) -> Vec<Query> {
         while !unscoped.is_char_boundary(end) {
             end -= 1;
         }
+        // A started name names every server whose (unscoped) name starts so: the query cannot
+        // tell `mcp-sqlite` from `mcp-sqlite-bridge`, so either answers it.
+        let typed = &unscoped[..end];
+        let mut completions: Vec<String> = ds
+            .servers
+            .iter()
+            .filter(|o| unscope(&o.name).starts_with(typed))
+            .map(|o| o.id.clone())
+            .collect();
+        if completions.is_empty() {
+            completions = expect;
+        }
         out.push(Query {
             kind: "partial".into(),
-            q: unscoped[..end].to_string(),
-            expect,
+            q: typed.to_string(),
+            expect: completions,
         });
     }
     // Tasks: a theme's subject word and a word of its description; every server of it answers.

@@ -248,6 +248,7 @@ impl Searcher {
         let n = parsed.words.len();
         // Each word's variants (term, weight) and whether it is too common to count as matched.
         let mut words: Vec<(Vec<(String, f32)>, bool)> = Vec::with_capacity(n + 1);
+        let mut fixed: Vec<(String, String)> = Vec::new();
         for (wi, w) in parsed.words.iter().enumerate() {
             let is_last_prefix = wi + 1 == n && parsed.last_prefix;
             let df = self.df(all, w)?;
@@ -266,7 +267,11 @@ impl Searcher {
             if edits > 0 && df <= RARE_DF && !(prefix_found && df > 0) {
                 if let Some(vi) = self.root.vocab_for(w) {
                     let bucket = self.vocab_bucket(&self.root.vocab[vi].prefix)?;
-                    for (t, weight) in search::engine::corrections(w, edits, df, &bucket) {
+                    let found = search::engine::corrections(w, edits, df, &bucket);
+                    for (i, (t, weight)) in found.into_iter().enumerate() {
+                        if i == 0 && df == 0 {
+                            fixed.push((w.clone(), t.clone()));
+                        }
                         vs.push((t, weight));
                     }
                 }
@@ -284,13 +289,38 @@ impl Searcher {
         // The whole-name bonus: counts in the score, never in the matched words.
         if let Some(key) = &parsed.key {
             let mut vs = Vec::new();
-            if self.df(all, key)? > 0 {
+            let exact = self.df(all, key)? > 0;
+            if exact && parsed.key_exact {
                 vs.push((key.clone(), NAME_BONUS_EXACT));
             }
-            if parsed.last_prefix {
+            if parsed.key_prefix {
                 vs.extend(self.expansions(all, key, NAME_BONUS)?);
             }
-            words.push((vs, true));
+            if vs.is_empty() && !exact {
+                // As the browser engine: keys near it in its own shard, and the corrected key.
+                let key_fix = search::engine::corrected_key(query, &fixed);
+                let shard = self.root.shard_for(key);
+                let near = self.expand(&[all], search::engine::key_stem(key), |t| {
+                    self.root.shard_for(t) == shard
+                })?;
+                let mut cands: Vec<(&str, u32)> = near
+                    .iter()
+                    .map(|(t, df)| (t.as_str(), u32::try_from(*df).unwrap_or(u32::MAX)))
+                    .collect();
+                let fix_df = match &key_fix {
+                    Some(k) => self.df(all, k)?,
+                    None => 0,
+                };
+                if let (Some(k), true) = (&key_fix, fix_df > 0) {
+                    cands.push((k, fix_df));
+                }
+                vs.extend(search::engine::key_corrections(
+                    key,
+                    key_fix.as_deref(),
+                    cands,
+                ));
+            }
+            words.push((vs, false));
         }
         let allowed = self.allowed(filters)?;
         let columns: Vec<Columns> = searcher

@@ -52,18 +52,27 @@ pub const NAME_BONUS: f32 = 0.6;
 pub const NAME_BONUS_EXACT: f32 = 1.2;
 /// Most words of one query that are used.
 pub const MAX_WORDS: usize = 12;
+/// Most misspelled-name corrections kept for the whole-name key.
+pub const MAX_KEY_FIXES: usize = 3;
 
 /// The parsed query: analyzed words and whether the last one is a prefix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
     pub words: Vec<String>,
+    /// The last word is still being typed (the query ends inside it).
     pub last_prefix: bool,
     /// The whole-query name key (see [`analyze::name_key`]).
     pub key: Option<String>,
+    /// The name is still being typed: the query ends in a letter, a digit or a name separator
+    /// (`-`, `_`, `.`, `/`, `@`), so longer names it starts count.
+    pub key_prefix: bool,
+    /// The name may be complete: the query does not end in a name separator.
+    pub key_exact: bool,
 }
 
-/// Analyzes a query: words deduplicated in order, at most [`MAX_WORDS`]; the last word is a prefix
-/// unless the query ends with a space or punctuation.
+/// Analyzes a query: words deduplicated in order, at most [`MAX_WORDS`]. The last word is a
+/// prefix when the query ends inside it; a stop word being typed last ("to" of "tools") is kept
+/// as a prefix, a single letter being typed ends the previous word.
 pub fn parse(query: &str) -> Parsed {
     let mut words: Vec<String> = Vec::new();
     for t in analyze::tokens(query) {
@@ -74,12 +83,43 @@ pub fn parse(query: &str) -> Parsed {
             break;
         }
     }
-    let last_prefix = query.chars().last().is_some_and(|c| c.is_alphanumeric());
-    let key = analyze::name_key(query);
+    let last = query.chars().last();
+    let mut last_prefix = last.is_some_and(|c| c.is_alphanumeric());
+    let mut key = analyze::name_key(query);
+    let mut key_exact = true;
+    if last_prefix {
+        let start = query
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_alphanumeric())
+            .last()
+            .map_or(0, |(i, _)| i);
+        let tail = &query[start..];
+        if analyze::tokens(tail).is_empty() {
+            // A stop word or a single letter being typed: it starts the next word of the name.
+            let lower = tail.to_lowercase();
+            let head = key.unwrap_or_else(|| "_".to_string());
+            key = Some(head + &lower).filter(|k| k.chars().count() >= 4);
+            key_exact = false;
+            // Kept when it is all that was typed or follows real words ("the of" stays empty).
+            let alone = !query[..start].chars().any(char::is_alphanumeric);
+            let counts = alone || !words.is_empty();
+            if counts && lower.chars().count() >= MIN_PREFIX && words.len() < MAX_WORDS {
+                if !words.contains(&lower) {
+                    words.push(lower);
+                }
+            } else {
+                last_prefix = false;
+            }
+        }
+    }
+    let sep = last.is_some_and(|c| matches!(c, '-' | '_' | '.' | '/' | '@'));
     Parsed {
         words,
         last_prefix,
         key,
+        key_prefix: last.is_some_and(|c| c.is_alphanumeric()) || sep,
+        key_exact: key_exact && !sep,
     }
 }
 
@@ -189,7 +229,7 @@ impl Engine {
             if let Some(s) = self.root.shard_for(key) {
                 self.want_shard(s, &mut need);
             }
-            if parsed.last_prefix {
+            if parsed.key_prefix {
                 for s in self.root.shards_for_prefix(key).take(MAX_PREFIX_SHARDS) {
                     self.want_shard(s, &mut need);
                 }
@@ -201,6 +241,9 @@ impl Engine {
         // Build each word's variants; typo correction may need buckets, then more shards.
         let mut variants: Vec<Vec<Variant>> = Vec::with_capacity(n);
         let mut weak = vec![false; n];
+        // Each unknown word's closest correction, for the corrected whole-name key.
+        let mut fixed: Vec<(String, String)> = Vec::new();
+        let mut buckets_missing = false;
         for (wi, w) in parsed.words.iter().enumerate() {
             let is_last_prefix = wi + 1 == n && parsed.last_prefix;
             let mut vs = Vec::new();
@@ -226,9 +269,15 @@ impl Engine {
                     match self.vocab.get(&vi) {
                         None => {
                             need.insert(self.root.vocab[vi].file.clone());
+                            buckets_missing = true;
                         }
                         Some(bucket) => {
-                            for (t, weight) in corrections(w, edits, df, bucket) {
+                            for (i, (t, weight)) in
+                                corrections(w, edits, df, bucket).into_iter().enumerate()
+                            {
+                                if i == 0 && df == 0 {
+                                    fixed.push((w.clone(), t.clone()));
+                                }
                                 if let Some(s) = self.root.shard_for(&t) {
                                     self.want_shard(s, &mut need);
                                 }
@@ -239,6 +288,16 @@ impl Engine {
                 }
             }
             variants.push(vs);
+        }
+        // A misspelled name: the key with each unknown word corrected needs its shard.
+        let key_fix = match &parsed.key {
+            Some(_) if !fixed.is_empty() && !buckets_missing => corrected_key(query, &fixed),
+            _ => None,
+        };
+        if let Some(k) = &key_fix {
+            if let Some(s) = self.root.shard_for(k) {
+                self.want_shard(s, &mut need);
+            }
         }
         if !need.is_empty() {
             return Step::Need(need.into_iter().collect());
@@ -253,17 +312,39 @@ impl Engine {
         // The whole-name bonus: counts in the score, never in the matched words.
         if let Some(key) = &parsed.key {
             let mut vs = Vec::new();
-            if self.df(key) > 0 {
+            let exact = self.df(key) > 0;
+            if exact && parsed.key_exact {
                 vs.push(Variant {
                     term: key.clone(),
                     weight: NAME_BONUS_EXACT,
                 });
             }
-            if parsed.last_prefix {
+            if parsed.key_prefix {
                 vs.extend(self.expansions(key, NAME_BONUS));
             }
+            if vs.is_empty() && !exact {
+                // No server has this name: the names one or two edits away do, or the name with
+                // each unknown word corrected.
+                let mut cands: Vec<(&str, u32)> = Vec::new();
+                if let Some(sh) = self.root.shard_for(key).and_then(|s| self.shards.get(&s)) {
+                    for t in &sh.terms[sh.with_prefix(key_stem(key))] {
+                        cands.push((&t.term, t.df));
+                    }
+                }
+                if let Some(k) = &key_fix {
+                    let df = self.df(k);
+                    if df > 0 {
+                        cands.push((k, df));
+                    }
+                }
+                vs.extend(
+                    key_corrections(key, key_fix.as_deref(), cands)
+                        .into_iter()
+                        .map(|(term, weight)| Variant { term, weight }),
+                );
+            }
             variants.push(vs);
-            weak.push(true);
+            weak.push(false);
         }
         Step::Done(self.score(&variants, &weak, &filter_sets, limit))
     }
@@ -429,6 +510,66 @@ fn top_k<T>(v: &mut Vec<T>, k: usize, better: impl Fn(&T, &T) -> bool) {
     v.truncate(n);
 }
 
+/// The part of a whole-name key its misspellings are looked for under: `_` and the first half of
+/// the name (a typo in the first half is found through the corrected words instead).
+pub fn key_stem(key: &str) -> &str {
+    let n = key.chars().count();
+    let keep = 1 + (n - 1).div_ceil(2).max(3);
+    match key.char_indices().nth(keep) {
+        Some((i, _)) => &key[..i],
+        None => key,
+    }
+}
+
+/// The whole-name key of `query` with each word in `fixed` (word, correction) replaced by its
+/// correction; None if nothing changed. Shared with the CLI.
+pub fn corrected_key(query: &str, fixed: &[(String, String)]) -> Option<String> {
+    let mut changed = false;
+    let mut joined = String::from("_");
+    for t in analyze::tokens(query) {
+        match fixed.iter().find(|(w, _)| *w == t) {
+            Some((_, c)) => {
+                joined.push_str(c);
+                changed = true;
+            }
+            None => joined.push_str(&t),
+        }
+    }
+    changed.then_some(joined)
+}
+
+/// Corrections of an unknown whole-name `key` among `cands` (existing keys with their document
+/// frequency): the keys within the edits its length allows, closest first, and `fixed`, the key
+/// with its words corrected, as a 1-edit match; weighted as the exact-name bonus times the typo
+/// weight. Shared with the CLI.
+pub fn key_corrections(
+    key: &str,
+    fixed: Option<&str>,
+    cands: Vec<(&str, u32)>,
+) -> Vec<(String, f32)> {
+    let edits = analyze::max_edits(key.chars().count() - 1);
+    let mut found: Vec<(usize, u32, &str)> = cands
+        .into_iter()
+        .filter(|(t, _)| t.starts_with('_') && *t != key)
+        .filter_map(|(t, df)| {
+            if Some(t) == fixed {
+                Some((1, df, t))
+            } else {
+                analyze::within(key, t, edits).map(|d| (d, df, t))
+            }
+        })
+        .collect();
+    found.sort_unstable();
+    found.dedup_by(|a, b| a.2 == b.2);
+    top_k(&mut found, MAX_KEY_FIXES, |a, b| {
+        (a.0, b.1, a.2) < (b.0, a.1, b.2)
+    });
+    found
+        .into_iter()
+        .map(|(d, _, t)| (t.to_string(), NAME_BONUS_EXACT * FUZZY_WEIGHT[d.min(2)]))
+        .collect()
+}
+
 /// Typo corrections of `w` in a vocabulary bucket: closest first, then most documents; only
 /// terms with more documents than the word itself has. Shared with the CLI.
 pub fn corrections(w: &str, edits: usize, df: u32, bucket: &[(String, u32)]) -> Vec<(String, f32)> {
@@ -462,7 +603,65 @@ mod tests {
         assert!(!p.last_prefix);
         assert!(parse("").words.is_empty());
         assert!(parse("the of").words.is_empty());
+        assert_eq!(parse("to").words, ["to"]);
         let p = parse("postgres postgres");
         assert_eq!(p.words, ["postgre"]);
+    }
+
+    #[test]
+    fn parse_knows_a_name_is_still_being_typed() {
+        // A single letter being typed ends the word before it and starts the name's next word.
+        let p = parse("local-python-b");
+        assert_eq!(p.words, ["local", "python"]);
+        assert!(!p.last_prefix);
+        assert_eq!(p.key.as_deref(), Some("_localpythonb"));
+        assert!(p.key_prefix && !p.key_exact);
+        // A stop word being typed is a prefix ("to" of "tools").
+        let p = parse("fast-gmail-to");
+        assert_eq!(p.words, ["fast", "gmail", "to"]);
+        assert!(p.last_prefix);
+        assert_eq!(p.key.as_deref(), Some("_fastgmailto"));
+        // A trailing separator: a longer name follows.
+        let p = parse("smart-stripe-");
+        assert_eq!(p.key.as_deref(), Some("_smartstripe"));
+        assert!(p.key_prefix && !p.key_exact && !p.last_prefix);
+        // A trailing space: the name is complete.
+        let p = parse("postgres ");
+        assert!(!p.key_prefix && p.key_exact);
+        let p = parse("a");
+        assert!(p.words.is_empty() && p.key.is_none());
+    }
+
+    #[test]
+    fn misspelled_names_are_corrected_as_a_whole() {
+        let fixed = vec![("youtbe".to_string(), "youtube".to_string())];
+        assert_eq!(
+            corrected_key("youtbe-tools", &fixed).as_deref(),
+            Some("_youtubetool")
+        );
+        assert_eq!(corrected_key("youtube-tools", &[]), None);
+        let key = "_mcpcloudshellsrver";
+        assert!(key.starts_with(key_stem(key)) && key_stem(key).len() < key.len());
+        let found = key_corrections(
+            key,
+            None,
+            vec![
+                ("_mcpcloudshellserver", 3),
+                ("_mcpcloudshellsrver", 9),
+                ("_mcpcloudshellbridge", 50),
+                ("mcpcloudshellserver", 50),
+            ],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "_mcpcloudshellserver");
+        assert_eq!(found[0].1, NAME_BONUS_EXACT * FUZZY_WEIGHT[1]);
+        // The corrected key counts as one edit even when farther.
+        let found = key_corrections(
+            "_youtbetools",
+            Some("_youtubetools"),
+            vec![("_youtubetools", 2)],
+        );
+        assert_eq!(found[0].1, NAME_BONUS_EXACT * FUZZY_WEIGHT[1]);
+        assert!(key_corrections("_abc", None, vec![("_abd", 1)]).is_empty());
     }
 }
