@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::Context;
-use search::engine::{MAX_PREFIX_SHARDS, MIN_PREFIX, NAME_BONUS, NAME_BONUS_EXACT, RARE_DF};
+use search::engine::{MAX_PREFIX_SHARDS, MIN_PREFIX, NAME_BONUS, NAME_BONUS_EXACT};
 use search::format::Root;
 use tantivy::collector::DocSetCollector;
 use tantivy::columnar::Column;
@@ -249,6 +249,10 @@ impl Searcher {
         // Each word's variants (term, weight) and whether it is too common to count as matched.
         let mut words: Vec<(Vec<(String, f32)>, bool)> = Vec::with_capacity(n + 1);
         let mut fixed: Vec<(String, String)> = Vec::new();
+        let exact_name = match (&parsed.key, parsed.key_exact) {
+            (Some(k), true) => self.df(all, k)? > 0,
+            _ => false,
+        };
         for (wi, w) in parsed.words.iter().enumerate() {
             let is_last_prefix = wi + 1 == n && parsed.last_prefix;
             let df = self.df(all, w)?;
@@ -263,8 +267,8 @@ impl Searcher {
                 prefix_found = !exp.is_empty();
                 vs.extend(exp);
             }
-            let edits = search::analyze::max_edits(w.chars().count());
-            if edits > 0 && df <= RARE_DF && !(prefix_found && df > 0) {
+            let edits = search::engine::correction_edits(w, df, prefix_found, exact_name);
+            if edits > 0 {
                 if let Some(vi) = self.root.vocab_for(w) {
                     let bucket = self.vocab_bucket(&self.root.vocab[vi].prefix)?;
                     let found = search::engine::corrections(w, edits, df, &bucket);

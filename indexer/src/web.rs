@@ -2,8 +2,10 @@
 //!
 //! Writes, under one directory: `root.txt`, `s/*.bin` shards, `v/*.bin` typo vocabulary buckets,
 //! `f/*.bin` filter sets and `r/<n/1000>/<n>.json` result records (at most 1,000 files per
-//! directory). Shard, bucket and filter files are named by a hash of their content, so a host can
-//! cache them forever; only `root.txt` must be revalidated. The format is `search::format`; this
+//! directory). Shard, bucket and filter files are numbered in the root's order, so the root need
+//! not name them; the browser asks for every file with the root's build id (`?v=<build>`, which
+//! changes with any file's bytes), so caches never mix two exports; only `root.txt` must be
+//! revalidated. The format is `search::format`; this
 //! module only decides what goes in. It does not copy the wasm module or the script.
 
 use std::collections::{BTreeMap, HashMap};
@@ -12,8 +14,8 @@ use std::path::Path;
 use anyhow::Context;
 use rayon::prelude::*;
 use search::format::{
-    encode_docset, encode_shard, encode_vocab, fnv1a, FilterRef, Root, ShardRef, TermEntry,
-    VocabRef,
+    encode_docset, encode_shard, encode_vocab, fnv1a, implied_file, FilterRef, Root, ShardRef,
+    TermEntry, VocabRef,
 };
 
 use crate::prepare::{Doc, Field};
@@ -321,7 +323,7 @@ pub fn export_with_params(docs: &[Doc], dir: &Path) -> anyhow::Result<(ExportSta
         .map(|r| encode_shard(&table.terms[r.clone()]))
         .collect();
     for (k, (r, bytes)) in ranges.iter().zip(encoded).enumerate() {
-        let name = format!("s/{:012x}.bin", fnv1a(&bytes) & 0xffff_ffff_ffff);
+        let name = implied_file("s", k);
         let first = if k == 0 {
             String::new()
         } else {
@@ -346,9 +348,9 @@ pub fn export_with_params(docs: &[Doc], dir: &Path) -> anyhow::Result<(ExportSta
         .collect();
     let mut buckets: Vec<(String, Vec<(String, u32)>)> = Vec::new();
     bucketize(&vocab, 1, &mut buckets);
-    for (prefix, terms) in buckets {
+    for (k, (prefix, terms)) in buckets.into_iter().enumerate() {
         let bytes = encode_vocab(&terms);
-        let name = format!("v/{:012x}.bin", fnv1a(&bytes) & 0xffff_ffff_ffff);
+        let name = implied_file("v", k);
         root.vocab.push(VocabRef {
             prefix,
             file: name.clone(),
@@ -367,9 +369,9 @@ pub fn export_with_params(docs: &[Doc], dir: &Path) -> anyhow::Result<(ExportSta
             }
         }
     }
-    for ((key, value), list) in sets {
+    for (k, ((key, value), list)) in sets.into_iter().enumerate() {
         let bytes = encode_docset(&list, docs.len() as u32);
-        let name = format!("f/{:012x}.bin", fnv1a(&bytes) & 0xffff_ffff_ffff);
+        let name = implied_file("f", k);
         root.filters.push(FilterRef {
             key: key.to_string(),
             value: value.to_string(),
@@ -390,10 +392,12 @@ pub fn export_with_params(docs: &[Doc], dir: &Path) -> anyhow::Result<(ExportSta
             (search::record_path(i as u32), b)
         })
         .collect();
-    let build_hash = records
+    // The build id changes with any file's bytes: the browser asks for `<file>?v=<build>`.
+    let build_hash = files
         .iter()
-        .fold(fnv1a(root.encode().as_bytes()), |h, (_, b)| {
-            h ^ fnv1a(b).rotate_left(7)
+        .chain(&records)
+        .fold(fnv1a(root.encode().as_bytes()), |h, (name, b)| {
+            h ^ (fnv1a(b) ^ fnv1a(name.as_bytes())).rotate_left(7)
         });
     root.build = format!("{:012x}", build_hash & 0xffff_ffff_ffff);
     files.extend(records);

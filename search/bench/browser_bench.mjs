@@ -95,6 +95,32 @@ for (const [name, sys] of Object.entries(systems)) {
       if (!u.startsWith(origin) && !u.startsWith("data:")) offsite.push(u);
     });
     // Everything the search fetches, its script included (the page itself excluded).
+    if (i < 2 && process.env.HISPER_BENCH_TRACE && name === "hisper") {
+      // Time the module's compile and every call into it (ms since navigation).
+      await page.addInitScript(() => {
+        window.__calls = [];
+        const inst = WebAssembly.instantiateStreaming;
+        WebAssembly.instantiateStreaming = function (...a) {
+          const t = performance.now();
+          return inst.apply(this, a).then((r) => {
+            window.__calls.push(`${t.toFixed(1)}-${performance.now().toFixed(1)} compile+instantiate`);
+            const ex = r.instance.exports, wrapped = {};
+            for (const k of Object.keys(ex)) {
+              wrapped[k] = typeof ex[k] !== "function" || !/init|search|provide/.test(k) ? ex[k] : (...b) => {
+                const t0 = performance.now(); const v = ex[k](...b);
+                window.__calls.push(`${t0.toFixed(1)}-${performance.now().toFixed(1)} ${k}`);
+                if (k === "hs_search" && v === 0) {
+                  const t1 = performance.now(); ex[k](...b);
+                  window.__calls.push(`${t1.toFixed(1)}-${performance.now().toFixed(1)} hs_search again`);
+                }
+                return v;
+              };
+            }
+            return { module: r.module, instance: { exports: wrapped } };
+          });
+        };
+      });
+    }
     const base = await bytesSoFar();
     await page.goto(origin + sys.page);
     // Timed inside the page, from the call to the results (no driver round trip included).
@@ -108,7 +134,8 @@ for (const [name, sys] of Object.entries(systems)) {
       // Where a cold query's time goes: each request's start and end (ms since navigation).
       const t = await page.evaluate(() => performance.getEntriesByType("resource").map((e) =>
         `${e.startTime.toFixed(1)}-${e.responseEnd.toFixed(1)} ${e.name.replace(location.origin, "")}`));
-      log(`${name} cold ${c.ms.toFixed(1)} ms for ${JSON.stringify(queries[i].q)}:\n  ${t.join("\n  ")}`);
+      const calls = await page.evaluate(() => window.__calls || []);
+      log(`${name} cold ${c.ms.toFixed(1)} ms for ${JSON.stringify(queries[i].q)}:\n  ${t.concat(calls).join("\n  ")}`);
     }
     const b1 = await bytesSoFar();
     first.push(b1 - base);

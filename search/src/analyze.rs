@@ -63,7 +63,7 @@ fn emit(raw: &str, count: &mut usize, f: &mut impl FnMut(String)) {
     if *count >= MAX_TERMS {
         return;
     }
-    let lower = raw.to_lowercase();
+    let lower = lower(raw);
     if is_stop(&lower) {
         return;
     }
@@ -77,6 +77,74 @@ fn emit(raw: &str, count: &mut usize, f: &mut impl FnMut(String)) {
     f(term);
 }
 
+/// Lowercases `s` with [`lower_char`].
+pub fn lower(s: &str) -> String {
+    s.chars().map(lower_char).collect()
+}
+
+/// The lowercase of `c` in the scripts where names and descriptions have case: ASCII, Latin-1,
+/// Latin Extended-A and Additional, Greek, Cyrillic, Armenian and fullwidth Latin (the same as
+/// `char::to_lowercase` there); any other character is returned unchanged. Not std's full
+/// Unicode mapping on purpose: its tables would be a fifth of the wasm module, and indexing and
+/// querying share this function, so they always agree.
+pub fn lower_char(c: char) -> char {
+    let u = c as u32;
+    let pair_even = |lo: u32, hi: u32| (lo..=hi).contains(&u) && u % 2 == 0;
+    let pair_odd = |lo: u32, hi: u32| (lo..=hi).contains(&u) && u % 2 == 1;
+    let to = if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    } else if (0xC0..=0xDE).contains(&u) && u != 0xD7 {
+        u + 32
+    } else if u == 0x130 {
+        0x69
+    } else if u == 0x178 {
+        0xFF
+    } else if pair_even(0x100, 0x137) || pair_odd(0x139, 0x148) || pair_even(0x14A, 0x177) {
+        u + 1
+    } else if pair_odd(0x179, 0x17E) {
+        u + 1
+    } else if u == 0x386 {
+        0x3AC
+    } else if (0x388..=0x38A).contains(&u) {
+        u + 37
+    } else if u == 0x38C {
+        0x3CC
+    } else if (0x38E..=0x38F).contains(&u) {
+        u + 63
+    } else if (0x391..=0x3AB).contains(&u) && u != 0x3A2 {
+        u + 32
+    } else if (0x400..=0x40F).contains(&u) {
+        u + 80
+    } else if (0x410..=0x42F).contains(&u) {
+        u + 32
+    } else if pair_even(0x460, 0x481) || pair_even(0x48A, 0x4BF) || pair_odd(0x4C1, 0x4CE) {
+        u + 1
+    } else if u == 0x4C0 {
+        0x4CF
+    } else if pair_even(0x4D0, 0x52F) {
+        u + 1
+    } else if (0x531..=0x556).contains(&u) {
+        u + 48
+    } else if pair_even(0x1E00, 0x1E95) || pair_even(0x1EA0, 0x1EFF) {
+        u + 1
+    } else if u == 0x1E9E {
+        0xDF
+    } else if (0xFF21..=0xFF3A).contains(&u) {
+        u + 32
+    } else {
+        u
+    };
+    char::from_u32(to).unwrap_or(c)
+}
+
+fn is_upper(c: char) -> bool {
+    lower_char(c) != c
+}
+
+fn is_lower(c: char) -> bool {
+    c.is_alphabetic() && !is_upper(c)
+}
+
 /// Splits `GitHubServer` into `Git`, `Hub`, `Server` and `HTTPClient` into `HTTP`, `Client`.
 fn camel_parts(w: &str) -> Vec<&str> {
     let chars: Vec<(usize, char)> = w.char_indices().collect();
@@ -86,8 +154,8 @@ fn camel_parts(w: &str) -> Vec<&str> {
         let (i, c) = chars[k];
         let prev = chars[k - 1].1;
         let next = chars.get(k + 1).map(|x| x.1);
-        let boundary = (prev.is_lowercase() && c.is_uppercase())
-            || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(|n| n.is_lowercase()));
+        let boundary = (is_lower(prev) && is_upper(c))
+            || (is_upper(prev) && is_upper(c) && next.is_some_and(is_lower));
         if boundary {
             parts.push(&w[start..i]);
             start = i;
@@ -220,6 +288,37 @@ mod tests {
         assert_eq!(tokens("string things"), ["string", "thing"]);
         assert!(tokens("the of and").is_empty());
         assert!(tokens("").is_empty());
+    }
+
+    #[test]
+    fn lowercase_agrees_with_std_where_it_maps() {
+        let mut mapped = 0;
+        for u in 0..=0x10FFFFu32 {
+            let Some(c) = char::from_u32(u) else {
+                continue;
+            };
+            let ours = lower_char(c);
+            let std: Vec<char> = c.to_lowercase().collect();
+            if ours != c {
+                mapped += 1;
+                // Where it maps, it maps as std does (İ: std adds a combining dot).
+                assert!(
+                    std[0] == ours && (std.len() == 1 || u == 0x130),
+                    "{c:?}: {ours:?} vs {std:?}"
+                );
+            }
+            // Every Latin-1, Latin Extended-A, basic Greek and Cyrillic capital std lowercases,
+            // this does too.
+            let covered = u < 0x180 || (0x386..=0x3AB).contains(&u) || (0x400..=0x52F).contains(&u);
+            if covered && std.len() == 1 && std[0] != c {
+                assert_eq!(ours, std[0], "{c:?}");
+            }
+        }
+        assert!(mapped > 450, "{mapped}");
+        assert_eq!(
+            lower("ÜBERWACHUNG Ünïcode ΑΘΗΝΑ МОСКВА"),
+            "überwachung ünïcode αθηνα москва"
+        );
     }
 
     #[test]

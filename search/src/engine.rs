@@ -97,7 +97,7 @@ pub fn parse(query: &str) -> Parsed {
         let tail = &query[start..];
         if analyze::tokens(tail).is_empty() {
             // A stop word or a single letter being typed: it starts the next word of the name.
-            let lower = tail.to_lowercase();
+            let lower = analyze::lower(tail);
             let head = key.unwrap_or_else(|| "_".to_string());
             key = Some(head + &lower).filter(|k| k.chars().count() >= 4);
             key_exact = false;
@@ -244,6 +244,7 @@ impl Engine {
         // Each unknown word's closest correction, for the corrected whole-name key.
         let mut fixed: Vec<(String, String)> = Vec::new();
         let mut buckets_missing = false;
+        let exact_name = parsed.key_exact && parsed.key.as_ref().is_some_and(|k| self.df(k) > 0);
         for (wi, w) in parsed.words.iter().enumerate() {
             let is_last_prefix = wi + 1 == n && parsed.last_prefix;
             let mut vs = Vec::new();
@@ -263,8 +264,8 @@ impl Engine {
                 prefix_found = !exp.is_empty();
                 vs.extend(exp);
             }
-            let edits = analyze::max_edits(w.chars().count());
-            if edits > 0 && df <= RARE_DF && !(prefix_found && df > 0) {
+            let edits = correction_edits(w, df, prefix_found, exact_name);
+            if edits > 0 {
                 if let Some(vi) = self.root.vocab_for(w) {
                     match self.vocab.get(&vi) {
                         None => {
@@ -508,6 +509,19 @@ fn top_k<T>(v: &mut Vec<T>, k: usize, better: impl Fn(&T, &T) -> bool) {
         v.swap(i, best);
     }
     v.truncate(n);
+}
+
+/// How many edits typo correction allows for the query word `w` (0: none). Only a (nearly)
+/// unknown word is corrected: one with at most [`RARE_DF`] documents, unless the last word's
+/// prefix already found it, or the whole query is a server's exact name
+/// (`exact_name`), and never a number (any 5-digit number is one edit from many others). Shared
+/// with the CLI.
+pub fn correction_edits(w: &str, df: u32, prefix_found: bool, exact_name: bool) -> usize {
+    let rare = df == 0 || (df <= RARE_DF && !prefix_found && !exact_name);
+    if !rare || w.chars().all(|c| c.is_ascii_digit()) {
+        return 0;
+    }
+    analyze::max_edits(w.chars().count())
 }
 
 /// The part of a whole-name key its misspellings are looked for under: `_` and the first half of

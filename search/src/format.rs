@@ -3,11 +3,11 @@
 //! - `root.txt`: a small text file (version, document count, build id, score scale, then one line
 //!   per shard, vocabulary bucket and filter). It grows with the number of ~16 KB shards, never with
 //!   per-document data.
-//! - `s/<hash>.bin` shards: a sorted, front-coded term table (term, document frequency, postings
+//! - `s/<i>.bin` shards: a sorted, front-coded term table (term, document frequency, postings
 //!   length) followed by the postings: delta-varint document number and one impact byte.
-//! - `v/<hash>.bin` vocabulary buckets: terms starting with one prefix, with document frequency,
+//! - `v/<i>.bin` vocabulary buckets: terms starting with one prefix, with document frequency,
 //!   for typo correction.
-//! - `f/<hash>.bin` filters: the sorted documents of one `key=value` (delta-varint list or bitmap).
+//! - `f/<i>.bin` filters: the sorted documents of one `key=value` (delta-varint list or bitmap).
 //!
 //! Every decoder checks bounds and returns [`FormatError`] on corrupt input; none panics.
 
@@ -399,6 +399,12 @@ pub struct Root {
     pub filters: Vec<FilterRef>,
 }
 
+/// Where the `i`th shard (`kind` "s"), vocabulary bucket ("v") or filter ("f") is when the root
+/// does not name its file.
+pub fn implied_file(kind: &str, i: usize) -> String {
+    format!("{kind}/{i}.bin")
+}
+
 fn clean(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() || c == '\t' { ' ' } else { c })
@@ -417,19 +423,36 @@ impl Root {
             self.scale_milli,
             self.cap
         ));
-        for sh in &self.shards {
-            s.push_str(&format!("s\t{}\t{}\n", clean(&sh.first), clean(&sh.file)));
-        }
-        for v in &self.vocab {
-            s.push_str(&format!("v\t{}\t{}\n", clean(&v.prefix), clean(&v.file)));
-        }
-        for f in &self.filters {
+        // A file at its implied place (`s/<i>.bin`...) is not named: most of the root's bytes
+        // would be file names.
+        let named = |file: &str, kind: &str, i: usize| {
+            if file == implied_file(kind, i) {
+                String::new()
+            } else {
+                format!("\t{}", clean(file))
+            }
+        };
+        for (i, sh) in self.shards.iter().enumerate() {
             s.push_str(&format!(
-                "f\t{}\t{}\t{}\t{}\n",
+                "s\t{}{}\n",
+                clean(&sh.first),
+                named(&sh.file, "s", i)
+            ));
+        }
+        for (i, v) in self.vocab.iter().enumerate() {
+            s.push_str(&format!(
+                "v\t{}{}\n",
+                clean(&v.prefix),
+                named(&v.file, "v", i)
+            ));
+        }
+        for (i, f) in self.filters.iter().enumerate() {
+            s.push_str(&format!(
+                "f\t{}\t{}\t{}{}\n",
                 clean(&f.key),
                 clean(&f.value),
                 f.count,
-                clean(&f.file)
+                named(&f.file, "f", i)
             ));
         }
         s
@@ -456,19 +479,25 @@ impl Root {
                 ("build", 2) => r.build = f[1].to_string(),
                 ("scale", 2) => r.scale_milli = num(1)?,
                 ("cap", 2) => r.cap = num(1)? as u32,
-                ("s", 3) => r.shards.push(ShardRef {
+                ("s", 2 | 3) => r.shards.push(ShardRef {
                     first: f[1].into(),
-                    file: f[2].into(),
+                    file: f
+                        .get(2)
+                        .map_or_else(|| implied_file("s", r.shards.len()), |x| x.to_string()),
                 }),
-                ("v", 3) => r.vocab.push(VocabRef {
+                ("v", 2 | 3) => r.vocab.push(VocabRef {
                     prefix: f[1].into(),
-                    file: f[2].into(),
+                    file: f
+                        .get(2)
+                        .map_or_else(|| implied_file("v", r.vocab.len()), |x| x.to_string()),
                 }),
-                ("f", 5) => r.filters.push(FilterRef {
+                ("f", 4 | 5) => r.filters.push(FilterRef {
                     key: f[1].into(),
                     value: f[2].into(),
                     count: num(3)? as u32,
-                    file: f[4].into(),
+                    file: f
+                        .get(4)
+                        .map_or_else(|| implied_file("f", r.filters.len()), |x| x.to_string()),
                 }),
                 ("", _) => {}
                 _ => return err(format!("unknown root line: {line}")),
@@ -559,6 +588,42 @@ mod tests {
         let b = encode_docset(&dense, 1000);
         assert_eq!(&b[..4], BITMAP_MAGIC);
         assert_eq!(decode_docset(&b).unwrap(), dense);
+    }
+
+    #[test]
+    fn implied_file_names_are_left_out_of_the_root() {
+        let r = Root {
+            docs: 3,
+            build: "b1".into(),
+            scale_milli: 1,
+            cap: 2,
+            shards: vec![
+                ShardRef {
+                    first: String::new(),
+                    file: implied_file("s", 0),
+                },
+                ShardRef {
+                    first: "m".into(),
+                    file: "s/custom.bin".into(),
+                },
+            ],
+            vocab: vec![VocabRef {
+                prefix: "g".into(),
+                file: implied_file("v", 0),
+            }],
+            filters: vec![FilterRef {
+                key: "source".into(),
+                value: "npm".into(),
+                count: 2,
+                file: implied_file("f", 0),
+            }],
+        };
+        let text = r.encode();
+        assert!(
+            !text.contains("s/0.bin") && !text.contains("v/0.bin") && !text.contains("f/0.bin")
+        );
+        assert!(text.contains("s\tm\ts/custom.bin\n"), "{text}");
+        assert_eq!(Root::decode(text.as_bytes()).unwrap(), r);
     }
 
     #[test]

@@ -53,7 +53,7 @@
       rootText.split("\n").forEach(function (line) {
         var f = line.split("\t");
         if (f[0] === "build") build = f[1];
-        if (f[0] === "f" && f.length === 5) {
+        if (f[0] === "f" && f.length >= 4) {
           (filters[f[1]] = filters[f[1]] || []).push([f[2], +f[3]]);
         }
       });
@@ -61,7 +61,7 @@
       var records = {};
       function provide(name) {
         if (loaded[name]) return loaded[name];
-        loaded[name] = fetchBytes(idx + name).then(function (buf) {
+        loaded[name] = fetchBytes(idx + name + "?v=" + build).then(function (buf) {
           var b = new Uint8Array(buf);
           var nb = enc.encode(name);
           var np = put(nb), bp = put(b);
