@@ -91,48 +91,37 @@ pub fn lower_char(c: char) -> char {
     let u = c as u32;
     let pair_even = |lo: u32, hi: u32| (lo..=hi).contains(&u) && u % 2 == 0;
     let pair_odd = |lo: u32, hi: u32| (lo..=hi).contains(&u) && u % 2 == 1;
-    let to = if c.is_ascii() {
+    if c.is_ascii() {
         return c.to_ascii_lowercase();
-    } else if (0xC0..=0xDE).contains(&u) && u != 0xD7 {
-        u + 32
-    } else if u == 0x130 {
-        0x69
-    } else if u == 0x178 {
-        0xFF
-    } else if pair_even(0x100, 0x137) || pair_odd(0x139, 0x148) || pair_even(0x14A, 0x177) {
-        u + 1
-    } else if pair_odd(0x179, 0x17E) {
-        u + 1
-    } else if u == 0x386 {
-        0x3AC
-    } else if (0x388..=0x38A).contains(&u) {
-        u + 37
-    } else if u == 0x38C {
-        0x3CC
-    } else if (0x38E..=0x38F).contains(&u) {
-        u + 63
-    } else if (0x391..=0x3AB).contains(&u) && u != 0x3A2 {
-        u + 32
-    } else if (0x400..=0x40F).contains(&u) {
-        u + 80
-    } else if (0x410..=0x42F).contains(&u) {
-        u + 32
-    } else if pair_even(0x460, 0x481) || pair_even(0x48A, 0x4BF) || pair_odd(0x4C1, 0x4CE) {
-        u + 1
-    } else if u == 0x4C0 {
-        0x4CF
-    } else if pair_even(0x4D0, 0x52F) {
-        u + 1
-    } else if (0x531..=0x556).contains(&u) {
-        u + 48
-    } else if pair_even(0x1E00, 0x1E95) || pair_even(0x1EA0, 0x1EFF) {
-        u + 1
-    } else if u == 0x1E9E {
-        0xDF
-    } else if (0xFF21..=0xFF3A).contains(&u) {
-        u + 32
-    } else {
-        u
+    }
+    // Upper and lower case side by side: the capital is the even (or odd) one of each pair.
+    let pairs = pair_even(0x100, 0x137)
+        || pair_odd(0x139, 0x148)
+        || pair_even(0x14A, 0x177)
+        || pair_odd(0x179, 0x17E)
+        || pair_even(0x460, 0x481)
+        || pair_even(0x48A, 0x4BF)
+        || pair_odd(0x4C1, 0x4CE)
+        || pair_even(0x4D0, 0x52F)
+        || pair_even(0x1E00, 0x1E95)
+        || pair_even(0x1EA0, 0x1EFF);
+    let to = match u {
+        _ if pairs => u + 1,
+        0xC0..=0xDE if u != 0xD7 => u + 32,
+        0x130 => 0x69,
+        0x178 => 0xFF,
+        0x386 => 0x3AC,
+        0x388..=0x38A => u + 37,
+        0x38C => 0x3CC,
+        0x38E..=0x38F => u + 63,
+        0x391..=0x3AB if u != 0x3A2 => u + 32,
+        0x400..=0x40F => u + 80,
+        0x410..=0x42F => u + 32,
+        0x4C0 => 0x4CF,
+        0x531..=0x556 => u + 48,
+        0x1E9E => 0xDF,
+        0xFF21..=0xFF3A => u + 32,
+        _ => u,
     };
     char::from_u32(to).unwrap_or(c)
 }
