@@ -106,9 +106,9 @@ pub fn lower_char(c: char) -> char {
         || pair_even(0x1E00, 0x1E95)
         || pair_even(0x1EA0, 0x1EFF);
     let to = match u {
+        0x130 => 0x69,
         _ if pairs => u + 1,
         0xC0..=0xDE if u != 0xD7 => u + 32,
-        0x130 => 0x69,
         0x178 => 0xFF,
         0x386 => 0x3AC,
         0x388..=0x38A => u + 37,
