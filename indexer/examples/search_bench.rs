@@ -335,6 +335,35 @@ fn main() {
                     );
                 }
             }
+            println!(
+                "\n{:<22} {:>16} {:>16} {:>16} {:>16}",
+                "cold, in Chromium",
+                "ranked med",
+                "shown med",
+                "after focus med",
+                "after focus max"
+            );
+            for sys in ["hisper", "pagefind"] {
+                if let Some(s) = b["systems"].get(sys) {
+                    let ms = |k: &str| {
+                        s[k].as_f64()
+                            .map(|v| format!("{v:.1} ms"))
+                            .unwrap_or_default()
+                    };
+                    println!(
+                        "{:<22} {:>16} {:>16} {:>16} {:>16}",
+                        sys,
+                        ms("cold_ranked_ms_median"),
+                        ms("cold_ms_median"),
+                        ms("after_focus_ms_median"),
+                        ms("after_focus_ms_max")
+                    );
+                }
+            }
+            println!(
+                "(cold: nothing cached, from the call to the ranked list, and to its 10 records \
+                 loaded; after focus: root and module already loaded by pointing at the box)"
+            );
             if let Some(ms) = b["pagefindBuildMs"].as_f64() {
                 println!("pagefind index build: {:.1} s", ms / 1000.0);
             }

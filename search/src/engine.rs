@@ -390,15 +390,18 @@ impl Engine {
         filter_sets: &[Vec<usize>],
         limit: usize,
     ) -> Vec<Hit> {
-        // Dense per-document accumulators (matched words, score) plus the list of documents
-        // touched: no hashing in the inner loop. Per word, the best variant counts.
+        // Dense per-document accumulators plus the list of documents touched: no hashing in the
+        // inner loop. Per word, the best variant counts.
+        #[derive(Clone, Copy, Default)]
+        struct Acc {
+            best: f32,
+            total: f32,
+            matched: u32,
+        }
         let n_docs = self.root.docs as usize;
-        let mut matched: Vec<u32> = vec![0; n_docs];
-        let mut total: Vec<f32> = vec![0.0; n_docs];
-        let mut best: Vec<f32> = vec![0.0; n_docs];
+        let mut acc: Vec<Acc> = vec![Acc::default(); n_docs];
         let mut touched: Vec<u32> = Vec::new();
         let mut word_docs: Vec<u32> = Vec::new();
-        let mut seen: Vec<bool> = vec![false; n_docs];
         let scale = (self.root.scale_milli.max(1) as f32) / 1000.0;
         for (wi, vs) in variants.iter().enumerate() {
             for v in vs {
@@ -411,35 +414,31 @@ impl Engine {
                 let Some(ti) = sh.find(&v.term) else {
                     continue;
                 };
-                let Ok(posts) = sh.postings(ti) else {
-                    continue;
-                };
-                for (doc, imp) in posts {
-                    let d = doc as usize;
-                    if d >= n_docs {
-                        continue;
-                    }
+                let weight = v.weight;
+                let _ = sh.for_each_posting(ti, |doc, imp| {
+                    let Some(a) = acc.get_mut(doc as usize) else {
+                        return;
+                    };
                     let x = imp as f32 / 255.0;
-                    let sc = x * x * scale * v.weight;
-                    if best[d] == 0.0 {
+                    let sc = x * x * scale * weight;
+                    if a.best == 0.0 {
                         word_docs.push(doc);
                     }
-                    if sc > best[d] {
-                        best[d] = sc;
+                    if sc > a.best {
+                        a.best = sc;
                     }
-                }
+                });
             }
             for &doc in &word_docs {
-                let d = doc as usize;
-                if !seen[d] {
-                    seen[d] = true;
+                let a = &mut acc[doc as usize];
+                if a.total == 0.0 {
                     touched.push(doc);
                 }
                 if !weak[wi] {
-                    matched[d] += 1;
+                    a.matched += 1;
                 }
-                total[d] += best[d];
-                best[d] = 0.0;
+                a.total += a.best;
+                a.best = 0.0;
             }
             word_docs.clear();
         }
@@ -456,8 +455,8 @@ impl Engine {
             })
             .map(|doc| Hit {
                 doc,
-                score: total[doc as usize],
-                matched: matched[doc as usize],
+                score: acc[doc as usize].total,
+                matched: acc[doc as usize].matched,
             })
             .collect();
         let order = |a: &Hit, b: &Hit| {

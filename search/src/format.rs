@@ -39,7 +39,7 @@ fn err<T>(msg: impl Into<String>) -> Result<T, FormatError> {
     Err(FormatError(msg.into()))
 }
 
-/// FNV-1a 64, for content-addressed file names (not for security).
+/// FNV-1a 64, for the build id (not for security).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
@@ -251,23 +251,37 @@ impl Shard {
 
     /// The postings of term number `i`.
     pub fn postings(&self, i: usize) -> Result<Vec<Posting>, FormatError> {
+        let mut out = Vec::with_capacity(self.terms.get(i).map_or(0, |t| t.count as usize));
+        self.for_each_posting(i, |doc, imp| out.push((doc, imp)))?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each (document, impact) of term `i`, in document order, without
+    /// collecting them (the engine's inner loop).
+    pub fn for_each_posting(
+        &self,
+        i: usize,
+        mut f: impl FnMut(u32, u8),
+    ) -> Result<(), FormatError> {
         let Some(t) = self.terms.get(i) else {
             return err("no such term");
         };
-        let mut c = Cursor::new(&self.body[t.start..t.start + t.len]);
-        let mut out = Vec::with_capacity(t.count as usize);
+        let Some(body) = self.body.get(t.start..t.start + t.len) else {
+            return err("postings out of range");
+        };
+        let mut c = Cursor::new(body);
         let mut doc: u32 = 0;
         for k in 0..t.count {
-            let d = c.varint()?;
+            let d = u32::try_from(c.varint()?).map_err(|_| FormatError("doc overflow".into()))?;
             doc = if k == 0 {
-                u32::try_from(d).map_err(|_| FormatError("doc overflow".into()))?
+                d
             } else {
-                doc.checked_add(u32::try_from(d).map_err(|_| FormatError("doc overflow".into()))?)
+                doc.checked_add(d)
                     .ok_or(FormatError("doc overflow".into()))?
             };
-            out.push((doc, c.byte()?));
+            f(doc, c.byte()?);
         }
-        Ok(out)
+        Ok(())
     }
 }
 

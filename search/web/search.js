@@ -99,6 +99,7 @@
       }
       return {
         filters: filters,
+        record: record,
         ids: function (q, f) { return step(q, filtersText(f), 0); },
         search: function (q, f) {
           return step(q, filtersText(f), 0).then(function (hits) {
@@ -308,11 +309,20 @@
   }
 
   // For tests and benchmarks: raw ranked ids without the UI.
+  function baseOf(base) {
+    var host = document.querySelector("[id=hisper-search]");
+    return base || (host && host.getAttribute("data-base")) || "/";
+  }
   window.hisperSearch = {
     query: function (q, filters, base) {
-      var host = document.querySelector("[id=hisper-search]");
-      var b = base || (host && host.getAttribute("data-base")) || "/";
-      return loadEngine(b).then(function (eng) { return eng.search(q, filters || {}); });
+      return loadEngine(baseOf(base)).then(function (eng) { return eng.search(q, filters || {}); });
+    },
+    // The ranked hits ({doc, score, matched}) without their records, and one record.
+    ids: function (q, filters, base) {
+      return loadEngine(baseOf(base)).then(function (eng) { return eng.ids(q, filters || {}); });
+    },
+    record: function (doc, base) {
+      return loadEngine(baseOf(base)).then(function (eng) { return eng.record(doc); });
     }
   };
 
