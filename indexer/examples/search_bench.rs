@@ -237,6 +237,41 @@ fn main() {
             }
         }
         // Browser part.
+        // Cold in V8 with the network excluded (node, if installed): compile, init, search steps.
+        {
+            let wasm_path = tmp.path().join("search.wasm");
+            let q_path = tmp.path().join("queries.json");
+            std::fs::write(&wasm_path, &wasm).unwrap();
+            let qs: Vec<&str> = queries.iter().map(|q| q.q.as_str()).collect();
+            std::fs::write(&q_path, serde_json::to_vec(&qs).unwrap()).unwrap();
+            let run = Command::new("node")
+                .arg(repo().join("search/bench/cold_node.mjs"))
+                .arg(&web_dir)
+                .arg(&wasm_path)
+                .arg(&q_path)
+                .stderr(std::process::Stdio::inherit())
+                .output();
+            let parsed = run
+                .ok()
+                .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok());
+            match parsed {
+                Some(v) => {
+                    let ms: Vec<f64> = v["ms"]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+                        .unwrap_or_default();
+                    println!(
+                        "cold in V8 (node), network excluded (compile + instantiate + init + search steps, \
+                         files read from disk): median {:.1} ms, p95 {:.1} ms, max {:.1} ms; {} failed",
+                        quantile(&ms, 0.5),
+                        quantile(&ms, 0.95),
+                        quantile(&ms, 1.0),
+                        v["failed"]
+                    );
+                }
+                None => println!("cold in V8: SKIPPED (node did not run)"),
+            }
+        }
         let mut browser: Option<serde_json::Value> = None;
         let tools = repo().join("target/search-tools");
         if o.browser && tools.join("node_modules/playwright-core").is_dir() {
