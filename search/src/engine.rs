@@ -527,7 +527,7 @@ pub fn correction_edits(w: &str, df: u32, prefix_found: bool, exact_name: bool) 
 /// the name (a typo in the first half is found through the corrected words instead).
 pub fn key_stem(key: &str) -> &str {
     let n = key.chars().count();
-    let keep = 1 + (n - 1).div_ceil(2).max(3);
+    let keep = 1 + n.saturating_sub(1).div_ceil(2).max(3);
     match key.char_indices().nth(keep) {
         Some((i, _)) => &key[..i],
         None => key,
@@ -560,7 +560,7 @@ pub fn key_corrections(
     fixed: Option<&str>,
     cands: Vec<(&str, u32)>,
 ) -> Vec<(String, f32)> {
-    let edits = analyze::max_edits(key.chars().count() - 1);
+    let edits = analyze::max_edits(key.chars().count().saturating_sub(1));
     let mut found: Vec<(usize, u32, &str)> = cands
         .into_iter()
         .filter(|(t, _)| t.starts_with('_') && *t != key)
@@ -676,5 +676,8 @@ mod tests {
         );
         assert_eq!(found[0].1, NAME_BONUS_EXACT * FUZZY_WEIGHT[1]);
         assert!(key_corrections("_abc", None, vec![("_abd", 1)]).is_empty());
+        // Degenerate input never panics.
+        assert_eq!(key_stem(""), "");
+        assert!(key_corrections("", None, vec![("", 1), ("_", 1)]).is_empty());
     }
 }
