@@ -572,6 +572,7 @@ pub fn key_corrections(
             }
         })
         .collect();
+    // The corrected key may also be a neighbour: once, as one edit.
     found.sort_unstable();
     found.dedup_by(|a, b| a.2 == b.2);
     top_k(&mut found, MAX_KEY_FIXES, |a, b| {
@@ -676,6 +677,23 @@ mod tests {
         );
         assert_eq!(found[0].1, NAME_BONUS_EXACT * FUZZY_WEIGHT[1]);
         assert!(key_corrections("_abc", None, vec![("_abd", 1)]).is_empty());
+        // A key found both as a neighbour and as the corrected key counts once, at one edit.
+        let found = key_corrections(
+            "_abcdefghij",
+            Some("_abxdefghiy"),
+            vec![
+                ("_abxdefghiy", 5),
+                ("_abcdefghik", 1),
+                ("_abcdefghiz", 9),
+                ("_abxdefghiy", 5),
+            ],
+        );
+        let terms: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            terms,
+            ["_abcdefghiz", "_abxdefghiy", "_abcdefghik"],
+            "{found:?}"
+        );
         // Degenerate input never panics.
         assert_eq!(key_stem(""), "");
         assert!(key_corrections("", None, vec![("", 1), ("_", 1)]).is_empty());
