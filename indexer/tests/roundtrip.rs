@@ -89,3 +89,31 @@ fn sample_queries_print() {
         }
     }
 }
+
+/// One reader answering the whole query set in turn (its accumulators reused between searches,
+/// filters switched on and off) gives exactly what a fresh reader gives for each query.
+#[test]
+fn a_reader_reused_for_many_queries_answers_like_a_fresh_one() {
+    let ds = sample();
+    let dir = tempfile::tempdir().unwrap();
+    indexer::index(&ds, dir.path(), None).unwrap();
+    let web_dir = dir.path().join("web");
+    let queries = indexer::relevance::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../search/tests/relevance/queries.json"),
+    )
+    .unwrap();
+    let npm = vec![("source".to_string(), "npm".to_string())];
+    let mut shared = DirReader::open(&web_dir).unwrap();
+    let mut compared = 0;
+    for (i, q) in queries.iter().enumerate() {
+        let filters: &[(String, String)] = if i % 3 == 0 { &npm } else { &[] };
+        let fresh = DirReader::open(&web_dir)
+            .unwrap()
+            .search(&q.q, filters, 10)
+            .unwrap();
+        let reused = shared.search(&q.q, filters, 10).unwrap();
+        assert_eq!(reused, fresh, "query {:?} (filters {filters:?})", q.q);
+        compared += usize::from(!fresh.is_empty());
+    }
+    assert!(compared > queries.len() / 2, "most queries find something");
+}

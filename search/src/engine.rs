@@ -8,6 +8,7 @@
 //! the terms within 1 edit (4+ letters) or 2 edits (8+ letters) found in its vocabulary bucket.
 //! Documents matching more words rank first, then by the sum of their precomputed impacts.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::analyze;
@@ -129,6 +130,34 @@ pub struct Engine {
     shards: HashMap<usize, Shard>,
     vocab: HashMap<usize, Vec<(String, u32)>>,
     filters: HashMap<usize, Vec<u32>>,
+    /// Per-document accumulators, kept between searches and left zeroed after each: a dense
+    /// array without hashing in the inner loop, allocated once (zeroed memory, no init loop).
+    scratch: RefCell<Accs>,
+}
+
+/// Every document's running score in [`Engine::score`], as columns: `vec![0; n]` asks the
+/// allocator for zeroed memory (fresh wasm pages need no clearing), with no loop over `n`.
+#[derive(Default)]
+struct Accs {
+    best: Vec<f32>,
+    total: Vec<f32>,
+    matched: Vec<u32>,
+    /// Met by the current word (in `word_docs`).
+    in_word: Vec<bool>,
+    /// Met by any word (in `touched`).
+    seen: Vec<bool>,
+}
+
+impl Accs {
+    fn zeroed(n: usize) -> Accs {
+        Accs {
+            best: vec![0.0; n],
+            total: vec![0.0; n],
+            matched: vec![0; n],
+            in_word: vec![false; n],
+            seen: vec![false; n],
+        }
+    }
 }
 
 /// One way a query word matches: a term and the weight of that match.
@@ -145,6 +174,7 @@ impl Engine {
             shards: HashMap::new(),
             vocab: HashMap::new(),
             filters: HashMap::new(),
+            scratch: RefCell::new(Accs::default()),
         })
     }
 
@@ -328,8 +358,8 @@ impl Engine {
                 // each unknown word corrected.
                 let mut cands: Vec<(&str, u32)> = Vec::new();
                 if let Some(sh) = self.root.shard_for(key).and_then(|s| self.shards.get(&s)) {
-                    for t in &sh.terms[sh.with_prefix(key_stem(key))] {
-                        cands.push((&t.term, t.df));
+                    for i in sh.with_prefix(key_stem(key)) {
+                        cands.push((sh.term(i), sh.df(i)));
                     }
                 }
                 if let Some(k) = &key_fix {
@@ -355,9 +385,9 @@ impl Engine {
         let mut exp: Vec<(&str, u32)> = Vec::new();
         for s in self.root.shards_for_prefix(w).take(MAX_PREFIX_SHARDS) {
             if let Some(sh) = self.shards.get(&s) {
-                for t in &sh.terms[sh.with_prefix(w)] {
-                    if t.term != w {
-                        exp.push((&t.term, t.df));
+                for i in sh.with_prefix(w) {
+                    if sh.term(i) != w {
+                        exp.push((sh.term(i), sh.df(i)));
                     }
                 }
             }
@@ -379,7 +409,7 @@ impl Engine {
         self.root
             .shard_for(term)
             .and_then(|s| self.shards.get(&s))
-            .and_then(|sh| sh.find(term).map(|i| sh.terms[i].df))
+            .and_then(|sh| sh.find(term).map(|i| sh.df(i)))
             .unwrap_or(0)
     }
 
@@ -390,16 +420,14 @@ impl Engine {
         filter_sets: &[Vec<usize>],
         limit: usize,
     ) -> Vec<Hit> {
-        // Dense per-document accumulators plus the list of documents touched: no hashing in the
+        // Dense per-document accumulators plus the lists of documents touched: no hashing in the
         // inner loop. Per word, the best variant counts.
-        #[derive(Clone, Copy, Default)]
-        struct Acc {
-            best: f32,
-            total: f32,
-            matched: u32,
-        }
         let n_docs = self.root.docs as usize;
-        let mut acc: Vec<Acc> = vec![Acc::default(); n_docs];
+        let mut scratch = self.scratch.borrow_mut();
+        if scratch.total.len() != n_docs {
+            *scratch = Accs::zeroed(n_docs);
+        }
+        let acc: &mut Accs = &mut scratch;
         let mut touched: Vec<u32> = Vec::new();
         let mut word_docs: Vec<u32> = Vec::new();
         let scale = (self.root.scale_milli.max(1) as f32) / 1000.0;
@@ -416,34 +444,39 @@ impl Engine {
                 };
                 let weight = v.weight;
                 let _ = sh.for_each_posting(ti, |doc, imp| {
-                    let Some(a) = acc.get_mut(doc as usize) else {
+                    let d = doc as usize;
+                    if d >= n_docs {
                         return;
-                    };
+                    }
                     let x = imp as f32 / 255.0;
                     let sc = x * x * scale * weight;
-                    if a.best == 0.0 {
+                    if !acc.in_word[d] {
+                        acc.in_word[d] = true;
                         word_docs.push(doc);
                     }
-                    if sc > a.best {
-                        a.best = sc;
+                    if sc > acc.best[d] {
+                        acc.best[d] = sc;
                     }
                 });
             }
             for &doc in &word_docs {
-                let a = &mut acc[doc as usize];
-                if a.total == 0.0 {
+                let d = doc as usize;
+                if !acc.seen[d] {
+                    acc.seen[d] = true;
                     touched.push(doc);
                 }
                 if !weak[wi] {
-                    a.matched += 1;
+                    acc.matched[d] += 1;
                 }
-                a.total += a.best;
-                a.best = 0.0;
+                acc.total[d] += acc.best[d];
+                acc.best[d] = 0.0;
+                acc.in_word[d] = false;
             }
             word_docs.clear();
         }
         let mut hits: Vec<Hit> = touched
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|doc| {
                 filter_sets.iter().all(|ids| {
                     ids.iter().any(|i| {
@@ -455,10 +488,18 @@ impl Engine {
             })
             .map(|doc| Hit {
                 doc,
-                score: acc[doc as usize].total,
-                matched: acc[doc as usize].matched,
+                score: acc.total[doc as usize],
+                matched: acc.matched[doc as usize],
             })
             .collect();
+        // Leave the accumulators zeroed for the next search.
+        for &doc in &touched {
+            let d = doc as usize;
+            acc.total[d] = 0.0;
+            acc.matched[d] = 0;
+            acc.seen[d] = false;
+        }
+        drop(scratch);
         let order = |a: &Hit, b: &Hit| {
             b.matched
                 .cmp(&a.matched)

@@ -181,18 +181,21 @@ pub fn encode_shard(terms: &[TermEntry]) -> Vec<u8> {
     head
 }
 
-/// A decoded shard: the term table, postings decoded on demand.
+/// A decoded shard: the term table, postings decoded on demand. The terms sit in one string
+/// (no allocation per term: decoding is on the cold path of a browser's first query).
 #[derive(Debug, Clone)]
 pub struct Shard {
-    pub terms: Vec<ShardTerm>,
+    terms: Vec<ShardTerm>,
+    text: String,
     body: Vec<u8>,
 }
 
-#[derive(Debug, Clone)]
+/// One term of a decoded shard: where its text and postings are.
+#[derive(Debug, Clone, Copy)]
 pub struct ShardTerm {
-    pub term: String,
     pub df: u32,
     pub count: u32,
+    text: (u32, u32),
     start: usize,
     len: usize,
 }
@@ -205,47 +208,105 @@ impl Shard {
         if n > bytes.len() {
             return err("too many terms");
         }
-        let mut terms = Vec::with_capacity(n);
-        let mut prev = String::new();
+        let mut terms: Vec<ShardTerm> = Vec::with_capacity(n);
+        let mut text = String::with_capacity(bytes.len().min(1 << 20));
+        let mut prev = (0usize, 0usize);
         let mut start = 0usize;
+        let mut shared_part = String::new();
         for _ in 0..n {
-            let term = read_front_coded(&mut c, &prev)?;
-            if !terms.is_empty() && term <= prev {
+            let shared = c.varint()? as usize;
+            let len = c.varint()? as usize;
+            let prev_term = &text[prev.0..prev.1];
+            if shared > prev_term.len() || !prev_term.is_char_boundary(shared) {
+                return err("bad shared prefix");
+            }
+            let Ok(suffix) = std::str::from_utf8(c.bytes(len)?) else {
+                return err("term is not UTF-8");
+            };
+            let from = text.len();
+            shared_part.clear();
+            shared_part.push_str(&prev_term[..shared]);
+            text.push_str(&shared_part);
+            text.push_str(suffix);
+            if !terms.is_empty() && text[from..] <= text[prev.0..prev.1] {
                 return err("terms out of order");
+            }
+            if text.len() > u32::MAX as usize {
+                return err("shard too large");
             }
             let df = c.varint()? as u32;
             let count = c.varint()? as u32;
-            let len = c.varint()? as usize;
-            prev = term.clone();
+            let plen = c.varint()? as usize;
+            prev = (from, text.len());
             terms.push(ShardTerm {
-                term,
                 df,
                 count,
+                text: (from as u32, text.len() as u32),
                 start,
-                len,
+                len: plen,
             });
             start = start
-                .checked_add(len)
+                .checked_add(plen)
                 .ok_or(FormatError("overflow".into()))?;
         }
         let body = c.bytes(bytes.len() - c.pos)?.to_vec();
         if start != body.len() {
             return err("postings length mismatch");
         }
-        Ok(Shard { terms, body })
+        Ok(Shard { terms, text, body })
+    }
+
+    /// Number of terms.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Term number `i` (empty if out of range).
+    pub fn term(&self, i: usize) -> &str {
+        self.terms
+            .get(i)
+            .map_or("", |t| &self.text[t.text.0 as usize..t.text.1 as usize])
+    }
+
+    /// Document frequency of term number `i` (0 if out of range).
+    pub fn df(&self, i: usize) -> u32 {
+        self.terms.get(i).map_or(0, |t| t.df)
     }
 
     /// Index of `term` in the table.
     pub fn find(&self, term: &str) -> Option<usize> {
-        self.terms
-            .binary_search_by(|t| t.term.as_str().cmp(term))
-            .ok()
+        let (mut lo, mut hi) = (0, self.terms.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.term(mid).cmp(term) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
     }
 
     /// Indices of the terms starting with `prefix`.
     pub fn with_prefix(&self, prefix: &str) -> std::ops::Range<usize> {
-        let lo = self.terms.partition_point(|t| t.term.as_str() < prefix);
-        let hi = lo + self.terms[lo..].partition_point(|t| t.term.starts_with(prefix));
+        let first = |pred: &dyn Fn(&str) -> bool, mut lo: usize| {
+            let mut hi = self.terms.len();
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if pred(self.term(mid)) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        let lo = first(&|t| t < prefix, 0);
+        let hi = first(&|t| t.starts_with(prefix), lo);
         lo..hi
     }
 
@@ -416,7 +477,24 @@ pub struct Root {
 /// Where the `i`th shard (`kind` "s"), vocabulary bucket ("v") or filter ("f") is when the root
 /// does not name its file.
 pub fn implied_file(kind: &str, i: usize) -> String {
-    format!("{kind}/{i}.bin")
+    // Without `format!`: the root names hundreds of files, decoded on a browser's cold path.
+    let mut digits = [0u8; 20];
+    let mut n = i;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut s = String::with_capacity(kind.len() + 5 + digits.len() - at);
+    s.push_str(kind);
+    s.push('/');
+    s.extend(digits[at..].iter().map(|&d| d as char));
+    s.push_str(".bin");
+    s
 }
 
 fn clean(s: &str) -> String {
@@ -482,7 +560,17 @@ impl Root {
         }
         let mut r = Root::default();
         for line in lines {
-            let f: Vec<&str> = line.split('\t').collect();
+            // Up to six tab-separated fields, without allocating (a longer line is an error).
+            let mut f = [""; 6];
+            let mut len = 0;
+            for part in line.split('\t') {
+                if len == f.len() {
+                    return err(format!("unknown root line: {line}"));
+                }
+                f[len] = part;
+                len += 1;
+            }
+            let f = &f[..len];
             let num = |i: usize| -> Result<u64, FormatError> {
                 f.get(i)
                     .and_then(|x| x.parse().ok())
@@ -584,12 +672,24 @@ mod tests {
         ];
         let bytes = encode_shard(&terms);
         let s = Shard::decode(&bytes).unwrap();
-        assert_eq!(s.terms.len(), 3);
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.term(2), "überwachung");
         let i = s.find("postgre").unwrap();
         assert_eq!(s.postings(i).unwrap(), terms[0].postings);
         assert_eq!(s.with_prefix("postg"), 0..2);
         assert_eq!(s.postings(2).unwrap(), vec![(2, 3)]);
         assert_eq!(s.find("postgres"), None);
+    }
+
+    #[test]
+    fn implied_files_are_numbered_paths() {
+        assert_eq!(implied_file("s", 0), "s/0.bin");
+        assert_eq!(implied_file("v", 7), "v/7.bin");
+        assert_eq!(implied_file("f", 1_234_567), "f/1234567.bin");
+        assert_eq!(
+            implied_file("s", usize::MAX),
+            format!("s/{}.bin", usize::MAX)
+        );
     }
 
     #[test]
