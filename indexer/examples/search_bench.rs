@@ -399,6 +399,15 @@ fn main() {
                 "(cold: nothing cached, from the call to the ranked list, and to its 10 records \
                  loaded; after focus: root and module already loaded by pointing at the box)"
             );
+            if let (Some(one), Some(six)) = (
+                b["baseline_one_request_ms"].as_f64(),
+                b["baseline_six_requests_ms"].as_f64(),
+            ) {
+                println!(
+                    "this machine's floor: one small request to the local server takes {one:.1} ms \
+                     in this browser, six in parallel {six:.1} ms (medians on fresh pages)"
+                );
+            }
             if let Some(ms) = b["pagefindBuildMs"].as_f64() {
                 println!("pagefind index build: {:.1} s", ms / 1000.0);
             }

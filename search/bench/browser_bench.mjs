@@ -94,9 +94,32 @@ async function bytesSoFar() {
   return Number(Atomics.load(servedBytes, 0));
 }
 
+// This machine's floor for a cold query: on a fresh page, one small request to the same local
+// server, then six in parallel (a browser opens at most six HTTP/1.1 connections to one host).
+// Every cold number below pays at least two rounds of requests (module and root, then shards).
+const baseline = { one: [], six: [] };
+for (let i = 0; i < 15; i++) {
+  const page = await context.newPage();
+  await page.goto(origin + "/bench-pagefind.html");
+  const [one, six] = await page.evaluate(async (i) => {
+    const get = (k) => fetch(`/search/root.txt?baseline=${i}-${k}`, { cache: "no-store" }).then((r) => r.arrayBuffer());
+    let t = performance.now();
+    await get(0);
+    const one = performance.now() - t;
+    t = performance.now();
+    await Promise.all([1, 2, 3, 4, 5, 6].map(get));
+    return [one, performance.now() - t];
+  }, i);
+  baseline.one.push(one);
+  baseline.six.push(six);
+  await page.close();
+}
+
 const focusQueries = Math.min(queries.length, +(process.env.HISPER_BENCH_FOCUS || 40));
 const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : null; };
-const out = { pagefindBuildMs, systems: {} };
+const out = { pagefindBuildMs, systems: {}, baseline_one_request_ms: null, baseline_six_requests_ms: null };
+out.baseline_one_request_ms = quantile(baseline.one, 0.5);
+out.baseline_six_requests_ms = quantile(baseline.six, 0.5);
 const offsite = [];
 for (const [name, sys] of Object.entries(systems)) {
   if (name === "pagefind" && !cfg.pagefind) continue;
