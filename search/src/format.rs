@@ -231,8 +231,16 @@ impl Shard {
             if !terms.is_empty() && text[from..] <= text[prev.0..prev.1] {
                 return err("terms out of order");
             }
-            if text.len() > u32::MAX as usize {
-                return err("shard too large");
+            // Front coding lets a corrupt file describe far more text than it holds: a real
+            // shard's terms are at most a few times its size.
+            if text.len()
+                > bytes
+                    .len()
+                    .saturating_mul(64)
+                    .saturating_add(4096)
+                    .min(u32::MAX as usize)
+            {
+                return err("shard terms too long");
             }
             let df = c.varint()? as u32;
             let count = c.varint()? as u32;
@@ -679,6 +687,27 @@ mod tests {
         assert_eq!(s.with_prefix("postg"), 0..2);
         assert_eq!(s.postings(2).unwrap(), vec![(2, 3)]);
         assert_eq!(s.find("postgres"), None);
+    }
+
+    #[test]
+    fn a_shard_cannot_expand_far_beyond_its_size() {
+        // One 2,000-byte term, then terms repeating it with one more byte each: ~2 MB of text
+        // described by ~6 KB.
+        let long = "a".repeat(2000);
+        let mut terms: Vec<TermEntry> = (0..1000u32)
+            .map(|i| TermEntry {
+                term: format!("{long}{}", char::from_u32(0x4e00 + i).unwrap()),
+                df: 1,
+                postings: vec![(0, 1)],
+            })
+            .collect();
+        terms.sort_by(|a, b| a.term.cmp(&b.term));
+        let bytes = encode_shard(&terms);
+        assert!(bytes.len() < 16_000, "{}", bytes.len());
+        assert!(Shard::decode(&bytes).is_err());
+        // A few long terms are fine.
+        let ok = encode_shard(&terms[..20]);
+        assert_eq!(Shard::decode(&ok).unwrap().len(), 20);
     }
 
     #[test]
