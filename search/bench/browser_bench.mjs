@@ -58,14 +58,16 @@ const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
 });
 
 // Each run notes in window.__ranked when the ranked list was known, before the result records
-// (Hisper) or fragments (Pagefind) that show it were loaded.
+// (Hisper) or fragments (Pagefind) that show it were loaded, and in window.__first when the top
+// result's was (the search box shows results in rank order as their records arrive).
 const systems = {
   hisper: {
     page: "/bench-hisper.html",
     run: async (q) => {
       const hits = await window.hisperSearch.ids(q);
       window.__ranked = performance.now();
-      const recs = await Promise.all(hits.map((h) => window.hisperSearch.record(h.doc)));
+      const recs = await Promise.all(hits.map((h, i) => window.hisperSearch.record(h.doc)
+        .then((r) => { if (i === 0) window.__first = performance.now(); return r; })));
       return recs.map((r) => r.i);
     },
     // The first query of a visitor who pointed at the box: root and module already loaded.
@@ -77,7 +79,8 @@ const systems = {
       window.__pf = window.__pf || (await import("/pagefind/pagefind.js"));
       const r = await window.__pf.search(q);
       window.__ranked = performance.now();
-      const data = await Promise.all(r.results.slice(0, 10).map((x) => x.data()));
+      const data = await Promise.all(r.results.slice(0, 10).map((x, i) => x.data()
+        .then((d) => { if (i === 0) window.__first = performance.now(); return d; })));
       return data.map((d) => d.url);
     },
     warmUp: async () => {
@@ -123,7 +126,7 @@ out.baseline_six_requests_ms = quantile(baseline.six, 0.5);
 const offsite = [];
 for (const [name, sys] of Object.entries(systems)) {
   if (name === "pagefind" && !cfg.pagefind) continue;
-  const first = [], follow = [], cold = [], coldRanked = [], afterFocus = [], warm = [], ranked = [];
+  const first = [], follow = [], cold = [], coldRanked = [], coldFirst = [], afterFocus = [], warm = [], ranked = [];
   for (let i = 0; i < queries.length; i++) {
     const page = await context.newPage();
     // Watch (not intercept: interception adds a DevTools round trip to every request, which
@@ -165,11 +168,12 @@ for (const [name, sys] of Object.entries(systems)) {
     const c = await page.evaluate(async ([fn, q]) => {
       const f = eval("(" + fn + ")");
       const t = performance.now(); const ids = await f(q);
-      return { ids, ms: performance.now() - t, ranked: window.__ranked - t };
+      return { ids, ms: performance.now() - t, ranked: window.__ranked - t, first: (window.__first || window.__ranked) - t };
     }, [sys.run.toString(), queries[i].q]);
     let ids = c.ids;
     cold.push(c.ms);
     coldRanked.push(c.ranked);
+    coldFirst.push(c.first);
     if (i < 2 && process.env.HISPER_BENCH_TRACE) {
       // Where a cold query's time goes: each request's start and end (ms since navigation).
       const t = await page.evaluate(() => performance.getEntriesByType("resource").map((e) =>
@@ -219,6 +223,7 @@ for (const [name, sys] of Object.entries(systems)) {
     follow_bytes_median: quantile(follow, 0.5),
     cold_ms_median: quantile(cold, 0.5), cold_ms_max: Math.max(...cold),
     cold_ranked_ms_median: quantile(coldRanked, 0.5),
+    cold_first_ms_median: quantile(coldFirst, 0.5),
     after_focus_ms_median: quantile(afterFocus, 0.5), after_focus_ms_max: Math.max(...afterFocus),
     warm_ms_p50: quantile(warm, 0.5), warm_ms_p95: quantile(warm, 0.95),
     mrr, ranked,

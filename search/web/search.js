@@ -183,12 +183,18 @@
       input.removeAttribute("aria-activedescendant");
     }
 
-    function render(hits, q) {
-      list.textContent = "";
-      items = [];
-      hits.forEach(function (h, i) {
+    // Shows hits[from..] (the list is cleared when from is 0); total is how many the query has.
+    // Results appear in rank order as their records arrive, never reordered.
+    function render(hits, q, total, from) {
+      if (!from) {
+        list.textContent = "";
+        items = [];
+        active = -1;
+        input.removeAttribute("aria-activedescendant");
+      }
+      hits.slice(from || 0).forEach(function (h) {
         var r = h.rec || {};
-        var li = el("li", { id: listId + "-" + i, role: "option", "aria-selected": "false", "class": "hs-item" });
+        var li = el("li", { id: listId + "-" + items.length, role: "option", "aria-selected": "false", "class": "hs-item" });
         var a = el("a", { href: base + "servers/" + encodeURIComponent(r.u || "") + "/", tabindex: "-1" });
         a.appendChild(el("span", { "class": "hs-name" }, r.t && r.t !== r.n ? r.t + " (" + r.n + ")" : r.n));
         var meta = [r.k && r.k !== "server" ? r.k : "", (r.s || []).join(", "), r.st && r.st !== "unprobed" ? r.st.replace(/_/g, " ") : ""]
@@ -202,10 +208,9 @@
         items.push(li);
       });
       list.hidden = false;
-      input.setAttribute("aria-expanded", hits.length ? "true" : "false");
-      status.textContent = hits.length ? hits.length + (hits.length === LIMIT ? "+" : "") + " results" : "No servers match \u201c" + q + "\u201d.";
-      active = -1;
-      input.removeAttribute("aria-activedescendant");
+      list.setAttribute("data-query", q);
+      input.setAttribute("aria-expanded", total ? "true" : "false");
+      status.textContent = total ? total + (total === LIMIT ? "+" : "") + " results" : "No servers match \u201c" + q + "\u201d.";
     }
 
     function fail(err) {
@@ -263,10 +268,22 @@
       status.textContent = "Searching\u2026";
       loadEngine(base).then(function (eng) {
         buildFilters(eng);
-        return eng.search(q, currentFilters());
-      }).then(function (hits) {
-        if (mine === seq) render(hits, q.trim());
-      }, function (err) {
+        return eng.ids(q, currentFilters()).then(function (hits) {
+          if (mine !== seq) return;
+          if (!hits.length) { render(hits, q.trim(), 0, 0); return; }
+          // Each record is its own request: show the ranked results as soon as those before
+          // them are in, rather than after the slowest of ten.
+          var shown = 0;
+          return Promise.all(hits.map(function (h) {
+            return eng.record(h.doc).then(function (rec) {
+              h.rec = rec;
+              var n = shown;
+              while (n < hits.length && hits[n].rec) n++;
+              if (mine === seq && n > shown) { render(hits.slice(0, n), q.trim(), hits.length, shown); shown = n; }
+            });
+          }));
+        });
+      }).then(null, function (err) {
         if (mine === seq) fail(err);
       });
     }

@@ -42,7 +42,8 @@ try {
   const input = page.locator("input[name=q]").first();
   await input.click();
   await input.pressSequentially(query, { delay: 30 });
-  const firstOption = page.locator("[role=listbox] [role=option]").first();
+  // The list of the whole query (a slow keystroke may show a shorter query's results first).
+  const firstOption = page.locator(`[role=listbox][data-query="${query}"] [role=option]`).first();
   await firstOption.waitFor({ timeout: 15000 });
   result.first = await firstOption.locator("a").getAttribute("href");
   result.expanded = await input.getAttribute("aria-expanded");
