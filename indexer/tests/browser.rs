@@ -152,6 +152,15 @@ fn search_box_on_the_built_sample_site_in_headless_chromium() {
     assert_eq!(v["first"], format!("/servers/{expected}/"), "{v:#}");
     assert_eq!(v["finalPath"], format!("/servers/{expected}/"), "{v:#}");
     assert_eq!(v["expanded"], "true", "{v:#}");
+    // Drawn progressively, the list ends as the whole ranking, in order, with distinct ids.
+    let ranked = v["ranked"].as_array().cloned().unwrap_or_default();
+    assert!(ranked.len() >= 2, "{v:#}");
+    assert_eq!(v["listed"], v["ranked"], "{v:#}");
+    let ids: std::collections::BTreeSet<&str> = v["optionIds"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids.len(), ranked.len(), "{v:#}");
     assert!(
         v["activeDescendant"]
             .as_str()

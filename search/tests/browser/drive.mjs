@@ -47,6 +47,13 @@ try {
   await firstOption.waitFor({ timeout: 15000 });
   result.first = await firstOption.locator("a").getAttribute("href");
   result.expanded = await input.getAttribute("aria-expanded");
+  // Results are drawn as their records arrive: once all are in, the list is the whole ranking in
+  // order, each option with its own id.
+  const listSel = `[role=listbox][data-query="${query}"]`;
+  result.ranked = await page.evaluate((q) => window.hisperSearch.query(q).then((hits) => hits.map((h) => `/servers/${h.rec.u}/`)), query);
+  await page.waitForFunction(([sel, n]) => document.querySelectorAll(`${sel} [role=option]`).length >= n, [listSel, result.ranked.length], { timeout: 15000 });
+  result.listed = await page.locator(`${listSel} [role=option] a`).evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  result.optionIds = await page.locator(`${listSel} [role=option]`).evaluateAll((os) => os.map((o) => o.id));
   await input.press("ArrowDown");
   result.activeDescendant = await input.getAttribute("aria-activedescendant");
   await Promise.all([page.waitForURL(`**/servers/**`, { timeout: 10000 }), input.press("Enter")]);
