@@ -186,6 +186,15 @@ fn search_box_on_the_built_sample_site_in_headless_chromium() {
             .is_some_and(|s| s.contains("unavailable")),
         "{v:#}"
     );
+    // Records that do not arrive: named as such, the box kept, and "Try again" recovers.
+    assert!(
+        v["recordsOffMessage"]
+            .as_str()
+            .is_some_and(|s| s.contains("could not load") && !s.contains("unavailable")),
+        "{v:#}"
+    );
+    assert_eq!(v["recordsOffFailed"], 0, "{v:#}");
+    assert_eq!(v["retriedFirst"], format!("/servers/{expected}/"), "{v:#}");
     assert!(v["notesWithJs"].as_u64().is_some_and(|n| n >= 1), "{v:#}");
     assert_eq!(v["noteVisibleWithJs"], false, "{v:#}");
     assert_eq!(v["noteVisibleWithoutJs"], true, "{v:#}");

@@ -225,6 +225,22 @@
       if (window.console && err) console.warn("hisper search:", err && err.message ? err.message : err);
     }
 
+    // The module works but an index file or a result's record did not arrive (a network hiccup,
+    // a half-deployed site): say so, keep the box, and offer to try again (failed requests are
+    // not cached, so trying again asks anew).
+    function trouble(err) {
+      lastQuery = null;
+      status.textContent = "";
+      status.appendChild(document.createTextNode("Some results could not load. "));
+      var again = el("button", { type: "button", "class": "hs-retry" }, "Try again");
+      again.addEventListener("click", function () { lastQuery = null; run(); input.focus(); });
+      status.appendChild(again);
+      status.appendChild(document.createTextNode(" or "));
+      status.appendChild(el("a", { href: base + "browse/" }, "browse all servers"));
+      status.appendChild(document.createTextNode("."));
+      if (window.console && err) console.warn("hisper search:", err && err.message ? err.message : err);
+    }
+
     function buildFilters(eng) {
       if (filterBox.childNodes.length) return;
       FILTER_KEYS.forEach(function (kv) {
@@ -266,7 +282,9 @@
       syncUrl(q.trim());
       if (!q.trim()) { list.textContent = ""; items = []; status.textContent = ""; close(); return; }
       status.textContent = "Searching\u2026";
+      var engineReady = false;
       loadEngine(base).then(function (eng) {
+        engineReady = true;
         buildFilters(eng);
         return eng.ids(q, currentFilters()).then(function (hits) {
           if (mine !== seq) return;
@@ -284,7 +302,7 @@
           }));
         });
       }).then(null, function (err) {
-        if (mine === seq) fail(err);
+        if (mine === seq) (engineReady ? trouble : fail)(err);
       });
     }
 

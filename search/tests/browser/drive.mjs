@@ -71,6 +71,26 @@ try {
   result.wasmOffMessage = await page2.locator(".hs-status").first().textContent();
   result.noteVisibleWasmOff = await page2.locator(".nojs-note").first().isVisible();
 
+  // The module loads but the results' records do not arrive: the message says so (not that search
+  // is unavailable), the box stays, and "Try again" works once the records are back.
+  const page4 = await context.newPage();
+  let blockRecords = true;
+  await page4.route("**/search/r/**", (r) => (blockRecords ? r.abort() : r.continue()));
+  page4.on("pageerror", (e) => result.consoleErrors.push(String(e)));
+  await page4.goto(url);
+  const input4 = page4.locator("input[name=q]").first();
+  await input4.click();
+  await input4.pressSequentially(query, { delay: 10 });
+  const retry = page4.locator(".hs-status .hs-retry").first();
+  await retry.waitFor({ timeout: 10000 });
+  result.recordsOffMessage = await page4.locator(".hs-status").first().textContent();
+  result.recordsOffFailed = await page4.locator(".hs-failed").count();
+  blockRecords = false;
+  await retry.click();
+  const again = page4.locator(`[role=listbox][data-query="${query}"] [role=option]`).first();
+  await again.waitFor({ timeout: 15000 });
+  result.retriedFirst = await again.locator("a").getAttribute("href");
+
   // JavaScript off: the note shows.
   const noJs = await launch({ javaScriptEnabled: false });
   try {
