@@ -54,7 +54,10 @@ writeFileSync(join(site, "bench-pagefind.html"), `<!doctype html><meta charset=u
 const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "hisper-bench-")), {
   executablePath: process.env.HISPER_CHROMIUM || "/usr/bin/chromium",
   headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+  // HISPER_CHROMIUM_ARGS: extra browser flags, space-separated, to see how much of the cold time
+  // is the browser's own per-request cost (e.g. --enable-features=NetworkServiceInProcess2).
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
+    ...(process.env.HISPER_CHROMIUM_ARGS || "").split(" ").filter(Boolean)],
 });
 
 // Each run notes in window.__ranked when the ranked list was known, before the result records
