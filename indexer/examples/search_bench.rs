@@ -415,5 +415,9 @@ fn main() {
                 println!("pagefind index build: {:.1} s", ms / 1000.0);
             }
         }
+        if std::env::var_os("HISPER_BENCH_KEEP").is_some() {
+            // Keep the built indexes and site for experiments (HISPER_BENCH_KEEP=1).
+            println!("kept: {}", tmp.keep().display());
+        }
     }
 }

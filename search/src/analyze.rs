@@ -214,6 +214,7 @@ pub fn max_edits(len: usize) -> usize {
 
 /// Edit distance between `a` and `b` (Levenshtein with adjacent transpositions counting as one
 /// edit, "optimal string alignment") if it is at most `max`, else `None`.
+#[inline(never)]
 pub fn within(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();

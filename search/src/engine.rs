@@ -442,39 +442,33 @@ impl Engine {
                 let Some(ti) = sh.find(&v.term) else {
                     continue;
                 };
-                let weight = v.weight;
-                let _ = sh.for_each_posting(ti, |doc, imp| {
-                    let d = doc as usize;
-                    if d >= n_docs {
-                        return;
-                    }
-                    let x = imp as f32 / 255.0;
-                    let sc = x * x * scale * weight;
-                    if !acc.in_word[d] {
-                        acc.in_word[d] = true;
-                        word_docs.push(doc);
-                    }
-                    if sc > acc.best[d] {
-                        acc.best[d] = sc;
-                    }
-                });
+                add_postings(sh, ti, scale, v.weight, acc, &mut word_docs);
             }
-            for &doc in &word_docs {
-                let d = doc as usize;
-                if !acc.seen[d] {
-                    acc.seen[d] = true;
-                    touched.push(doc);
-                }
-                if !weak[wi] {
-                    acc.matched[d] += 1;
-                }
-                acc.total[d] += acc.best[d];
-                acc.best[d] = 0.0;
-                acc.in_word[d] = false;
-            }
+            end_word(acc, &word_docs, !weak[wi], &mut touched);
             word_docs.clear();
         }
-        let mut hits: Vec<Hit> = touched
+        let mut hits = self.hits(&touched, acc, filter_sets);
+        reset(acc, &touched);
+        drop(scratch);
+        let order = |a: &Hit, b: &Hit| {
+            b.matched
+                .cmp(&a.matched)
+                .then(b.score.total_cmp(&a.score))
+                .then(a.doc.cmp(&b.doc))
+        };
+        if hits.len() > limit && limit > 0 {
+            hits.select_nth_unstable_by(limit - 1, order);
+            hits.truncate(limit);
+        }
+        hits.sort_unstable_by(order);
+        hits.truncate(limit);
+        hits
+    }
+
+    /// The touched documents that pass the filters, with their totals.
+    #[inline(never)]
+    fn hits(&self, touched: &[u32], acc: &Accs, filter_sets: &[Vec<usize>]) -> Vec<Hit> {
+        touched
             .iter()
             .copied()
             .filter(|doc| {
@@ -491,28 +485,73 @@ impl Engine {
                 score: acc.total[doc as usize],
                 matched: acc.matched[doc as usize],
             })
-            .collect();
-        // Leave the accumulators zeroed for the next search.
-        for &doc in &touched {
-            let d = doc as usize;
-            acc.total[d] = 0.0;
-            acc.matched[d] = 0;
-            acc.seen[d] = false;
+            .collect()
+    }
+}
+
+// The loops over postings live in small functions of their own, never inlined: a browser's
+// WebAssembly engine first runs baseline code and, once a function has run long enough, compiles
+// it again with its optimizing compiler in the background. That compile takes time in proportion
+// to the function's size; on a cold query it competed with the query for the CPU (Engine::search
+// with the scoring inlined took V8 about 30 ms to optimize). Kept small, the hot loops are the
+// only functions that run long enough, and they optimize in about a millisecond.
+
+/// Adds term `ti`'s postings (impact times `scale` and `weight`) to the current word: per
+/// document the best of the word's variants counts.
+#[inline(never)]
+fn add_postings(
+    sh: &Shard,
+    ti: usize,
+    scale: f32,
+    weight: f32,
+    acc: &mut Accs,
+    word_docs: &mut Vec<u32>,
+) {
+    let n_docs = acc.best.len();
+    let _ = sh.for_each_posting(ti, |doc, imp| {
+        let d = doc as usize;
+        if d >= n_docs {
+            return;
         }
-        drop(scratch);
-        let order = |a: &Hit, b: &Hit| {
-            b.matched
-                .cmp(&a.matched)
-                .then(b.score.total_cmp(&a.score))
-                .then(a.doc.cmp(&b.doc))
-        };
-        if hits.len() > limit && limit > 0 {
-            hits.select_nth_unstable_by(limit - 1, order);
-            hits.truncate(limit);
+        let x = imp as f32 / 255.0;
+        let sc = x * x * scale * weight;
+        if !acc.in_word[d] {
+            acc.in_word[d] = true;
+            word_docs.push(doc);
         }
-        hits.sort_unstable_by(order);
-        hits.truncate(limit);
-        hits
+        if sc > acc.best[d] {
+            acc.best[d] = sc;
+        }
+    });
+}
+
+/// Folds the current word's best scores into the totals (and its match into the matched count
+/// unless the word is weak), leaving the word's accumulators zeroed.
+#[inline(never)]
+fn end_word(acc: &mut Accs, word_docs: &[u32], counts: bool, touched: &mut Vec<u32>) {
+    for &doc in word_docs {
+        let d = doc as usize;
+        if !acc.seen[d] {
+            acc.seen[d] = true;
+            touched.push(doc);
+        }
+        if counts {
+            acc.matched[d] += 1;
+        }
+        acc.total[d] += acc.best[d];
+        acc.best[d] = 0.0;
+        acc.in_word[d] = false;
+    }
+}
+
+/// Leaves the accumulators zeroed for the next search.
+#[inline(never)]
+fn reset(acc: &mut Accs, touched: &[u32]) {
+    for &doc in touched {
+        let d = doc as usize;
+        acc.total[d] = 0.0;
+        acc.matched[d] = 0;
+        acc.seen[d] = false;
     }
 }
 
@@ -596,6 +635,7 @@ pub fn corrected_key(query: &str, fixed: &[(String, String)]) -> Option<String> 
 /// frequency): the keys within the edits its length allows, closest first, and `fixed`, the key
 /// with its words corrected, as a 1-edit match; weighted as the exact-name bonus times the typo
 /// weight. Shared with the CLI.
+#[inline(never)]
 pub fn key_corrections(
     key: &str,
     fixed: Option<&str>,
@@ -627,6 +667,7 @@ pub fn key_corrections(
 
 /// Typo corrections of `w` in a vocabulary bucket: closest first, then most documents; only
 /// terms with more documents than the word itself has. Shared with the CLI.
+#[inline(never)]
 pub fn corrections(w: &str, edits: usize, df: u32, bucket: &[(String, u32)]) -> Vec<(String, f32)> {
     let wl = w.chars().count();
     let mut found: Vec<(usize, u32, &str)> = bucket

@@ -201,6 +201,7 @@ pub struct ShardTerm {
 }
 
 impl Shard {
+    #[inline(never)]
     pub fn decode(bytes: &[u8]) -> Result<Shard, FormatError> {
         let mut c = Cursor::new(bytes);
         c.magic(SHARD_MAGIC)?;
@@ -255,7 +256,7 @@ impl Shard {
             });
             start = start
                 .checked_add(plen)
-                .ok_or(FormatError("overflow".into()))?;
+                .ok_or_else(|| FormatError("overflow".into()))?;
         }
         let body = c.bytes(bytes.len() - c.pos)?.to_vec();
         if start != body.len() {
@@ -346,7 +347,7 @@ impl Shard {
                 d
             } else {
                 doc.checked_add(d)
-                    .ok_or(FormatError("doc overflow".into()))?
+                    .ok_or_else(|| FormatError("doc overflow".into()))?
             };
             f(doc, c.byte()?);
         }
@@ -368,6 +369,7 @@ pub fn encode_vocab(terms: &[(String, u32)]) -> Vec<u8> {
     out
 }
 
+#[inline(never)]
 pub fn decode_vocab(bytes: &[u8]) -> Result<Vec<(String, u32)>, FormatError> {
     let mut c = Cursor::new(bytes);
     c.magic(VOCAB_MAGIC)?;
@@ -410,6 +412,7 @@ pub fn encode_docset(docs: &[u32], n_docs: u32) -> Vec<u8> {
 }
 
 /// Decodes a document set as a sorted list.
+#[inline(never)]
 pub fn decode_docset(bytes: &[u8]) -> Result<Vec<u32>, FormatError> {
     let mut c = Cursor::new(bytes);
     let magic = c.bytes(4)?;
@@ -558,6 +561,7 @@ impl Root {
         s
     }
 
+    #[inline(never)]
     pub fn decode(bytes: &[u8]) -> Result<Root, FormatError> {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return err("root is not UTF-8");
@@ -582,7 +586,7 @@ impl Root {
             let num = |i: usize| -> Result<u64, FormatError> {
                 f.get(i)
                     .and_then(|x| x.parse().ok())
-                    .ok_or(FormatError(format!("bad number in root line: {line}")))
+                    .ok_or_else(|| FormatError(format!("bad number in root line: {line}")))
             };
             match (f[0], f.len()) {
                 ("docs", 2) => r.docs = num(1)? as u32,
