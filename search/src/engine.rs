@@ -468,6 +468,7 @@ impl Engine {
     /// The touched documents that pass the filters, with their totals.
     #[inline(never)]
     fn hits(&self, touched: &[u32], acc: &Accs, filter_sets: &[Vec<usize>]) -> Vec<Hit> {
+        let (total, matched) = (&acc.total[..], &acc.matched[..]);
         touched
             .iter()
             .copied()
@@ -482,8 +483,8 @@ impl Engine {
             })
             .map(|doc| Hit {
                 doc,
-                score: acc.total[doc as usize],
-                matched: acc.matched[doc as usize],
+                score: total[doc as usize],
+                matched: matched[doc as usize],
             })
             .collect()
     }
@@ -507,20 +508,22 @@ fn add_postings(
     acc: &mut Accs,
     word_docs: &mut Vec<u32>,
 ) {
-    let n_docs = acc.best.len();
+    // Slices, not Vecs: indexing a Vec is a call in a size-optimized module.
+    let best = &mut acc.best[..];
+    let in_word = &mut acc.in_word[..];
     let _ = sh.for_each_posting(ti, |doc, imp| {
         let d = doc as usize;
-        if d >= n_docs {
+        if d >= best.len() || d >= in_word.len() {
             return;
         }
         let x = imp as f32 / 255.0;
         let sc = x * x * scale * weight;
-        if !acc.in_word[d] {
-            acc.in_word[d] = true;
+        if !in_word[d] {
+            in_word[d] = true;
             word_docs.push(doc);
         }
-        if sc > acc.best[d] {
-            acc.best[d] = sc;
+        if sc > best[d] {
+            best[d] = sc;
         }
     });
 }
@@ -529,29 +532,39 @@ fn add_postings(
 /// unless the word is weak), leaving the word's accumulators zeroed.
 #[inline(never)]
 fn end_word(acc: &mut Accs, word_docs: &[u32], counts: bool, touched: &mut Vec<u32>) {
+    let Accs {
+        best,
+        total,
+        matched,
+        in_word,
+        seen,
+    } = acc;
+    let (best, total, matched) = (&mut best[..], &mut total[..], &mut matched[..]);
+    let (in_word, seen) = (&mut in_word[..], &mut seen[..]);
     for &doc in word_docs {
         let d = doc as usize;
-        if !acc.seen[d] {
-            acc.seen[d] = true;
+        if !seen[d] {
+            seen[d] = true;
             touched.push(doc);
         }
         if counts {
-            acc.matched[d] += 1;
+            matched[d] += 1;
         }
-        acc.total[d] += acc.best[d];
-        acc.best[d] = 0.0;
-        acc.in_word[d] = false;
+        total[d] += best[d];
+        best[d] = 0.0;
+        in_word[d] = false;
     }
 }
 
 /// Leaves the accumulators zeroed for the next search.
 #[inline(never)]
 fn reset(acc: &mut Accs, touched: &[u32]) {
+    let (total, matched, seen) = (&mut acc.total[..], &mut acc.matched[..], &mut acc.seen[..]);
     for &doc in touched {
         let d = doc as usize;
-        acc.total[d] = 0.0;
-        acc.matched[d] = 0;
-        acc.seen[d] = false;
+        total[d] = 0.0;
+        matched[d] = 0;
+        seen[d] = false;
     }
 }
 

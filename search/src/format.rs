@@ -70,9 +70,13 @@ impl<'a> Cursor<'a> {
     pub fn at_end(&self) -> bool {
         self.pos >= self.buf.len()
     }
+    // Inlined, and a plain loop: the postings loop calls these per posting, and a browser's
+    // baseline WebAssembly code pays for every call and iterator step.
+    #[inline(always)]
     pub fn varint(&mut self) -> Result<u64, FormatError> {
         let mut v: u64 = 0;
-        for shift in (0..64).step_by(7) {
+        let mut shift = 0;
+        while shift < 64 {
             let Some(&b) = self.buf.get(self.pos) else {
                 return err("truncated varint");
             };
@@ -81,9 +85,11 @@ impl<'a> Cursor<'a> {
             if b & 0x80 == 0 {
                 return Ok(v);
             }
+            shift += 7;
         }
         err("varint too long")
     }
+    #[inline(always)]
     pub fn byte(&mut self) -> Result<u8, FormatError> {
         let Some(&b) = self.buf.get(self.pos) else {
             return err("truncated byte");
@@ -200,6 +206,42 @@ pub struct ShardTerm {
     len: usize,
 }
 
+/// Reads the next term of a shard's table (front-coded against `prev`) into `text`: a function of
+/// its own so that the decoding loop stays small (see `Root::decode`).
+#[inline(never)]
+fn next_term(
+    c: &mut Cursor,
+    text: &mut Vec<u8>,
+    prev: Option<&ShardTerm>,
+    start: usize,
+    max_text: usize,
+) -> Result<ShardTerm, FormatError> {
+    let first = prev.is_none();
+    let prev = prev.map_or((0, 0), |p| (p.text.0 as usize, p.text.1 as usize));
+    let shared = c.varint()? as usize;
+    let len = c.varint()? as usize;
+    if shared > prev.1 - prev.0 {
+        return err("bad shared prefix");
+    }
+    let suffix = c.bytes(len)?;
+    let from = text.len();
+    text.extend_from_within(prev.0..prev.0 + shared);
+    text.extend_from_slice(suffix);
+    if !first && text[from..] <= text[prev.0..prev.1] {
+        return err("terms out of order");
+    }
+    if text.len() > max_text {
+        return err("shard terms too long");
+    }
+    Ok(ShardTerm {
+        df: c.varint()? as u32,
+        count: c.varint()? as u32,
+        text: (from as u32, text.len() as u32),
+        start,
+        len: c.varint()? as usize,
+    })
+}
+
 impl Shard {
     #[inline(never)]
     pub fn decode(bytes: &[u8]) -> Result<Shard, FormatError> {
@@ -210,57 +252,37 @@ impl Shard {
             return err("too many terms");
         }
         let mut terms: Vec<ShardTerm> = Vec::with_capacity(n);
-        let mut text = String::with_capacity(bytes.len().min(1 << 20));
-        let mut prev = (0usize, 0usize);
+        // The terms' text as bytes, checked as UTF-8 once at the end (one pass instead of a call
+        // per term on a browser's cold path).
+        let mut text: Vec<u8> = Vec::with_capacity(bytes.len().min(1 << 20));
+        // Front coding lets a corrupt file describe far more text than it holds: a real shard's
+        // terms are at most a few times its size.
+        let max_text = bytes
+            .len()
+            .saturating_mul(64)
+            .saturating_add(4096)
+            .min(u32::MAX as usize);
         let mut start = 0usize;
-        let mut shared_part = String::new();
         for _ in 0..n {
-            let shared = c.varint()? as usize;
-            let len = c.varint()? as usize;
-            let prev_term = &text[prev.0..prev.1];
-            if shared > prev_term.len() || !prev_term.is_char_boundary(shared) {
-                return err("bad shared prefix");
-            }
-            let Ok(suffix) = std::str::from_utf8(c.bytes(len)?) else {
-                return err("term is not UTF-8");
-            };
-            let from = text.len();
-            shared_part.clear();
-            shared_part.push_str(&prev_term[..shared]);
-            text.push_str(&shared_part);
-            text.push_str(suffix);
-            if !terms.is_empty() && text[from..] <= text[prev.0..prev.1] {
-                return err("terms out of order");
-            }
-            // Front coding lets a corrupt file describe far more text than it holds: a real
-            // shard's terms are at most a few times its size.
-            if text.len()
-                > bytes
-                    .len()
-                    .saturating_mul(64)
-                    .saturating_add(4096)
-                    .min(u32::MAX as usize)
-            {
-                return err("shard terms too long");
-            }
-            let df = c.varint()? as u32;
-            let count = c.varint()? as u32;
-            let plen = c.varint()? as usize;
-            prev = (from, text.len());
-            terms.push(ShardTerm {
-                df,
-                count,
-                text: (from as u32, text.len() as u32),
-                start,
-                len: plen,
-            });
+            let t = next_term(&mut c, &mut text, terms.last(), start, max_text)?;
             start = start
-                .checked_add(plen)
+                .checked_add(t.len)
                 .ok_or_else(|| FormatError("overflow".into()))?;
+            terms.push(t);
         }
         let body = c.bytes(bytes.len() - c.pos)?.to_vec();
         if start != body.len() {
             return err("postings length mismatch");
+        }
+        let Ok(text) = String::from_utf8(text) else {
+            return err("term is not UTF-8");
+        };
+        // Each term must be valid on its own: every term starts on a character boundary.
+        if terms
+            .iter()
+            .any(|t| !text.is_char_boundary(t.text.0 as usize))
+        {
+            return err("term is not UTF-8");
         }
         Ok(Shard { terms, text, body })
     }
@@ -508,6 +530,16 @@ pub fn implied_file(kind: &str, i: usize) -> String {
     s
 }
 
+/// The index of the first `b` in `bytes` at or after `from`, or `bytes.len()`.
+#[inline(never)]
+fn find_byte(bytes: &[u8], from: usize, b: u8) -> usize {
+    let mut i = from;
+    while i < bytes.len() && bytes[i] != b {
+        i += 1;
+    }
+    i
+}
+
 fn clean(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() || c == '\t' { ' ' } else { c })
@@ -566,56 +598,29 @@ impl Root {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return err("root is not UTF-8");
         };
-        let mut lines = text.lines();
-        if lines.next() != Some(ROOT_MAGIC) {
-            return err("not a hisper web index root (or an unknown version)");
-        }
+        // Lines split by hand, each parsed by a function of its own: a browser's baseline
+        // WebAssembly code charges a loop by the size of its body, and a big one gets compiled
+        // again by the optimizing compiler on the cold path (see `engine`).
+        let mut at = 0;
+        let mut first = true;
         let mut r = Root::default();
-        for line in lines {
-            // Up to six tab-separated fields, without allocating (a longer line is an error).
-            let mut f = [""; 6];
-            let mut len = 0;
-            for part in line.split('\t') {
-                if len == f.len() {
-                    return err(format!("unknown root line: {line}"));
+        while at < text.len() {
+            let end = find_byte(text.as_bytes(), at, b'\n');
+            // `\n` is ASCII: both ends are character boundaries.
+            let line = &text[at..end];
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            at = end + 1;
+            if first {
+                if line != ROOT_MAGIC {
+                    return err("not a hisper web index root (or an unknown version)");
                 }
-                f[len] = part;
-                len += 1;
+                first = false;
+            } else {
+                r.line(line)?;
             }
-            let f = &f[..len];
-            let num = |i: usize| -> Result<u64, FormatError> {
-                f.get(i)
-                    .and_then(|x| x.parse().ok())
-                    .ok_or_else(|| FormatError(format!("bad number in root line: {line}")))
-            };
-            match (f[0], f.len()) {
-                ("docs", 2) => r.docs = num(1)? as u32,
-                ("build", 2) => r.build = f[1].to_string(),
-                ("scale", 2) => r.scale_milli = num(1)?,
-                ("cap", 2) => r.cap = num(1)? as u32,
-                ("s", 2 | 3) => r.shards.push(ShardRef {
-                    first: f[1].into(),
-                    file: f
-                        .get(2)
-                        .map_or_else(|| implied_file("s", r.shards.len()), |x| x.to_string()),
-                }),
-                ("v", 2 | 3) => r.vocab.push(VocabRef {
-                    prefix: f[1].into(),
-                    file: f
-                        .get(2)
-                        .map_or_else(|| implied_file("v", r.vocab.len()), |x| x.to_string()),
-                }),
-                ("f", 4 | 5) => r.filters.push(FilterRef {
-                    key: f[1].into(),
-                    value: f[2].into(),
-                    count: num(3)? as u32,
-                    file: f
-                        .get(4)
-                        .map_or_else(|| implied_file("f", r.filters.len()), |x| x.to_string()),
-                }),
-                ("", _) => {}
-                _ => return err(format!("unknown root line: {line}")),
-            }
+        }
+        if first {
+            return err("not a hisper web index root (or an unknown version)");
         }
         if r.docs > MAX_DOCS {
             return err("too many documents");
@@ -624,6 +629,64 @@ impl Root {
             return err("shards out of order");
         }
         Ok(r)
+    }
+
+    /// Reads one line of the root after the first.
+    #[inline(never)]
+    fn line(&mut self, line: &str) -> Result<(), FormatError> {
+        // Up to six tab-separated fields, without allocating (a longer line is an error).
+        let mut f = [""; 6];
+        let mut len = 0;
+        let mut at = 0;
+        loop {
+            let end = find_byte(line.as_bytes(), at, b'\t');
+            if len == f.len() {
+                return err(format!("unknown root line: {line}"));
+            }
+            // `\t` is ASCII: both ends are character boundaries.
+            f[len] = &line[at..end];
+            len += 1;
+            if end == line.len() {
+                break;
+            }
+            at = end + 1;
+        }
+        let f = &f[..len];
+        let num = |i: usize| -> Result<u64, FormatError> {
+            f.get(i)
+                .and_then(|x| x.parse().ok())
+                .ok_or_else(|| FormatError(format!("bad number in root line: {line}")))
+        };
+        let r = self;
+        match (f[0], f.len()) {
+            ("docs", 2) => r.docs = num(1)? as u32,
+            ("build", 2) => r.build = f[1].to_string(),
+            ("scale", 2) => r.scale_milli = num(1)?,
+            ("cap", 2) => r.cap = num(1)? as u32,
+            ("s", 2 | 3) => r.shards.push(ShardRef {
+                first: f[1].into(),
+                file: f
+                    .get(2)
+                    .map_or_else(|| implied_file("s", r.shards.len()), |x| x.to_string()),
+            }),
+            ("v", 2 | 3) => r.vocab.push(VocabRef {
+                prefix: f[1].into(),
+                file: f
+                    .get(2)
+                    .map_or_else(|| implied_file("v", r.vocab.len()), |x| x.to_string()),
+            }),
+            ("f", 4 | 5) => r.filters.push(FilterRef {
+                key: f[1].into(),
+                value: f[2].into(),
+                count: num(3)? as u32,
+                file: f
+                    .get(4)
+                    .map_or_else(|| implied_file("f", r.filters.len()), |x| x.to_string()),
+            }),
+            ("", _) => {}
+            _ => return err(format!("unknown root line: {line}")),
+        }
+        Ok(())
     }
 
     /// The shard that may hold `term`.
@@ -691,6 +754,32 @@ mod tests {
         assert_eq!(s.with_prefix("postg"), 0..2);
         assert_eq!(s.postings(2).unwrap(), vec![(2, 3)]);
         assert_eq!(s.find("postgres"), None);
+    }
+
+    #[test]
+    fn each_term_must_be_utf8_on_its_own() {
+        // "a\xC3" then "\xA9b": together "aéb", valid UTF-8, but each term alone is not.
+        let mut b = SHARD_MAGIC.to_vec();
+        b.push(2);
+        for term in [&b"a\xC3"[..], &b"\xA9b"[..]] {
+            b.extend_from_slice(&[0, term.len() as u8]);
+            b.extend_from_slice(term);
+            b.extend_from_slice(&[1, 0, 0]);
+        }
+        assert_eq!(
+            Shard::decode(&b).unwrap_err().to_string(),
+            "corrupt browser index: term is not UTF-8"
+        );
+        // The same shape with valid terms decodes.
+        let mut ok = SHARD_MAGIC.to_vec();
+        ok.push(2);
+        for term in ["aé", "é"] {
+            ok.extend_from_slice(&[0, term.len() as u8]);
+            ok.extend_from_slice(term.as_bytes());
+            ok.extend_from_slice(&[1, 0, 0]);
+        }
+        let s = Shard::decode(&ok).unwrap();
+        assert_eq!((s.term(0), s.term(1)), ("aé", "é"));
     }
 
     #[test]
