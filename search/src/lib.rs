@@ -5,10 +5,13 @@
 //! - [`engine`]: ranking over those files without doing I/O ([`Engine`], [`Step`]).
 //! - [`DirReader`] (native only): the engine reading files from a directory, for the CLI and tests.
 //! - `wasm` (wasm32 only): plain `extern "C"` exports driven by `web/search.js`.
+//! - `alloc`: the wasm module's allocator (installed on wasm32 only).
 //!
 //! This crate has no dependencies so that the wasm module stays small. It does not build the index
 //! (that is the `indexer` crate) and does not fetch anything by itself.
 
+#[cfg(any(target_arch = "wasm32", test))]
+mod alloc;
 pub mod analyze;
 pub mod engine;
 pub mod format;
