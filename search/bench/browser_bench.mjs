@@ -130,6 +130,7 @@ const offsite = [];
 for (const [name, sys] of Object.entries(systems)) {
   if (name === "pagefind" && !cfg.pagefind) continue;
   const first = [], follow = [], cold = [], coldRanked = [], coldFirst = [], afterFocus = [], warm = [], ranked = [];
+  const phaseLog = {};
   for (let i = 0; i < queries.length; i++) {
     const page = await context.newPage();
     // Watch (not intercept: interception adds a DevTools round trip to every request, which
@@ -139,9 +140,10 @@ for (const [name, sys] of Object.entries(systems)) {
       if (!u.startsWith(origin) && !u.startsWith("data:")) offsite.push(u);
     });
     // Everything the search fetches, its script included (the page itself excluded).
-    if (i < 2 && process.env.HISPER_BENCH_TRACE && name === "hisper") {
+    const phases = process.env.HISPER_BENCH_PHASES && name === "hisper";
+    if (((i < 2 && process.env.HISPER_BENCH_TRACE) || phases) && name === "hisper") {
       // Time the module's compile and every call into it (ms since navigation).
-      await page.addInitScript(() => {
+      await page.addInitScript((again) => {
         window.__calls = [];
         const inst = WebAssembly.instantiateStreaming;
         WebAssembly.instantiateStreaming = function (...a) {
@@ -153,7 +155,7 @@ for (const [name, sys] of Object.entries(systems)) {
               wrapped[k] = typeof ex[k] !== "function" || !/init|search|provide/.test(k) ? ex[k] : (...b) => {
                 const t0 = performance.now(); const v = ex[k](...b);
                 window.__calls.push(`${t0.toFixed(1)}-${performance.now().toFixed(1)} ${k}`);
-                if (k === "hs_search" && v === 0) {
+                if (again && k === "hs_search" && v === 0) {
                   const t1 = performance.now(); ex[k](...b);
                   window.__calls.push(`${t1.toFixed(1)}-${performance.now().toFixed(1)} hs_search again`);
                 }
@@ -163,7 +165,7 @@ for (const [name, sys] of Object.entries(systems)) {
             return { module: r.module, instance: { exports: wrapped } };
           });
         };
-      });
+      }, !!(i < 2 && process.env.HISPER_BENCH_TRACE));
     }
     const base = await bytesSoFar();
     await page.goto(origin + sys.page);
@@ -171,12 +173,37 @@ for (const [name, sys] of Object.entries(systems)) {
     const c = await page.evaluate(async ([fn, q]) => {
       const f = eval("(" + fn + ")");
       const t = performance.now(); const ids = await f(q);
-      return { ids, ms: performance.now() - t, ranked: window.__ranked - t, first: (window.__first || window.__ranked) - t };
+      return { ids, t0: t, ms: performance.now() - t, ranked: window.__ranked - t, first: (window.__first || window.__ranked) - t };
     }, [sys.run.toString(), queries[i].q]);
     let ids = c.ids;
     cold.push(c.ms);
     coldRanked.push(c.ranked);
     coldFirst.push(c.first);
+    if (phases) {
+      // HISPER_BENCH_PHASES=1: when each step of this cold query ended, in ms from the call.
+      const p = await page.evaluate((t0) => {
+        const res = performance.getEntriesByType("resource");
+        const end = (re) => Math.max(...res.filter((e) => re.test(e.name)).map((e) => e.responseEnd), -Infinity);
+        const calls = (window.__calls || []).map((c) => { const m = c.match(/^([\d.]+)-([\d.]+) (.*)$/); return [+m[1], +m[2], m[3]]; });
+        const last = (k) => Math.max(...calls.filter((c) => c[2] === k).map((c) => c[1]), -Infinity);
+        const searches = calls.filter((c) => c[2] === "hs_search");
+        return {
+          "root and module arrived": Math.max(end(/root\.txt/), end(/search\.wasm/)),
+          "compiled and instantiated": last("compile+instantiate"),
+          "first step": searches.length ? searches[0][1] : -Infinity,
+          "last index file arrived": end(/\/(s|v|f)\/\d+\.bin/),
+          "last file handed over": last("hs_provide"),
+          "ranked (last step)": searches.length ? searches[searches.length - 1][1] : -Infinity,
+          "last step alone": searches.length ? searches[searches.length - 1][1] - searches[searches.length - 1][0] : -Infinity,
+          "all provide calls": calls.filter((c) => c[2] === "hs_provide").reduce((a, c) => a + c[1] - c[0], 0),
+          t0,
+        };
+      }, c.t0);
+      for (const [k, v] of Object.entries(p)) {
+        if (k === "t0" || !isFinite(v)) continue;
+        (phaseLog[k] = phaseLog[k] || []).push(k.startsWith("last step alone") || k.startsWith("all ") ? v : v - p.t0);
+      }
+    }
     if (i < 2 && process.env.HISPER_BENCH_TRACE) {
       // Where a cold query's time goes: each request's start and end (ms since navigation).
       const t = await page.evaluate(() => performance.getEntriesByType("resource").map((e) =>
@@ -213,6 +240,10 @@ for (const [name, sys] of Object.entries(systems)) {
       await p2.close();
     }
     if (i % 25 === 0) log(`${name}: ${i}/${queries.length}`);
+  }
+  if (Object.keys(phaseLog).length) {
+    log(`${name}: a cold query's steps, median (p90) ms from the call, over ${queries.length} queries:`);
+    for (const [k, v] of Object.entries(phaseLog)) log(`  ${k.padEnd(28)} ${quantile(v, 0.5).toFixed(1)} (${quantile(v, 0.9).toFixed(1)})`);
   }
   const mrr = {};
   queries.forEach((q, i) => {
