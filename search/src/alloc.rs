@@ -83,28 +83,36 @@ impl<G: Grow> SizeClasses<G> {
         };
         if end > self.end {
             let pages = (end - self.end).div_ceil(PAGE);
-            let Some(at) = self.grow.grow(pages) else {
+            let Some(region) = self.region(pages) else {
                 return null_mut();
             };
-            if at == self.end {
-                self.end += pages * PAGE;
+            if region.0 == self.end {
+                self.end = region.1;
             } else {
-                // The first region, or one not contiguous with the last: carve from the new one
-                // (page-aligned, so aligned for every class), grown to hold the block if needed.
-                self.end = at + pages * PAGE;
-                let short = size.div_ceil(PAGE).saturating_sub(pages);
-                if short > 0 {
-                    match self.grow.grow(short) {
-                        Some(more) if more == self.end => self.end += short * PAGE,
-                        _ => return null_mut(),
+                // The first region, or one not contiguous with the last: carve from a new one
+                // (page-aligned, so aligned for every class) that holds the whole block.
+                let region = if region.1 - region.0 >= size {
+                    region
+                } else {
+                    match self.region(size.div_ceil(PAGE)) {
+                        Some(r) => r,
+                        None => return null_mut(),
                     }
-                }
-                start = at;
-                end = at + size;
+                };
+                (self.next, self.end) = region;
+                start = region.0;
+                end = start + size;
             }
         }
         self.next = end;
         start as *mut u8
+    }
+
+    /// Grows by `pages` pages: the new region's start and end, or None.
+    fn region(&mut self, pages: usize) -> Option<(usize, usize)> {
+        let bytes = pages.checked_mul(PAGE)?;
+        let at = self.grow.grow(pages)?;
+        Some((at, at.checked_add(bytes)?))
     }
 
     /// Returns a block to its class's free list.
@@ -273,6 +281,26 @@ mod tests {
     fn blocks_never_overlap_and_keep_their_contents() {
         churn(false);
         churn(true);
+    }
+
+    #[test]
+    fn a_big_block_after_a_gap_gets_a_region_of_its_own() {
+        let mut a = SizeClasses::new(Arena::new(16, true));
+        let small = layout(PAGE - 64, 8);
+        let s = unsafe { a.alloc(small) };
+        // Needs 3 pages; the tail of the first region holds ~0, and every new region is one page
+        // apart from the last.
+        let big = layout(3 * PAGE, 8);
+        let b = unsafe { a.alloc(big) };
+        assert!(!s.is_null() && !b.is_null());
+        unsafe { std::ptr::write_bytes(b, 7, big.size()) };
+        // Later blocks come after the big one, never inside it.
+        for _ in 0..50 {
+            let p = unsafe { a.alloc(layout(1000, 8)) } as usize;
+            assert!(p + 1000 <= b as usize || p >= b as usize + big.size());
+        }
+        let bytes = unsafe { std::slice::from_raw_parts(b, big.size()) };
+        assert!(bytes.iter().all(|&x| x == 7));
     }
 
     #[test]
