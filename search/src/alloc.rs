@@ -86,7 +86,8 @@ impl<G: Grow> SizeClasses<G> {
             let Some(region) = self.region(pages) else {
                 return null_mut();
             };
-            if region.0 == self.end {
+            // (Address 0 is never a block: it marks an empty free list.)
+            if region.0 == self.end && self.end != 0 {
                 self.end = region.1;
             } else {
                 // The first region, or one not contiguous with the last: carve from a new one
