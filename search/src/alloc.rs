@@ -202,6 +202,8 @@ mod tests {
         used: usize,
         pages: usize,
         gap: bool,
+        /// The regions handed out: (start, end).
+        regions: Vec<(usize, usize)>,
         _buf: Vec<u8>,
     }
 
@@ -214,8 +216,24 @@ mod tests {
                 used: 0,
                 pages,
                 gap,
+                regions: Vec::new(),
                 _buf: buf,
             }
+        }
+
+        /// Whether `[p, p + size)` lies inside one region handed out (the gaps between regions
+        /// are not the allocator's to use).
+        fn holds(&self, p: *mut u8, size: usize) -> bool {
+            let p = p as usize;
+            // Contiguous regions merge into one.
+            let mut merged: Vec<(usize, usize)> = Vec::new();
+            for &(a, b) in &self.regions {
+                match merged.last_mut() {
+                    Some(last) if last.1 == a => last.1 = b,
+                    _ => merged.push((a, b)),
+                }
+            }
+            merged.iter().any(|&(a, b)| p >= a && p + size.max(1) <= b)
         }
     }
 
@@ -227,6 +245,7 @@ mod tests {
             }
             let at = self.base + (self.used + skip) * PAGE;
             self.used += skip + pages;
+            self.regions.push((at, at + pages * PAGE));
             Some(at)
         }
     }
@@ -268,6 +287,10 @@ mod tests {
             let at = p as usize;
             assert_eq!(at % l.align(), 0);
             assert!(at >= lo && at + size <= hi);
+            assert!(
+                a.grow.holds(p, size),
+                "a block outside the memory handed out"
+            );
             let tag = (round % 251) as u8 + 1;
             unsafe { std::ptr::write_bytes(p, tag, size) };
             live.push((p, l, tag));
@@ -294,10 +317,13 @@ mod tests {
         let big = layout(3 * PAGE, 8);
         let b = unsafe { a.alloc(big) };
         assert!(!s.is_null() && !b.is_null());
+        assert!(a.grow.holds(s, small.size()) && a.grow.holds(b, big.size()));
         unsafe { std::ptr::write_bytes(b, 7, big.size()) };
         // Later blocks come after the big one, never inside it.
         for _ in 0..50 {
-            let p = unsafe { a.alloc(layout(1000, 8)) } as usize;
+            let q = unsafe { a.alloc(layout(1000, 8)) };
+            assert!(a.grow.holds(q, 1000));
+            let p = q as usize;
             assert!(p + 1000 <= b as usize || p >= b as usize + big.size());
         }
         let bytes = unsafe { std::slice::from_raw_parts(b, big.size()) };
