@@ -287,6 +287,11 @@ pub struct Server {
     /// Links to records that look like the same server (filled by `enrich`).
     #[serde(default, skip_serializing_if = "Duplicates::is_empty")]
     pub duplicates: Duplicates,
+    /// For a platform-specific binary sub-package (`@scope/tool-linux-x64`, `tool-darwin-arm64`),
+    /// the id of the record it belongs to; such records are shown and searched under their parent
+    /// (filled by `enrich`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_of: Option<String>,
     /// First night any source saw it (RFC 3339).
     pub first_seen: String,
     /// Last night any source saw it (RFC 3339).
