@@ -11,7 +11,7 @@ if ! command -v bwrap >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap
   fi
 fi
 # Ubuntu >= 23.10 blocks unprivileged user namespaces, which bwrap needs.
@@ -33,7 +33,7 @@ if [ ! -x "$ROOT/time-venv/bin/mcp-server-time" ]; then
     # Debian/Ubuntu system Python needs python3-venv for ensurepip
     SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
     rm -rf "$ROOT/time-venv"
     "$PY" -m venv "$ROOT/time-venv"
   fi
