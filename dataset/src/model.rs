@@ -269,7 +269,12 @@ pub struct Server {
     /// The last probe of this server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<ProbeRecord>,
-    /// Nightly probe outcomes, oldest first, at most [`HEALTH_CAP`] entries.
+    /// The last probe of each remote endpoint (`install.remotes`, in that order); each has
+    /// `remote` set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_probes: Vec<ProbeRecord>,
+    /// Nightly probe outcomes, oldest first, at most [`HEALTH_CAP`] entries: the stdio probe's
+    /// and the remotes', the best of them for a night (see `probe::batch`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub health: Vec<HealthEntry>,
     /// Ranking score with its components (filled by `enrich`).
