@@ -232,8 +232,15 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
     };
     let crawl_report: Option<serde_json::Value> =
         read_optional_json(&opts.data_dir.join("crawl-report.json"));
-    let categories_file: Option<serde_json::Value> =
-        read_optional_json(&opts.data_dir.join("categories.json"));
+    let categories_file: Option<dataset::files::CategoriesFile> =
+        match dataset::files::read(&opts.data_dir.join("categories.json")) {
+            Ok(f) => Some(f),
+            Err(e) if e.is_missing() => None,
+            Err(e) => {
+                tracing::warn!("ignoring {e}");
+                None
+            }
+        };
     let history_path = opts.data_dir.join("history.json");
     let hist = if opts.update_history {
         history::update(&history_path, &ds)?
