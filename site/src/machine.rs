@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use dataset::{Dataset, Server};
 
-use crate::charts::esc;
+use crate::html::esc;
 use crate::Out;
 
 /// Servers per page of the registry mirror.
