@@ -1139,7 +1139,7 @@ fn tidy(mut v: Vec<Finding>) -> Vec<Finding> {
         out.push(f);
     }
     if out.len() > ITEM_CAP {
-        out.sort_by(|a, b| b.severity.cmp(&a.severity));
+        out.sort_by_key(|f| std::cmp::Reverse(f.severity));
         out.truncate(ITEM_CAP);
         out.sort_by(|a, b| (&a.field, &a.rule, a.span).cmp(&(&b.field, &b.rule, b.span)));
     }
