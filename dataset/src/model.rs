@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::enrich::{CategoryAssignment, Checklist, Duplicates, SafetySummary, Score};
+use crate::enrich::{CategoryAssignment, Checklist, Duplicates, SafetySummary, Score, Trust};
 use crate::probe::{HealthEntry, ProbeRecord};
 
 fn is_false(b: &bool) -> bool {
@@ -269,7 +269,12 @@ pub struct Server {
     /// The last probe of this server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<ProbeRecord>,
-    /// Nightly probe outcomes, oldest first, at most [`HEALTH_CAP`] entries.
+    /// The last probe of each remote endpoint (`install.remotes`, in that order); each has
+    /// `remote` set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_probes: Vec<ProbeRecord>,
+    /// Nightly probe outcomes, oldest first, at most [`HEALTH_CAP`] entries: the stdio probe's
+    /// and the remotes', the best of them for a night (see `probe::batch`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub health: Vec<HealthEntry>,
     /// Ranking score with its components (filled by `enrich`).
@@ -278,6 +283,10 @@ pub struct Server {
     /// What the server's tools may do (filled by `enrich`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety: Option<SafetySummary>,
+    /// Security findings on its tools, prompts and resources, and its tool history (filled by
+    /// `enrich`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<Trust>,
     /// Quality checklist (filled by `enrich`).
     #[serde(default, skip_serializing_if = "Checklist::is_empty")]
     pub checklist: Checklist,
@@ -409,6 +418,14 @@ pub struct SourceEntry {
     pub published_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// The license this source declares (npm `license`, PyPI `license_expression`/`license`
+    /// or its license classifier), as given (usually an SPDX expression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// The project homepage this source declares (npm `homepage`, PyPI `home_page` or the
+    /// `Homepage` project URL), when it is not the repository itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
     /// The source failed in the last crawl; this entry was carried over from the previous dataset.
     #[serde(default, skip_serializing_if = "is_false")]
     pub stale: bool,
@@ -433,6 +450,8 @@ impl SourceEntry {
             last_seen: seen.to_string(),
             published_at: None,
             updated_at: None,
+            license: None,
+            homepage: None,
             stale: false,
             deprecated: false,
         }

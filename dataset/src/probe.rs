@@ -1,4 +1,5 @@
-//! The probe record: what a server answered when Hisper ran it over stdio, or why it could not.
+//! The probe record: what a server answered when Hisper ran it over stdio or reached it over
+//! HTTP (a remote: Streamable HTTP or the legacy HTTP+SSE transport), or why it could not.
 //!
 //! Tools, prompts, resources and resource templates are kept exactly as the server sent them
 //! (`serde_json::Value`, unknown fields included, malformed items too, with a lint), so that a
@@ -222,6 +223,14 @@ pub struct ProbeRecord {
     pub stderr_tail: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lints: Vec<Lint>,
+    /// For a probe of a remote endpoint: the endpoint, the precise remote outcome and its HTTP
+    /// evidence. `outcome` then holds the nearest stdio-era outcome (see
+    /// [`RemoteOutcome::coarse`]) for readers that know only those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteInfo>,
+    /// Spec features the server was seen to use (stdio and remote alike).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<SpecFeatures>,
 }
 
 impl ProbeRecord {
@@ -255,6 +264,8 @@ impl ProbeRecord {
             exit_status: None,
             stderr_tail: None,
             lints: Vec::new(),
+            remote: None,
+            features: None,
         }
     }
 
@@ -284,4 +295,242 @@ pub fn uptime_percent(health: &[HealthEntry]) -> Option<f64> {
     }
     let up = probed.iter().filter(|o| o.is_up()).count();
     Some(100.0 * up as f64 / probed.len() as f64)
+}
+
+/// The outcome of one probe of a remote endpoint.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RemoteOutcome {
+    /// It answered the handshake and its lists.
+    Ok,
+    /// An auth wall: 401 or 403 (see `auth` for what sign-in it asks for; Hisper never logs in).
+    NeedsAuth,
+    /// The URL has template variables without defaults, or required headers Hisper does not have.
+    NeedsConfig,
+    /// It answered HTTP, but not MCP (an HTML page, JSON that is not JSON-RPC, a 404).
+    NotMcp,
+    /// DNS, connect or TLS failed (see `error_kind`).
+    Unreachable,
+    /// No answer in time.
+    Timeout,
+    /// It spoke JSON-RPC, but not correct MCP, or broke a bound (body size, stream length).
+    ProtocolError,
+    /// Refused by Hisper before sending anything: the address is loopback, private, link-local,
+    /// CGNAT or multicast, or a redirect broke the redirect rules.
+    Blocked,
+}
+
+impl RemoteOutcome {
+    pub const ALL: [RemoteOutcome; 8] = [
+        RemoteOutcome::Ok,
+        RemoteOutcome::NeedsAuth,
+        RemoteOutcome::NeedsConfig,
+        RemoteOutcome::NotMcp,
+        RemoteOutcome::Unreachable,
+        RemoteOutcome::Timeout,
+        RemoteOutcome::ProtocolError,
+        RemoteOutcome::Blocked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemoteOutcome::Ok => "ok",
+            RemoteOutcome::NeedsAuth => "needs_auth",
+            RemoteOutcome::NeedsConfig => "needs_config",
+            RemoteOutcome::NotMcp => "not_mcp",
+            RemoteOutcome::Unreachable => "unreachable",
+            RemoteOutcome::Timeout => "timeout",
+            RemoteOutcome::ProtocolError => "protocol_error",
+            RemoteOutcome::Blocked => "blocked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RemoteOutcome> {
+        RemoteOutcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    /// The nearest stdio-era [`Outcome`] (what `ProbeRecord::outcome` holds for a remote):
+    /// an auth wall counts as "needs configuration" (it is up, it wants credentials), an
+    /// unreachable host as crashed, a blocked one as not run.
+    pub fn coarse(self) -> Outcome {
+        match self {
+            RemoteOutcome::Ok => Outcome::Ok,
+            RemoteOutcome::NeedsAuth | RemoteOutcome::NeedsConfig => Outcome::NeedsConfig,
+            RemoteOutcome::NotMcp => Outcome::NotMcp,
+            RemoteOutcome::Unreachable => Outcome::Crashed,
+            RemoteOutcome::Timeout => Outcome::Timeout,
+            RemoteOutcome::ProtocolError => Outcome::ProtocolError,
+            RemoteOutcome::Blocked => Outcome::SandboxError,
+        }
+    }
+
+    /// Whether a night with this outcome counts in the health history (a blocked or
+    /// unconfigurable endpoint was not checked).
+    pub fn counts_in_health(self) -> bool {
+        !matches!(self, RemoteOutcome::Blocked | RemoteOutcome::NeedsConfig)
+    }
+}
+
+/// What a remote probe saw on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RemoteInfo {
+    /// The endpoint as probed (template variables filled from their defaults; never a secret).
+    pub url: String,
+    /// `streamable-http` or `sse` (the transport that was spoken, after any fallback).
+    pub transport: String,
+    pub outcome: RemoteOutcome,
+    /// For `unreachable`, `blocked` and bounds: `dns`, `connect`, `tls`, `private-address`,
+    /// `redirect`, `body-too-large`, `stream-too-long`, `too-many-events`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_kind: Option<String>,
+    /// The HTTP status of the first answer (the handshake's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// Its `Content-Type`, without parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Redirects followed, in order (at most 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<String>,
+    /// The server gave an `Mcp-Session-Id`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub session: bool,
+    /// The handshake was answered as an SSE stream rather than a JSON body.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sse_responses: bool,
+    /// Request to the first response byte, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_byte_ms: Option<u64>,
+    /// Start of the probe to the complete tools list, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools_ms: Option<u64>,
+    /// The auth wall, for `needs_auth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthInfo>,
+    /// Header names sent with placeholder values (declared `remotes[].headers`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placeholder_headers: Vec<String>,
+}
+
+impl RemoteInfo {
+    pub fn new(url: impl Into<String>, transport: impl Into<String>) -> Self {
+        RemoteInfo {
+            url: url.into(),
+            transport: transport.into(),
+            outcome: RemoteOutcome::ProtocolError,
+            error_kind: None,
+            http_status: None,
+            content_type: None,
+            redirects: Vec::new(),
+            session: false,
+            sse_responses: false,
+            first_byte_ms: None,
+            tools_ms: None,
+            auth: None,
+            placeholder_headers: Vec::new(),
+        }
+    }
+}
+
+/// What an auth wall asks for, from `WWW-Authenticate`, the RFC 9728 protected-resource
+/// metadata and the authorization server metadata (RFC 8414 / OpenID discovery) it names.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AuthInfo {
+    /// 401 or 403.
+    pub status: u16,
+    /// The challenge's scheme, e.g. `Bearer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+    /// The `WWW-Authenticate` header as received (capped, cleaned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub www_authenticate: Option<String>,
+    /// Where the protected-resource metadata was read (from `resource_metadata`, else the
+    /// well-known URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_metadata_url: Option<String>,
+    /// The metadata's `resource`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorization_servers: Vec<String>,
+    /// Scopes: the challenge's `scope`, else the metadata's `scopes_supported`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// The authorization server's `issuer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    /// It supports OAuth Client ID Metadata Documents
+    /// (`client_id_metadata_document_supported`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cimd: bool,
+    /// It supports dynamic client registration (a `registration_endpoint`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dcr: bool,
+    /// `code_challenge_methods_supported` (PKCE).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pkce_methods: Vec<String>,
+    /// Why a metadata document could not be read, if one could not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+/// Spec features a probed server was seen to use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SpecFeatures {
+    /// Capability names declared (`tools`, `prompts`, `resources`, `logging`, `completions`,
+    /// `tasks`, `experimental`, …), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<String>,
+    /// Extension ids declared under `capabilities.extensions` (e.g.
+    /// `io.modelcontextprotocol/ui`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<String>,
+    /// MCP Apps (`io.modelcontextprotocol/ui`): declared, or a tool points at a `ui://` resource.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mcp_apps: bool,
+    /// Tasks: the capability or extension, or a tool with `execution.taskSupport`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tasks: bool,
+    /// Tools with an `outputSchema`.
+    #[serde(default)]
+    pub tools_with_output_schema: u32,
+    /// Icons on the server, a tool, a prompt or a resource.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub icons: bool,
+    /// The MCP Apps UI resources tools point to, with their metadata (never the HTML).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ui_resources: Vec<UiResource>,
+    /// Features the spec deprecates that the server used: `sse-transport`, `sampling`,
+    /// `roots`, `logging`, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deprecated: Vec<String>,
+}
+
+/// One MCP Apps UI resource (`ui://…`) a tool's `_meta.ui.resourceUri` points to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UiResource {
+    pub uri: String,
+    /// Tools pointing at it, in tool order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// `_meta.ui.csp` as received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csp: Option<Value>,
+    /// `_meta.ui.permissions` as received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Value>,
+    /// `_meta.ui.domain`, `prefersBorder` and other UI metadata keys seen, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meta_keys: Vec<String>,
+    /// `resources/read` failed (the error), or was not attempted because the bound was reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }

@@ -338,9 +338,19 @@ pub fn check_server(s: &Server) -> Vec<(String, String)> {
         if has_control(&e.identifier) {
             push(&f("identifier"), "contains control characters".into());
         }
-        if let Some(u) = &e.url {
-            if !is_http_url(u) {
-                push(&f("url"), format!("not an http(s) URL: {}", printable(u)));
+        for (name, v) in [("url", &e.url), ("homepage", &e.homepage)] {
+            if let Some(u) = v {
+                if !is_http_url(u) {
+                    push(&f(name), format!("not an http(s) URL: {}", printable(u)));
+                }
+            }
+        }
+        if let Some(l) = &e.license {
+            if l.trim().is_empty() || has_control(l) {
+                push(
+                    &f("license"),
+                    format!("empty or control characters: {}", printable(l)),
+                );
             }
         }
         for (name, v) in [
@@ -499,6 +509,23 @@ mod tests {
             reason: "bad\r\nvalue".into(),
         };
         assert!(!p.to_string().contains(['\n', '\r']), "{p}");
+    }
+
+    #[test]
+    fn source_homepage_and_license_are_checked() {
+        let mut s = crate::synthetic::catalogue(1, 20_000).servers.remove(0);
+        assert!(check_server(&s).is_empty(), "{:?}", check_server(&s));
+        s.sources[0].homepage = Some("javascript:alert(1)".into());
+        s.sources[0].license = Some("MIT\u{7}".into());
+        let fields: Vec<String> = check_server(&s).into_iter().map(|(f, _)| f).collect();
+        assert!(
+            fields.contains(&"sources[0].homepage".to_string()),
+            "{fields:?}"
+        );
+        assert!(
+            fields.contains(&"sources[0].license".to_string()),
+            "{fields:?}"
+        );
     }
 
     #[test]
