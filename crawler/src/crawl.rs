@@ -17,7 +17,7 @@ use dataset::{CrawlStatus, Dataset, Source, SourceSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::found::Found;
-use crate::http::{Http, HttpConfig, SourceHttp};
+use crate::http::{Auth, BudgetSpan, Http, HttpConfig, Politeness, SourceHttp};
 use crate::merge::{self, Outcome};
 use crate::sources::{self, Crawl, Ctx, Saver, SourceState};
 
@@ -66,6 +66,20 @@ pub fn default_npm_queries() -> Vec<String> {
     .to_vec()
 }
 
+/// The built-in politeness: GitHub search one at a time, 2 s apart (its authenticated limit is
+/// 30 a minute; the unauthenticated 10 a minute is paced by the rate-limit headers).
+pub fn default_politeness() -> BTreeMap<String, Politeness> {
+    [(
+        "github/search".to_string(),
+        Politeness {
+            concurrency: 1,
+            min_spacing: std::time::Duration::from_secs(2),
+        },
+    )]
+    .into_iter()
+    .collect()
+}
+
 /// Everything a crawl needs.
 pub struct Options {
     pub sources: Vec<Source>,
@@ -83,6 +97,9 @@ pub struct Options {
     /// Requests a source keeps in flight (the per-host limit still applies).
     pub concurrency: usize,
     pub checkpoint_path: PathBuf,
+    /// Politeness per source (`github`, `npm`, …) or per source lane (`github/search`),
+    /// overriding the defaults of [`HttpConfig`].
+    pub politeness: BTreeMap<String, Politeness>,
     /// A progress bar for a source (the CLI decides whether it is drawn).
     pub bar: Arc<dyn Fn(Source) -> indicatif::ProgressBar + Send + Sync>,
 }
@@ -107,6 +124,7 @@ impl Options {
             registry_page_size: 100,
             concurrency: 4,
             checkpoint_path,
+            politeness: default_politeness(),
             bar: Arc::new(|_| indicatif::ProgressBar::hidden()),
         }
     }
@@ -149,6 +167,10 @@ pub struct SourceReport {
     pub errors: Vec<ReportError>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Rate-limit budgets the source's API reported, by resource (GitHub: `core`, `search`,
+    /// `code_search`, `graphql`), at the start and at the end of the run.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rate_limits: BTreeMap<String, BudgetSpan>,
 }
 
 /// One error with its URL.
@@ -207,6 +229,20 @@ impl Report {
                 s.errors.len()
             ));
         }
+        for (name, s) in &self.sources {
+            for (res, span) in &s.rate_limits {
+                let show = |b: &Option<crate::http::Budget>| {
+                    b.as_ref()
+                        .map(|b| format!("{}/{}", b.remaining, b.limit))
+                        .unwrap_or_else(|| "?".into())
+                };
+                out.push_str(&format!(
+                    "{name} rate limit {res}: {} at start, {} at end\n",
+                    show(&span.start),
+                    show(&span.end)
+                ));
+            }
+        }
         out.push_str(&format!(
             "records: {} (previous {})\n",
             self.records, self.previous_records
@@ -249,7 +285,6 @@ fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
         }),
         Source::Github => Box::new(sources::github::Github {
             api: e.github_api.clone(),
-            token: e.github_token.clone(),
             queries: o.github_queries.clone(),
             concurrency: o.concurrency,
             epoch: 1_199_145_600, // 2008-01-01
@@ -276,6 +311,24 @@ fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
     })
 }
 
+/// A source's credentials and politeness: the GitHub token goes to the GitHub source only, and
+/// through [`crate::http::Auth`] only to URLs under the GitHub API base.
+fn configure_http(sh: &mut SourceHttp, source: Source, o: &Options) {
+    if source == Source::Github {
+        if let Some(t) = &o.endpoints.github_token {
+            sh.auth = Auth::bearer(&o.endpoints.github_api, t);
+        }
+    }
+    let name = source.as_str();
+    sh.politeness = o.politeness.get(name).copied();
+    let prefix = format!("{name}/");
+    for (k, p) in &o.politeness {
+        if let Some(lane) = k.strip_prefix(&prefix) {
+            sh.lanes.insert(lane.to_string(), *p);
+        }
+    }
+}
+
 async fn run_one(
     source: Source,
     o: &Options,
@@ -284,7 +337,8 @@ async fn run_one(
     saver: Saver,
     hints: Vec<String>,
 ) -> Run {
-    let sh = SourceHttp::new(http);
+    let mut sh = SourceHttp::new(http);
+    configure_http(&mut sh, source, o);
     let crawler = match build_source(source, o) {
         Ok(c) => c,
         Err(msg) => {
@@ -522,6 +576,12 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
             sr.errors
                 .sort_by(|a, b| (&a.url, &a.message).cmp(&(&b.url, &b.message)));
             sr.notes = r.notes.clone();
+            sr.rate_limits = r
+                .http
+                .budgets
+                .lock()
+                .map(|b| b.clone())
+                .unwrap_or_default();
             summary.status = r.status;
             summary.started_at = Some(o.now.clone());
             summary.finished_at = Some(o.now.clone());
