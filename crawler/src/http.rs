@@ -674,9 +674,7 @@ impl Http {
             if let Some(wait) = wait {
                 waits += 1;
                 let until = Instant::now() + wait;
-                if wait > self.cfg.max_wait
-                    || waits > self.cfg.max_rate_limit_waits
-                    || past(until)
+                if wait > self.cfg.max_wait || waits > self.cfg.max_rate_limit_waits || past(until)
                 {
                     self.limit_lane(&gate, until).await;
                     return Err(HttpError::RateLimited {

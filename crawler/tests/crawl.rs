@@ -361,7 +361,10 @@ fn npm_search_cap_scoped_names_unpublished_and_repository_forms() {
         .filter(|l| l.path == "/npm/-/v1/search")
         .map(|l| (l.query["text"].clone(), l.query["from"].clone()))
         .collect();
-    assert_eq!(pages[0], pages[1], "the refused page is asked again: {pages:?}");
+    assert_eq!(
+        pages[0], pages[1],
+        "the refused page is asked again: {pages:?}"
+    );
     assert_eq!(r.report.sources["npm"].status, "ok");
 }
 

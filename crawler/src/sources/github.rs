@@ -27,7 +27,7 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{url_with, Crawl, Ctx};
+use super::{url_with, Crawl, Ctx, Resolved};
 use crate::found::{signal, Found};
 use crate::http::{Budget, HttpError};
 use crate::normalize::{normalize_repo, pep503};
@@ -41,6 +41,8 @@ pub struct Github {
     pub epoch: i64,
     /// The crawl's clock (Unix seconds).
     pub now: i64,
+    /// How much faster than real time the API's windows run (1 in real use).
+    pub time_scale: f64,
 }
 
 /// The manifests fetched from a repository's root.
@@ -258,17 +260,21 @@ const JSON: &str = "application/vnd.github+json";
 
 /// Requests a budget allows before the deadline: what remains now, plus a full window's limit
 /// for every reset that falls before it. `None`: unbounded (no budget reported or no deadline).
-pub fn capacity(b: Option<&Budget>, window: std::time::Duration, left: Option<std::time::Duration>) -> Option<u64> {
+pub fn capacity(
+    b: Option<&Budget>,
+    window: std::time::Duration,
+    left: Option<std::time::Duration>,
+) -> Option<u64> {
     let b = b?;
-    let left = left?.as_secs();
+    let left = left?.as_millis() as u64;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
+        .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
-    let reset_in = b.reset.saturating_sub(now);
+    let reset_in = (b.reset * 1000).saturating_sub(now);
     let mut cap = b.remaining;
     if left > reset_in {
-        let windows = 1 + (left - reset_in) / window.as_secs().max(1);
+        let windows = 1 + (left - reset_in) / (window.as_millis() as u64).max(1);
         cap = cap.saturating_add(b.limit.saturating_mul(windows));
     }
     Some(cap)
@@ -282,6 +288,11 @@ fn min_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 }
 
 impl Github {
+    /// A rate-limit window of `secs` seconds on the API's clock.
+    fn window(&self, secs: u64) -> std::time::Duration {
+        std::time::Duration::from_secs(secs).div_f64(self.time_scale.max(1e-3))
+    }
+
     fn url(&self, path: &str) -> Result<String, HttpError> {
         url_with(&self.api, path, &[])
     }
@@ -325,16 +336,20 @@ impl Github {
             .saturating_sub(p.search_requests);
         let left = ctx.http.time_left();
         let search = ctx.http.budget("search");
-        let cap = capacity(search.as_ref(), std::time::Duration::from_secs(60), left);
+        let cap = capacity(search.as_ref(), self.window(60), left);
         let core = ctx.http.budget("core");
         tracing::info!(
             "github plan: discovery ≈{estimate} search requests ({} queries, {} windows queued); \
              search budget {}; core budget {}; {}; capacity before the deadline: {}",
             self.queries.len(),
             p.queue.len(),
-            search.map(|b| format!("{}/{}", b.remaining, b.limit)).unwrap_or("unknown".into()),
-            core.map(|b| format!("{}/{}", b.remaining, b.limit)).unwrap_or("unknown".into()),
-            left.map(|l| format!("{} s left", l.as_secs())).unwrap_or("no deadline".into()),
+            search
+                .map(|b| format!("{}/{}", b.remaining, b.limit))
+                .unwrap_or("unknown".into()),
+            core.map(|b| format!("{}/{}", b.remaining, b.limit))
+                .unwrap_or("unknown".into()),
+            left.map(|l| format!("{} s left", l.as_secs()))
+                .unwrap_or("no deadline".into()),
             cap.map(|c| c.to_string()).unwrap_or("unbounded".into()),
         );
         if cap.is_some_and(|c| c < estimate) {
@@ -349,7 +364,7 @@ impl Github {
     fn enrich_capacity(&self, ctx: &Ctx) -> Option<u64> {
         let left = ctx.http.time_left();
         let core = ctx.http.budget("core");
-        let by_budget = capacity(core.as_ref(), std::time::Duration::from_secs(3600), left)
+        let by_budget = capacity(core.as_ref(), self.window(3600), left)
             // A twentieth stays for the final pass over other sources' links.
             .map(|c| c.saturating_sub(c / 20) / ENRICH_COST);
         let spacing = ctx
@@ -481,13 +496,21 @@ impl Github {
         let mut meta = hit.repo.clone();
         let mut created = hit.created.clone();
         let listing_url = self.url(&format!("repos/{full}/contents/"))?;
-        let files: Vec<String> = match ctx.http.get_json_lane::<Value>(&listing_url, JSON, LANE_CORE).await {
+        let files: Vec<String> = match ctx
+            .http
+            .get_json_lane::<Value>(&listing_url, JSON, LANE_CORE)
+            .await
+        {
             Ok((v, r)) => {
                 if let Some(now) = self.moved(&full, &r.final_url) {
                     // Renamed or transferred: read the new name's metadata.
                     let (repo, _) = ctx
                         .http
-                        .get_json_lane::<Value>(&self.url(&format!("repos/{now}"))?, JSON, LANE_CORE)
+                        .get_json_lane::<Value>(
+                            &self.url(&format!("repos/{now}"))?,
+                            JSON,
+                            LANE_CORE,
+                        )
                         .await?;
                     if let Some(m) = repo_from_json(&repo) {
                         meta = m;
@@ -508,7 +531,9 @@ impl Github {
         };
         let mut f = found_from_meta(&meta);
         f.published_at = created;
-        if let Some(mut readme) = Self::raw(ctx, &self.url(&format!("repos/{full}/readme"))?).await? {
+        if let Some(mut readme) =
+            Self::raw(ctx, &self.url(&format!("repos/{full}/readme"))?).await?
+        {
             dataset::truncate_on_char_boundary(&mut readme, dataset::README_CAP);
             f.readme = Some(readme);
         }
@@ -553,6 +578,34 @@ impl Github {
 impl Crawl for Github {
     fn source(&self) -> Source {
         Source::Github
+    }
+
+    fn claims(&self, link: &str) -> bool {
+        link.strip_prefix("github:")
+            .is_some_and(|r| r.split('/').count() == 2)
+    }
+
+    /// Repositories that packages link to and the search did not find: their metadata (one
+    /// core request each), then the end-of-run budget.
+    fn resolve<'a>(&'a self, ctx: &'a mut Ctx, wanted: Vec<String>) -> BoxFuture<'a, Resolved> {
+        Box::pin(async move {
+            let out = super::resolve_with(ctx, wanted, self.concurrency, |http, link| async move {
+                let full = link.strip_prefix("github:").unwrap_or(&link);
+                let url = self.url(&format!("repos/{full}"))?;
+                match http.get_json_lane::<Value>(&url, JSON, LANE_CORE).await {
+                    Ok((v, _)) => Ok(repo_from_json(&v).map(|m| {
+                        let mut f = found_from_meta(&m);
+                        f.published_at = created_of(&v);
+                        f
+                    })),
+                    Err(e) if matches!(e.status(), Some(404) | Some(451)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await;
+            self.read_rate_limit(ctx).await;
+            out
+        })
     }
 
     fn crawl<'a>(&'a self, ctx: &'a mut Ctx) -> BoxFuture<'a, Result<(), HttpError>> {
@@ -607,7 +660,8 @@ impl Crawl for Github {
                 }
                 let fresh = !ctx.full
                     && hit.repo.pushed_at.is_some()
-                    && ctx.state.marks.get(&format!("enriched:{key}")) == hit.repo.pushed_at.as_ref();
+                    && ctx.state.marks.get(&format!("enriched:{key}"))
+                        == hit.repo.pushed_at.as_ref();
                 let item = Self::carried(ctx, key, hit);
                 ctx.state.pending.insert(key.clone(), item);
                 if fresh {
@@ -699,7 +753,6 @@ impl Crawl for Github {
                 .marks
                 .insert("last_complete".into(), self.now.to_string());
             ctx.finish();
-            self.read_rate_limit(ctx).await;
             Ok(())
         })
     }
