@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::enrich::{CategoryAssignment, Checklist, Duplicates, SafetySummary, Score};
+use crate::enrich::{CategoryAssignment, Checklist, Duplicates, SafetySummary, Score, Trust};
 use crate::probe::{HealthEntry, ProbeRecord};
 
 fn is_false(b: &bool) -> bool {
@@ -283,6 +283,10 @@ pub struct Server {
     /// What the server's tools may do (filled by `enrich`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety: Option<SafetySummary>,
+    /// Security findings on its tools, prompts and resources, and its tool history (filled by
+    /// `enrich`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<Trust>,
     /// Quality checklist (filled by `enrich`).
     #[serde(default, skip_serializing_if = "Checklist::is_empty")]
     pub checklist: Checklist,

@@ -21,6 +21,7 @@ pub mod text;
 
 use std::collections::BTreeMap;
 
+use dataset::files::{CategoriesFile, CategoryEntry};
 use dataset::{Dataset, Penalty};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -142,40 +143,29 @@ pub fn enrich(ds: &mut Dataset, pb: &ProgressBar) -> Report {
     r
 }
 
-#[derive(Serialize)]
-struct CategoryEntry<'a> {
-    id: &'a str,
-    label: &'a str,
-    description: &'a str,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct CategoriesFile<'a> {
-    categories: Vec<CategoryEntry<'a>>,
-}
-
-/// `categories.json`: every category of the taxonomy, sorted by id, with how many servers carry
-/// it; pretty-printed JSON ending in a newline, byte-stable.
-pub fn categories_json(ds: &Dataset) -> Vec<u8> {
+/// `categories.json` ([`dataset::files::CategoriesFile`]): every category of the taxonomy, sorted
+/// by id, with how many servers carry it.
+pub fn categories_file(ds: &Dataset) -> CategoriesFile {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &ds.servers {
         for c in &s.categories {
             *counts.entry(c.id.as_str()).or_default() += 1;
         }
     }
-    let file = CategoriesFile {
+    CategoriesFile {
         categories: taxonomy::CATEGORIES
             .iter()
             .map(|c| CategoryEntry {
-                id: c.id,
-                label: c.label,
-                description: c.description,
+                id: c.id.into(),
+                label: c.label.into(),
+                description: c.description.into(),
                 count: counts.get(c.id).copied().unwrap_or(0),
             })
             .collect(),
-    };
-    let mut bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    }
+}
+
+/// [`categories_file`] as bytes: pretty-printed JSON ending in a newline, byte-stable.
+pub fn categories_json(ds: &Dataset) -> Vec<u8> {
+    dataset::files::to_bytes(&categories_file(ds))
 }

@@ -504,6 +504,8 @@ pub fn assess_tool(tool: &Value, server_network: bool) -> ToolSafety {
         declared: Some(declared_risk),
         defaults_applied: !present,
         conflict,
+        level: None,
+        note: None,
     }
 }
 

@@ -6,10 +6,12 @@
 //! two vectors plus a small bonus per shared category. Candidates come from an inverted index whose
 //! posting lists keep at most [`DF_CAP`] records per feature, the most popular ones (downloads, then
 //! stars): a common feature still finds candidates, among the servers worth recommending, and the
-//! cost per server stays bounded (100,000 records in seconds). Records linked as duplicates of each
-//! other are not listed as similar. It does not use tantivy or the network.
+//! cost per server stays bounded (100,000 records in seconds). A server for which no candidate
+//! reaches [`MIN_COSINE`] but which reported tools gets, instead, the servers that share the most
+//! tool names with it (see [`FALLBACK_CAP`]); the site shows this list as it is. Records linked as
+//! duplicates of each other are not listed as similar. It does not use tantivy or the network.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use dataset::Server;
 use rayon::prelude::*;
@@ -23,6 +25,8 @@ pub const MAX_SIMILAR: usize = 5;
 pub const DF_CAP: usize = 200;
 /// Lowest cosine that counts as similar.
 const MIN_COSINE: f32 = 0.15;
+/// For the shared-tool-names fallback, each tool name keeps this many servers, the most popular.
+pub const FALLBACK_CAP: usize = 64;
 /// Added per shared category (not `other`).
 const CATEGORY_BONUS: f32 = 0.05;
 
@@ -153,7 +157,7 @@ pub fn similar(
         })
         .collect();
 
-    (0..n)
+    let mut result: Vec<Vec<String>> = (0..n)
         .into_par_iter()
         .map_init(
             || (vec![0f32; n], Vec::<u32>::new()),
@@ -201,7 +205,50 @@ pub fn similar(
                     .collect()
             },
         )
-        .collect()
+        .collect();
+
+    // Fallback: the servers sharing the most tool names, for those the cosine found nothing for.
+    let mut by_tool: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &i in &order {
+        if let Some(p) = &servers[i].probe {
+            let mut names: Vec<&str> = p.tool_names().collect();
+            names.sort_unstable();
+            names.dedup();
+            for name in names {
+                let list = by_tool.entry(name).or_default();
+                if list.len() < FALLBACK_CAP {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    result
+        .par_iter_mut()
+        .enumerate()
+        .filter(|(_, v)| v.is_empty())
+        .for_each(|(i, v)| {
+            let Some(p) = &servers[i].probe else { return };
+            let mut shared: HashMap<usize, usize> = HashMap::new();
+            let mut names: Vec<&str> = p.tool_names().collect();
+            names.sort_unstable();
+            names.dedup();
+            for name in names {
+                for &j in by_tool.get(name).into_iter().flatten() {
+                    if j != i && !excluded(i, j) {
+                        *shared.entry(j).or_default() += 1;
+                    }
+                }
+            }
+            // Most shared names first, then the more popular server.
+            let mut best: Vec<(usize, usize)> = shared.into_iter().collect();
+            best.sort_by(|a, b| b.1.cmp(&a.1).then(rank[a.0].cmp(&rank[b.0])));
+            *v = best
+                .into_iter()
+                .take(MAX_SIMILAR)
+                .map(|(j, _)| servers[j].id.clone())
+                .collect();
+        });
+    result
 }
 
 #[cfg(test)]
@@ -243,6 +290,28 @@ mod tests {
         assert_eq!(sim[2], vec!["d"]);
         let sim = similar(&servers, &|i, j| (i, j) == (0, 1));
         assert!(sim[0].is_empty());
+    }
+
+    #[test]
+    fn servers_below_the_cosine_floor_fall_back_to_shared_tool_names() {
+        let long_a = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima";
+        let long_b = "mike november oscar papa quebec romeo sierra tango uniform victor whiskey";
+        let servers = vec![
+            srv("a", long_a, &["run_query"]),
+            srv("b", long_b, &["run_query", "other_tool"]),
+            srv("c", "nothing shared here at all", &[]),
+            srv("d", "yankee zulu", &["run_query"]),
+        ];
+        let sim = similar(&servers, &|_, _| false);
+        // a and b share one tool among many distinct words: the cosine is below the floor, but
+        // the tool name is shared.
+        assert!(sim[0].contains(&"b".to_string()), "{sim:?}");
+        assert!(sim[1].contains(&"a".to_string()), "{sim:?}");
+        // No tools, nothing shared: nothing.
+        assert!(sim[2].is_empty(), "{sim:?}");
+        // Excluded pairs stay excluded in the fallback too.
+        let sim = similar(&servers, &|i, j| i == 0 && j == 1);
+        assert!(!sim[0].contains(&"b".to_string()), "{sim:?}");
     }
 
     #[test]

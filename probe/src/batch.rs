@@ -245,7 +245,9 @@ pub async fn probe_package(p: &Package, v: &str, opts: &BatchOptions) -> ProbeRe
             let asked: Vec<String> = r
                 .needs
                 .iter()
-                .filter(|n| !n.starts_with('-') && !target.spawn.env.iter().any(|(k, _)| k == *n))
+                .filter(|n| {
+                    !n.starts_with(['-', '<']) && !target.spawn.env.iter().any(|(k, _)| k == *n)
+                })
                 .cloned()
                 .collect();
             if r.outcome == Outcome::NeedsConfig && !asked.is_empty() {

@@ -1,28 +1,12 @@
-//! Inline SVG charts for the stats page: a line chart of counts over time and horizontal bars.
+//! The geometry of the stats page's charts: a line chart of counts over time and horizontal bars.
 //!
-//! The SVG is built as a string; every label is HTML-escaped here because the templates insert
-//! it unescaped. Colours come from CSS classes (the CSP forbids inline styles). No JavaScript.
+//! It computes coordinates and labels only (numbers formatted to one decimal); the SVG markup is
+//! in `templates/macros.html` (`line_chart`, `bar_chart`), which escapes every label. Colours come
+//! from CSS classes (the CSP forbids inline styles). No JavaScript.
 
-/// Escapes text for HTML/SVG content and attribute values.
-pub fn esc(s: &str) -> String {
-    if !s.contains(['&', '<', '>', '"', '\'']) {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use serde::Serialize;
 
-/// One line of a line chart.
+/// One line of a line chart, as input.
 pub struct Series {
     pub label: String,
     /// CSS class suffix: `c1` … `c6`.
@@ -30,8 +14,41 @@ pub struct Series {
     pub points: Vec<f64>,
 }
 
+/// A horizontal grid line with its value label.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridLine {
+    pub y: String,
+    pub text_y: String,
+    pub label: String,
+}
+
+/// One series as drawn: a polyline, or a dot when there is one point.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesView {
+    pub label: String,
+    pub class: &'static str,
+    pub points: String,
+    pub dot: Option<(String, String)>,
+}
+
+/// A line chart, ready for the `line_chart` macro.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineChart {
+    pub title: String,
+    pub w: f64,
+    pub h: f64,
+    pub left: f64,
+    pub right: f64,
+    pub label_x: f64,
+    pub date_y: f64,
+    pub grid: Vec<GridLine>,
+    /// First and last date, shown under the axis.
+    pub dates: Option<(String, String)>,
+    pub series: Vec<SeriesView>,
+}
+
 /// A line chart of several series over the same `dates` (oldest first).
-pub fn line_chart(title: &str, dates: &[String], series: &[Series]) -> String {
+pub fn line_chart(title: &str, dates: &[String], series: &[Series]) -> LineChart {
     const W: f64 = 640.0;
     const H: f64 = 220.0;
     const L: f64 = 56.0;
@@ -53,57 +70,49 @@ pub fn line_chart(title: &str, dates: &[String], series: &[Series]) -> String {
         }
     };
     let y = |v: f64| T + (H - T - B) * (1.0 - v / max);
-    let mut s = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{}\">",
-        esc(title)
-    );
-    for k in 0..=4 {
-        let v = max * k as f64 / 4.0;
-        let yy = y(v);
-        s.push_str(&format!(
-            "<line class=\"grid\" x1=\"{L}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\"/><text class=\"axis\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            W - R,
-            L - 6.0,
-            yy + 4.0,
-            crate::view::compact(v as u64)
-        ));
+    let grid = (0..=4)
+        .map(|k| {
+            let v = max * k as f64 / 4.0;
+            let yy = y(v);
+            GridLine {
+                y: format!("{yy:.1}"),
+                text_y: format!("{:.1}", yy + 4.0),
+                label: crate::view::compact(v as u64),
+            }
+        })
+        .collect();
+    let series = series
+        .iter()
+        .filter(|se| !se.points.is_empty())
+        .map(|se| SeriesView {
+            label: se.label.clone(),
+            class: se.class,
+            points: se
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v)))
+                .collect::<Vec<_>>()
+                .join(" "),
+            dot: (se.points.len() == 1)
+                .then(|| (format!("{:.1}", x(0)), format!("{:.1}", y(se.points[0])))),
+        })
+        .collect();
+    LineChart {
+        title: title.to_string(),
+        w: W,
+        h: H,
+        left: L,
+        right: W - R,
+        label_x: L - 6.0,
+        date_y: H - 8.0,
+        grid,
+        dates: dates
+            .first()
+            .zip(dates.last())
+            .map(|(a, b)| (a.clone(), b.clone())),
+        series,
     }
-    if let (Some(first), Some(last)) = (dates.first(), dates.last()) {
-        s.push_str(&format!(
-            "<text class=\"axis\" x=\"{L}\" y=\"{}\">{}</text><text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            H - 8.0,
-            esc(first),
-            W - R,
-            H - 8.0,
-            esc(last)
-        ));
-    }
-    for se in series {
-        let pts: Vec<String> = se
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v)))
-            .collect();
-        if pts.len() == 1 {
-            s.push_str(&format!(
-                "<circle class=\"dot {}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\"><title>{}</title></circle>",
-                se.class,
-                x(0),
-                y(se.points[0]),
-                esc(&se.label)
-            ));
-        } else if !pts.is_empty() {
-            s.push_str(&format!(
-                "<polyline class=\"line {}\" points=\"{}\"><title>{}</title></polyline>",
-                se.class,
-                pts.join(" "),
-                esc(&se.label)
-            ));
-        }
-    }
-    s.push_str("</svg>");
-    s
 }
 
 fn nice_ceiling(v: f64) -> f64 {
@@ -116,7 +125,7 @@ fn nice_ceiling(v: f64) -> f64 {
     10.0 * mag
 }
 
-/// One bar.
+/// One bar, as input.
 pub struct Bar {
     pub label: String,
     pub value: u64,
@@ -126,8 +135,35 @@ pub struct Bar {
     pub href: Option<String>,
 }
 
+/// One bar as drawn.
+#[derive(Debug, Clone, Serialize)]
+pub struct BarView {
+    pub label: String,
+    pub href: Option<String>,
+    pub class: &'static str,
+    pub y: String,
+    pub text_y: String,
+    pub w: String,
+    pub value_x: String,
+    pub value: String,
+}
+
+/// Horizontal bars with labels and values, ready for the `bar_chart` macro.
+#[derive(Debug, Clone, Serialize)]
+pub struct BarChart {
+    pub title: String,
+    pub w: f64,
+    pub h: f64,
+    /// `group` when the labels are links, else `img`.
+    pub role: &'static str,
+    pub label_x: f64,
+    pub bar_x: f64,
+    pub bar_h: f64,
+    pub bars: Vec<BarView>,
+}
+
 /// Horizontal bars with labels and values.
-pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
+pub fn bar_chart(title: &str, bars: &[Bar]) -> BarChart {
     const W: f64 = 640.0;
     const ROW: f64 = 26.0;
     const LABEL: f64 = 190.0;
@@ -140,33 +176,38 @@ pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
     } else {
         "img"
     };
-    let mut s = format!(
-        "<svg class=\"chart bars\" viewBox=\"0 0 {W} {h}\" role=\"{role}\" aria-label=\"{}\">",
-        esc(title)
-    );
-    for (i, b) in bars.iter().enumerate() {
-        let yy = i as f64 * ROW + 2.0;
-        let w =
-            ((W - LABEL - VALUE) * b.value as f64 / max).max(if b.value > 0 { 2.0 } else { 0.0 });
-        let label = esc(&crate::markdown::shorten(&b.label, 28));
-        let label = match &b.href {
-            Some(href) => format!("<a href=\"{}\">{label}</a>", esc(href)),
-            None => label,
-        };
-        s.push_str(&format!(
-            "<text class=\"label\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{label}</text><rect class=\"bar {}\" x=\"{LABEL}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{}\" rx=\"3\"/><text class=\"value\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            LABEL - 8.0,
-            yy + 17.0,
-            b.class,
-            yy + 3.0,
-            ROW - 8.0,
-            LABEL + w + 6.0,
-            yy + 17.0,
-            crate::view::thousands(b.value)
-        ));
+    let bars = bars
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let yy = i as f64 * ROW + 2.0;
+            let w = ((W - LABEL - VALUE) * b.value as f64 / max).max(if b.value > 0 {
+                2.0
+            } else {
+                0.0
+            });
+            BarView {
+                label: crate::markdown::shorten(&b.label, 28),
+                href: b.href.clone(),
+                class: b.class,
+                y: format!("{:.1}", yy + 3.0),
+                text_y: format!("{:.1}", yy + 17.0),
+                w: format!("{w:.1}"),
+                value_x: format!("{:.1}", LABEL + w + 6.0),
+                value: crate::view::thousands(b.value),
+            }
+        })
+        .collect();
+    BarChart {
+        title: title.to_string(),
+        w: W,
+        h,
+        role,
+        label_x: LABEL - 8.0,
+        bar_x: LABEL,
+        bar_h: ROW - 8.0,
+        bars,
     }
-    s.push_str("</svg>");
-    s
 }
 
 #[cfg(test)]
@@ -174,24 +215,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_are_escaped() {
-        let svg = bar_chart(
+    fn bars_scale_to_the_largest_value() {
+        let c = bar_chart(
             "t",
-            &[Bar {
-                label: "<script>x</script>".into(),
-                value: 3,
-                class: "c1",
-                href: None,
-            }],
+            &[
+                Bar {
+                    label: "a".into(),
+                    value: 3,
+                    class: "c1",
+                    href: None,
+                },
+                Bar {
+                    label: "b".into(),
+                    value: 6,
+                    class: "c1",
+                    href: Some("/x/".into()),
+                },
+            ],
         );
-        assert!(!svg.contains("<script>"));
-        assert!(svg.contains("&lt;script&gt;"));
-        assert!(svg.contains(">3</text>"));
+        assert_eq!(c.role, "group");
+        assert_eq!(c.bars[1].w, "380.0");
+        assert_eq!(c.bars[0].w, "190.0");
+        assert_eq!(c.bars[1].value, "6");
     }
 
     #[test]
     fn line_chart_scales_to_a_nice_maximum() {
-        let svg = line_chart(
+        let c = line_chart(
             "t",
             &["2026-11-21".into(), "2026-11-22".into()],
             &[Series {
@@ -201,7 +251,8 @@ mod tests {
             }],
         );
         assert_eq!(nice_ceiling(17.0), 20.0);
-        assert!(svg.contains(">20</text>"));
-        assert!(svg.contains("<polyline"));
+        assert_eq!(c.grid[4].label, "20");
+        assert!(c.series[0].dot.is_none());
+        assert_eq!(c.series[0].points.split(' ').count(), 2);
     }
 }

@@ -4,18 +4,20 @@
 //! `categories.json`, `history.json` and the search engineer's `index/web/`) from the data
 //! directory and writes the whole site: home, one page per server, paginated browse pages (all,
 //! per source, per category; three sort orders each), a tools index, stats, about, search and 404
-//! pages, and the files for machines ([`machine`]). Pages are rendered in parallel with rayon from
-//! tera templates embedded in the binary with `include_str!` (the binary is self-contained; edit
-//! `templates/` and rebuild). The output is built in a staging directory next to `--out` and
+//! pages, and the files for machines ([`machine`]). Pages are rendered in parallel with rayon,
+//! one family per module of [`pages`], each from typed view structs through the templates of
+//! `templates/`, which askama compiles into the binary (the binary is self-contained; edit
+//! `templates/` and rebuild). The README's layout table says which template and which view
+//! struct make each page. The output is built in a staging directory next to `--out` and
 //! swapped in at the end, so a failed build never leaves a half-written site, and the output is
 //! byte-stable for a given input. [`serve`] serves a built site locally.
 //!
 //! It never fetches anything, and it treats every string from the dataset as hostile: see
-//! [`markdown`] and [`view`].
+//! [`markdown`], [`view`] and [`html`].
 
 pub mod charts;
-pub mod fast;
 pub mod history;
+pub mod html;
 pub mod install;
 pub mod links;
 pub mod machine;
@@ -230,8 +232,15 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
     };
     let crawl_report: Option<serde_json::Value> =
         read_optional_json(&opts.data_dir.join("crawl-report.json"));
-    let categories_file: Option<serde_json::Value> =
-        read_optional_json(&opts.data_dir.join("categories.json"));
+    let categories_file: Option<dataset::files::CategoriesFile> =
+        match dataset::files::read(&opts.data_dir.join("categories.json")) {
+            Ok(f) => Some(f),
+            Err(e) if e.is_missing() => None,
+            Err(e) => {
+                tracing::warn!("ignoring {e}");
+                None
+            }
+        };
     let history_path = opts.data_dir.join("history.json");
     let hist = if opts.update_history {
         history::update(&history_path, &ds)?

@@ -3,8 +3,8 @@
 //! servers, `sitemap.xml` and `robots.txt`.
 //!
 //! Everything here is deterministic for a given dataset (sorted, no clocks). The registry mirror
-//! is static, so it cannot honour query parameters: `/v0.1/servers/index.json` is the first page and
-//! each page's `metadata.nextCursor` is the next page's number, with `metadata.next` its path.
+//! is static, so it cannot honour query parameters: `/v0.1/servers/` lists every server in one
+//! response (see [`registry_mirror`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use dataset::{Dataset, Server};
 
-use crate::charts::esc;
+use crate::html::esc;
 use crate::Out;
 
 /// Servers per page of the registry mirror.
@@ -37,7 +37,8 @@ pub fn dataset_files(out: &Out, bytes: &[u8], raw: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether a server.json name is safe to use as two path segments.
+/// Whether a server.json name is safe to use as two path segments under `v0.1/servers/` (and
+/// cannot collide with the mirror's own files there: `index.json`, `index.html`, `page/`).
 fn safe_name_path(name: &str) -> bool {
     let Some((ns, n)) = name.split_once('/') else {
         return false;
@@ -46,27 +47,142 @@ fn safe_name_path(name: &str) -> bool {
         && [ns, n]
             .iter()
             .all(|p| !p.is_empty() && !p.starts_with('.') && *p != "..")
+        && ns != "page"
+        && !ns.starts_with("index.")
+}
+
+/// The file names a version is served under next to `latest` and `index.json`: as it is (for
+/// hosts that decode the request path) and percent-encoded (for hosts that do not: `%2B` for
+/// `+`); none for a version that cannot be a file name.
+fn version_files(v: &str) -> Vec<String> {
+    let usable = |f: &str| {
+        !f.is_empty()
+            && f.len() <= 255
+            && !f.starts_with('.')
+            && !f.chars().any(|c| c.is_control() || c == '/' || c == '\\')
+            && !matches!(f, "latest" | "index.json" | "index.html")
+    };
+    let enc = crate::install::percent_encode(v);
+    let mut out: Vec<String> = [v.to_string(), enc]
+        .into_iter()
+        .filter(|f| usable(f))
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The official pattern of a remote's URL: `http(s)://` and no whitespace, or a leading
+/// `{variable}`.
+pub fn is_remote_url(u: &str) -> bool {
+    if u.is_empty() || u.chars().any(char::is_whitespace) {
+        return false;
+    }
+    // Case-sensitive, as the official pattern is.
+    if let Some(rest) = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+    {
+        return !rest.is_empty();
+    }
+    let Some(rest) = u.strip_prefix('{') else {
+        return false;
+    };
+    let Some(end) = rest.find('}') else {
+        return false;
+    };
+    let var = &rest[..end];
+    var.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The official registry's lifecycle status of a record.
+fn status(s: &Server) -> &'static str {
+    if !s.sources.is_empty() && s.sources.iter().all(|e| e.deprecated) {
+        "deprecated"
+    } else {
+        "active"
+    }
 }
 
 fn registry_entry(s: &Server) -> Value {
-    json!({
-        "server": dataset::export::to_server_json(s),
-        "_meta": {
-            "io.modelcontextprotocol.registry/official": {
-                "status": "active",
-                "publishedAt": s.first_seen,
-                "updatedAt": s.last_changed,
-                "isLatest": true
-            }
+    let mut server = dataset::export::to_server_json(s);
+    // The registry only lists remotes its clients can connect to.
+    if let Some(Value::Array(remotes)) = server.get_mut("remotes") {
+        remotes.retain(|r| {
+            r.get("url")
+                .and_then(Value::as_str)
+                .is_some_and(is_remote_url)
+        });
+        if remotes.is_empty() {
+            server.as_object_mut().map(|o| o.remove("remotes"));
         }
+    }
+    let mut official = serde_json::Map::new();
+    official.insert("status".into(), json!(status(s)));
+    for (k, v) in [
+        ("publishedAt", &s.first_seen),
+        ("updatedAt", &s.last_changed),
+    ] {
+        if dataset::time::is_rfc3339(v) {
+            official.insert(k.into(), json!(v));
+        }
+    }
+    official.insert("isLatest".into(), json!(true));
+    json!({
+        "server": server,
+        "_meta": { "io.modelcontextprotocol.registry/official": official }
     })
 }
 
-/// The static registry mirror; returns the number of servers in it.
-pub fn registry_mirror(out: &Out, ds: &Dataset, base: &str) -> anyhow::Result<usize> {
+/// `{"servers":[…],"metadata":{…}}` from serialized entries.
+fn server_list(entries: &[&[u8]], metadata: &Value) -> anyhow::Result<Vec<u8>> {
+    let mut body = Vec::with_capacity(entries.iter().map(|b| b.len() + 1).sum::<usize>() + 200);
+    body.extend_from_slice(b"{\"servers\":[");
+    for (k, b) in entries.iter().enumerate() {
+        if k > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(b);
+    }
+    body.extend_from_slice(b"],\"metadata\":");
+    body.extend_from_slice(&serde_json::to_vec(metadata)?);
+    body.push(b'}');
+    Ok(body)
+}
+
+/// The directories a name is served from: `ns/name` (for hosts that decode `%2F` before looking
+/// up a file, and for clients that do not encode it) and the literal `ns%2Fname` (for hosts that
+/// look up the path as it was sent).
+pub fn name_dirs(name: &str) -> [String; 2] {
+    [name.to_string(), name.replace('/', "%2F")]
+}
+
+/// What the mirror holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MirrorReport {
+    /// Servers listed (one per registry name).
+    pub servers: usize,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// The static registry mirror, the read paths of the official registry's API on a static host:
+///
+/// - `v0.1/servers/index.json` (what `hisper serve` and hosts reading `_redirects` answer
+///   `/v0.1/servers` with): every server, `metadata.count` the total and no `nextCursor` (a static host cannot honour a
+///   cursor, so a client following one would loop); `page/N.json` splits the same list into pages of
+///   [`REGISTRY_PAGE`], each naming the next in `metadata.next`;
+/// - `v0.1/servers/{name}/versions/latest`, `…/versions/{version}` and `…/versions/index.json`,
+///   under both forms of [`name_dirs`], a version both as it is and percent-encoded;
+/// - `_redirects` and `_headers` for the hosts that read them (JSON type, open CORS).
+pub fn registry_mirror(out: &Out, ds: &Dataset, base: &str) -> anyhow::Result<MirrorReport> {
     // One record per name; the first id wins (servers are sorted by id).
     let mut by_name: BTreeMap<String, &Server> = BTreeMap::new();
     for s in &ds.servers {
+        if s.platform_of.is_some() {
+            // A platform binary is installed through its parent, never on its own.
+            continue;
+        }
         let name = dataset::export::server_json_name(s);
         if safe_name_path(&name) {
             by_name.entry(name).or_insert(s);
@@ -74,40 +190,79 @@ pub fn registry_mirror(out: &Out, ds: &Dataset, base: &str) -> anyhow::Result<us
     }
     let entries: Vec<(&String, &Server)> = by_name.iter().map(|(k, v)| (k, *v)).collect();
     use rayon::prelude::*;
-    // Each record serialized once, reused by its `latest` file and its list page.
-    let bodies: Vec<Vec<u8>> = entries
+    // Each record serialized once, reused by its own files and the lists.
+    let written: Vec<(Vec<u8>, usize, u64)> = entries
         .par_iter()
         .map(|(name, s)| {
-            let bytes = serde_json::to_vec(&registry_entry(s))?;
-            out.write(&format!("v0.1/servers/{name}/versions/latest"), &bytes)?;
-            anyhow::Ok(bytes)
+            let entry = registry_entry(s);
+            let bytes = serde_json::to_vec(&entry)?;
+            let version = entry["server"]["version"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let versions = server_list(&[&bytes], &json!({ "count": 1 }))?;
+            let mut files = 0;
+            let mut size = 0u64;
+            for dir in name_dirs(name) {
+                let mut put = |rel: String, b: &[u8]| -> anyhow::Result<()> {
+                    out.write(&format!("v0.1/servers/{dir}/versions/{rel}"), b)?;
+                    files += 1;
+                    size += b.len() as u64;
+                    Ok(())
+                };
+                put("latest".into(), &bytes)?;
+                put("index.json".into(), &versions)?;
+                for f in version_files(&version) {
+                    put(f, &bytes)?;
+                }
+            }
+            anyhow::Ok((bytes, files, size))
         })
         .collect::<anyhow::Result<_>>()?;
-    let total = bodies.len().div_ceil(REGISTRY_PAGE).max(1);
-    for i in 0..total {
+    let mut report = MirrorReport {
+        servers: entries.len(),
+        files: written.iter().map(|w| w.1).sum(),
+        bytes: written.iter().map(|w| w.2).sum(),
+    };
+    let bodies: Vec<&[u8]> = written.iter().map(|w| w.0.as_slice()).collect();
+    let mut put = |rel: &str, b: &[u8]| -> anyhow::Result<()> {
+        out.write(rel, b)?;
+        report.files += 1;
+        report.bytes += b.len() as u64;
+        Ok(())
+    };
+    let all = server_list(&bodies, &json!({ "count": bodies.len() }))?;
+    put("v0.1/servers/index.json", &all)?;
+    // Never an `index.html`: a host would serve the JSON, hostile strings and all, as a page.
+    // Hosts that read `_redirects` and `_headers` (Netlify, Cloudflare Pages) answer
+    // `/v0.1/servers` with the list, as JSON, readable from any origin.
+    put(
+        "_redirects",
+        format!(
+            "{base}v0.1/servers {base}v0.1/servers/index.json 200\n{base}v0.1/servers/ {base}v0.1/servers/index.json 200\n"
+        )
+        .as_bytes(),
+    )?;
+    put(
+        "_headers",
+        format!(
+            "{base}v0.1/*\n  Content-Type: application/json\n  Access-Control-Allow-Origin: *\n"
+        )
+        .as_bytes(),
+    )?;
+    let pages = bodies.len().div_ceil(REGISTRY_PAGE).max(1);
+    for i in 0..pages {
         let chunk = bodies.chunks(REGISTRY_PAGE).nth(i).unwrap_or(&[]);
-        let mut body = Vec::with_capacity(chunk.iter().map(Vec::len).sum::<usize>() + 200);
-        body.extend_from_slice(b"{\"servers\":[");
-        for (k, b) in chunk.iter().enumerate() {
-            if k > 0 {
-                body.push(b',');
-            }
-            body.extend_from_slice(b);
-        }
-        let mut metadata = json!({ "count": chunk.len() });
-        if i + 1 < total {
-            metadata["nextCursor"] = json!((i + 2).to_string());
+        let mut metadata = json!({ "count": chunk.len(), "page": i + 1, "pages": pages });
+        if i + 1 < pages {
             metadata["next"] = json!(format!("{base}v0.1/servers/page/{}.json", i + 2));
         }
-        body.extend_from_slice(b"],\"metadata\":");
-        body.extend_from_slice(&serde_json::to_vec(&metadata)?);
-        body.push(b'}');
-        if i == 0 {
-            out.write("v0.1/servers/index.json", &body)?;
-        }
-        out.write(&format!("v0.1/servers/page/{}.json", i + 1), &body)?;
+        put(
+            &format!("v0.1/servers/page/{}.json", i + 1),
+            &server_list(chunk, &metadata)?,
+        )?;
     }
-    Ok(entries.len())
+    Ok(report)
 }
 
 /// One server in the changes file.
@@ -309,5 +464,16 @@ mod tests {
         assert!(!safe_name_path("../x"));
         assert!(!safe_name_path("a/.."));
         assert!(!safe_name_path("noslash"));
+        assert!(!safe_name_path("index.json/x"));
+        assert!(!safe_name_path("page/1.json"));
+        assert_eq!(version_files("1.0.0"), ["1.0.0"]);
+        assert_eq!(
+            version_files("1.0.0+build.5"),
+            ["1.0.0+build.5", "1.0.0%2Bbuild.5"]
+        );
+        assert!(version_files("latest").is_empty());
+        assert!(version_files("../1").is_empty());
+        assert_eq!(version_files("a/b"), ["a%2Fb"]);
+        assert!(version_files("..").is_empty());
     }
 }

@@ -95,8 +95,15 @@ pub fn run(server: &tiny_http::Server, root: &Path) {
         let result = match file {
             Some(f) => match std::fs::read(&f) {
                 Ok(bytes) => {
-                    let ct = tiny_http::Header::from_bytes("Content-Type", mime(&f))
-                        .expect("a valid header");
+                    // The registry mirror is JSON whatever its file names say.
+                    let in_mirror = f.strip_prefix(root).is_ok_and(|r| r.starts_with("v0.1"));
+                    let ct = if in_mirror {
+                        "application/json"
+                    } else {
+                        mime(&f)
+                    };
+                    let ct =
+                        tiny_http::Header::from_bytes("Content-Type", ct).expect("a valid header");
                     req.respond(
                         tiny_http::Response::from_data(bytes)
                             .with_status_code(status)

@@ -1,9 +1,9 @@
 //! View models: the typed, already-cleaned values the templates render.
 //!
 //! Every string that came from a package, README, repository or probed server goes through
-//! [`clean_text`] here, and every URL through [`safe_url`]; the templates then escape it (autoescape
-//! is on). Numbers are formatted here so the templates need no filters. It does not render HTML
-//! itself, except the inline SVG of the health strip, which is built only from our own values.
+//! [`clean_text`] here, and every URL through [`safe_url`]; the templates then escape it (with
+//! [`crate::html::Html`], always). Numbers are formatted here so the templates need no filters.
+//! It renders no HTML: the markup of every piece is in `templates/`.
 
 use std::collections::BTreeMap;
 
@@ -505,8 +505,32 @@ pub fn config_items(s: &Server) -> Vec<ConfigItem> {
     out
 }
 
-/// The 90-night health strip as inline SVG (our own markup; dates and outcomes only) and uptime.
-pub fn health_strip(s: &Server, today: i64) -> (String, Option<String>, usize) {
+/// One run of nights with the same outcome on the health strip.
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthRun {
+    pub x: i64,
+    pub w: i64,
+    /// CSS class suffix: an outcome class or `gap`.
+    pub class: &'static str,
+    /// `2026-11-21`, or `2026-11-01 to 2026-11-20 (20 nights)`.
+    pub when: String,
+    pub label: &'static str,
+}
+
+/// The 90-night health strip (drawn by the `health` macro) and the uptime over it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    /// Width of the strip in SVG units (4 per night).
+    pub width: i64,
+    pub runs: Vec<HealthRun>,
+    /// Percentage with one decimal, when any night in the window was probed.
+    pub uptime: Option<String>,
+    /// Probed nights in the window.
+    pub nights: usize,
+}
+
+/// The last 90 nights of `s` up to `today` (a day number), as runs of equal outcomes.
+pub fn health(s: &Server, today: i64) -> Health {
     const NIGHTS: i64 = 90;
     let by_day: BTreeMap<i64, Option<Outcome>> = s
         .health
@@ -524,13 +548,7 @@ pub fn health_strip(s: &Server, today: i64) -> (String, Option<String>, usize) {
         .cloned()
         .collect();
     let uptime = dataset::uptime_percent(&window).map(|u| format!("{u:.1}"));
-    let probed = window.iter().filter(|h| h.outcome.is_some()).count();
-    let mut svg = String::with_capacity(1024);
-    svg.push_str(&format!(
-        "<svg class=\"strip\" viewBox=\"0 0 {} 24\" role=\"img\" aria-labelledby=\"health-title\" preserveAspectRatio=\"none\"><title id=\"health-title\">Probe outcome of the last 90 nights</title>",
-        NIGHTS * 4
-    ));
-    // One rectangle per run of nights with the same outcome.
+    let nights = window.iter().filter(|h| h.outcome.is_some()).count();
     let night = |i: i64| {
         let d = today - NIGHTS + 1 + i;
         match by_day.get(&d) {
@@ -539,6 +557,7 @@ pub fn health_strip(s: &Server, today: i64) -> (String, Option<String>, usize) {
             None => ("gap", "no data"),
         }
     };
+    let mut runs = Vec::new();
     let mut i = 0;
     while i < NIGHTS {
         let cur = night(i);
@@ -557,15 +576,21 @@ pub fn health_strip(s: &Server, today: i64) -> (String, Option<String>, usize) {
                 j - i
             )
         };
-        svg.push_str(&format!(
-            "<rect x=\"{}\" y=\"0\" width=\"{}\" height=\"24\" class=\"h-{class}\"><title>{when}: {label}</title></rect>",
-            i * 4,
-            (j - i) * 4 - 1
-        ));
+        runs.push(HealthRun {
+            x: i * 4,
+            w: (j - i) * 4 - 1,
+            class,
+            when,
+            label,
+        });
         i = j;
     }
-    svg.push_str("</svg>");
-    (svg, uptime, probed)
+    Health {
+        width: NIGHTS * 4,
+        runs,
+        uptime,
+        nights,
+    }
 }
 
 /// A link to a source page.
@@ -690,16 +715,20 @@ mod tests {
             ],
             ..Default::default()
         };
-        let (svg, uptime, probed) = health_strip(&s, today);
-        assert_eq!(uptime.as_deref(), Some("50.0"));
-        assert_eq!(probed, 2);
+        let h = health(&s, today);
+        assert_eq!(h.uptime.as_deref(), Some("50.0"));
+        assert_eq!(h.nights, 2);
         // Runs: no data (87 nights), ok, crashed, not probed.
-        assert_eq!(svg.matches("<rect").count(), 4, "{svg}");
-        assert!(
-            svg.contains("2026-08-25 to 2026-11-19 (87 nights): no data"),
-            "{svg}"
+        let runs: Vec<(&str, &str)> = h.runs.iter().map(|r| (r.when.as_str(), r.label)).collect();
+        assert_eq!(
+            runs,
+            [
+                ("2026-08-25 to 2026-11-19 (87 nights)", "no data"),
+                ("2026-11-20", "Verified"),
+                ("2026-11-21", "Crashed"),
+                ("2026-11-22", "not probed"),
+            ]
         );
-        assert!(svg.contains("2026-11-21: Crashed"));
-        assert!(svg.contains("2026-11-22: not probed"));
+        assert_eq!(h.runs[3].x + h.runs[3].w, h.width - 1);
     }
 }
