@@ -83,7 +83,7 @@ fn quantile(xs: &[f64], q: f64) -> f64 {
 
 fn main() {
     let o = opts();
-    let wasm = indexer::assets::build_wasm().expect("the wasm module builds");
+    let wasm = indexer::assets::wasm_module().expect("the wasm module builds");
     println!(
         "wasm module: {} B raw, {} B gzip -9 (target <= 50 KB gzip); search.js {} B gz, search.css {} B gz",
         wasm.len(),

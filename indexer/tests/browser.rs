@@ -118,7 +118,7 @@ fn search_box_on_the_built_sample_site_in_headless_chromium() {
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(repo().join("data/servers.json"), data.join("servers.json")).unwrap();
     let ds = dataset::load(&data.join("servers.json")).expect("the bundled sample");
-    let wasm = indexer::assets::build_wasm().expect("the wasm module builds");
+    let wasm = indexer::assets::wasm_module().expect("the wasm module builds");
     indexer::index(&ds, &data.join("index"), Some(&wasm)).unwrap();
     let site = tmp.path().join("site");
     let mut opts = site::Options::new(&data, &site);
