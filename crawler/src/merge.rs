@@ -455,6 +455,8 @@ fn fingerprint(s: &Server) -> String {
     c.categories.clear();
     c.score = None;
     c.safety = None;
+    c.trust = None;
+    c.platform_of = None;
     c.checklist = Default::default();
     c.similar.clear();
     c.duplicates = Default::default();
@@ -469,6 +471,9 @@ fn inherit(new: &mut Server, prev: &Server) {
     new.categories = prev.categories.clone();
     new.score = prev.score.clone();
     new.safety = prev.safety.clone();
+    // The trust layer holds the tool fingerprints recorded on earlier nights.
+    new.trust = prev.trust.clone();
+    new.platform_of = prev.platform_of.clone();
     new.checklist = prev.checklist.clone();
     new.similar = prev.similar.clone();
     new.duplicates = prev.duplicates.clone();

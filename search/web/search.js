@@ -348,6 +348,14 @@
 
     var initial = new URLSearchParams(location.search).get("q");
     if (onSearchPage && initial) { input.value = initial; run(); }
+    // A value typed before this script ran (the page showed the box while the script was still
+    // arriving) had no listener to hear it: search it now, and it shows as soon as the module
+    // has loaded. Only when the box has the focus (or on the search page): a value the browser
+    // restored on going back is not a search the visitor is making now.
+    else if (input.value.trim() && (onSearchPage || document.activeElement === input)) {
+      warmUp();
+      run();
+    }
   }
 
   function init() {

@@ -17,10 +17,10 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{encode_segment, url_with, Crawl, Ctx};
+use super::{encode_segment, url_with, Crawl, Ctx, Resolved};
 use crate::classify;
 use crate::found::{signal, Found};
-use crate::http::HttpError;
+use crate::http::{HttpError, SourceHttp};
 use crate::listing::launch_package;
 use crate::normalize::{normalize_repo, RepoRef};
 
@@ -33,6 +33,8 @@ pub struct Npm {
     pub search_cap: usize,
     pub page_size: usize,
     pub concurrency: usize,
+    /// Where package pages live (configuration; `None` links nothing).
+    pub pages: crate::listing::PageBases,
 }
 
 /// The SDK packages whose dependents are servers.
@@ -242,7 +244,7 @@ impl Npm {
         Ok(())
     }
 
-    async fn downloads(&self, ctx: &Ctx, name: &str) -> Option<u64> {
+    async fn downloads(&self, http: &SourceHttp, name: &str) -> Option<u64> {
         let base = self.downloads.as_ref()?;
         let url = url_with(
             base,
@@ -250,11 +252,11 @@ impl Npm {
             &[],
         )
         .ok()?;
-        match ctx.http.get_json::<Value>(&url, "application/json").await {
+        match http.get_json::<Value>(&url, "application/json").await {
             Ok((v, _)) => v.get("downloads").and_then(Value::as_u64),
             Err(e) => {
                 if e.status() != Some(404) {
-                    ctx.http.record(&e);
+                    http.record(&e);
                 }
                 None
             }
@@ -262,9 +264,49 @@ impl Npm {
     }
 }
 
+impl Npm {
+    /// One packument into an item (`None`: unpublished or gone), with its downloads.
+    async fn fetch_packument(
+        &self,
+        http: &SourceHttp,
+        name: &str,
+        dl: Option<u64>,
+    ) -> Result<Option<Found>, HttpError> {
+        let url = url_with(&self.registry, &encode_segment(name), &[])?;
+        match http.get_json::<Value>(&url, "application/json").await {
+            Ok((v, _)) => {
+                let mut f = packument_to_found(&v, self.pages.page(Source::Npm, name));
+                if let Some(f) = &mut f {
+                    f.downloads_monthly = match dl {
+                        Some(d) => Some(d),
+                        None => self.downloads(http, &f.identifier).await,
+                    };
+                }
+                Ok(f)
+            }
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 impl Crawl for Npm {
     fn source(&self) -> Source {
         Source::Npm
+    }
+
+    fn claims(&self, link: &str) -> bool {
+        link.starts_with("npm:")
+    }
+
+    fn resolve<'a>(&'a self, ctx: &'a mut Ctx, wanted: Vec<String>) -> BoxFuture<'a, Resolved> {
+        Box::pin(async move {
+            super::resolve_with(ctx, wanted, self.concurrency, |http, link| async move {
+                let name = link.strip_prefix("npm:").unwrap_or(&link);
+                self.fetch_packument(&http, name, None).await
+            })
+            .await
+        })
     }
 
     fn crawl<'a>(&'a self, ctx: &'a mut Ctx) -> BoxFuture<'a, Result<(), HttpError>> {
@@ -278,11 +320,6 @@ impl Crawl for Npm {
             }
             if !p.searched {
                 self.search(ctx, &mut p).await?;
-                for h in &ctx.hints {
-                    if let Some(n) = h.strip_prefix("npm:") {
-                        p.hits.entry(n.to_string()).or_insert((None, None));
-                    }
-                }
                 p.searched = true;
                 ctx.set_run_state(&p);
                 ctx.checkpoint();
@@ -299,17 +336,11 @@ impl Crawl for Npm {
             // Unchanged since the last run: reuse.
             let mut fetch = Vec::new();
             for (name, version, dl) in todo {
-                // A name only another source linked to (no search hit, so no version) is
-                // reused as known, or skipped when it was absent last time (until --full).
-                let hint_only = version.is_none();
                 let reuse = (!ctx.full)
                     .then(|| ctx.state.known.get(&name))
                     .flatten()
-                    .filter(|k| hint_only || k.version == version)
+                    .filter(|k| version.is_some() && k.version == version)
                     .cloned();
-                let absent = !ctx.full
-                    && hint_only
-                    && ctx.state.marks.contains_key(&format!("absent:{name}"));
                 match reuse {
                     Some(mut f) => {
                         if dl.is_some() {
@@ -318,39 +349,13 @@ impl Crawl for Npm {
                         ctx.state.pending.insert(name, f);
                         ctx.progress.inc(1);
                     }
-                    None if absent => ctx.progress.inc(1),
                     None => fetch.push((name, dl)),
                 }
             }
             let ctx_ref: &Ctx = ctx;
             let results: Vec<(String, Result<Option<Found>, HttpError>)> =
                 futures::stream::iter(fetch.into_iter().map(|(name, dl)| async move {
-                    let url = match url_with(&self.registry, &encode_segment(&name), &[]) {
-                        Ok(u) => u,
-                        Err(e) => return (name, Err(e)),
-                    };
-                    let r = match ctx_ref
-                        .http
-                        .get_json::<Value>(&url, "application/json")
-                        .await
-                    {
-                        Ok((v, _)) => {
-                            let pages = crate::listing::PageBases {
-                                npm: Some(self.registry.clone()),
-                                pypi: None,
-                            };
-                            let mut f = packument_to_found(&v, pages.page(Source::Npm, &name));
-                            if let Some(f) = &mut f {
-                                f.downloads_monthly = match dl {
-                                    Some(d) => Some(d),
-                                    None => self.downloads(ctx_ref, &f.identifier).await,
-                                };
-                            }
-                            Ok(f)
-                        }
-                        Err(e) if e.status() == Some(404) => Ok(None),
-                        Err(e) => Err(e),
-                    };
+                    let r = self.fetch_packument(&ctx_ref.http, &name, dl).await;
                     ctx_ref.progress.inc(1);
                     (name, r)
                 }))
@@ -363,11 +368,7 @@ impl Crawl for Npm {
                     Ok(Some(f)) => {
                         ctx.state.pending.insert(name, f);
                     }
-                    Ok(None) => {
-                        if p.hits.get(&name).is_some_and(|(v, _)| v.is_none()) {
-                            ctx.state.marks.insert(format!("absent:{name}"), "1".into());
-                        }
-                    }
+                    Ok(None) => {}
                     Err(e) if e.is_stop() => {
                         stop.get_or_insert(e);
                     }

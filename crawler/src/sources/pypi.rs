@@ -17,10 +17,10 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{encode_segment, url_with, Crawl, Ctx};
+use super::{encode_segment, url_with, Crawl, Ctx, Resolved};
 use crate::classify;
 use crate::found::{signal, Found};
-use crate::http::HttpError;
+use crate::http::{HttpError, SourceHttp};
 use crate::listing::{launch_package, PageBases};
 use crate::normalize::{
     is_placeholder_summary, name_keywords, normalize_repo, pep503, split_keywords,
@@ -34,6 +34,8 @@ pub struct Pypi {
     /// Base URL (a trailing `/simple` is accepted and removed).
     pub base: String,
     pub concurrency: usize,
+    /// Where project pages live (configuration; `None` links nothing).
+    pub pages: PageBases,
 }
 
 impl Pypi {
@@ -183,9 +185,39 @@ pub fn project_to_found(v: &Value, pages: &PageBases) -> Option<Found> {
     Some(f)
 }
 
+impl Pypi {
+    /// One project's JSON API document into an item (`None`: gone or not MCP-related).
+    async fn fetch_project(&self, http: &SourceHttp, name: &str) -> Fetched {
+        let url = url_with(
+            self.base(),
+            &format!("pypi/{}/json", encode_segment(name)),
+            &[],
+        )?;
+        match http.get_json::<Value>(&url, "application/json").await {
+            Ok((v, _)) => Ok(project_to_found(&v, &self.pages)),
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 impl Crawl for Pypi {
     fn source(&self) -> Source {
         Source::Pypi
+    }
+
+    fn claims(&self, link: &str) -> bool {
+        link.starts_with("pypi:")
+    }
+
+    fn resolve<'a>(&'a self, ctx: &'a mut Ctx, wanted: Vec<String>) -> BoxFuture<'a, Resolved> {
+        Box::pin(async move {
+            super::resolve_with(ctx, wanted, self.concurrency, |http, link| async move {
+                let name = link.strip_prefix("pypi:").unwrap_or(&link);
+                self.fetch_project(&http, name).await
+            })
+            .await
+        })
     }
 
     fn crawl<'a>(&'a self, ctx: &'a mut Ctx) -> BoxFuture<'a, Result<(), HttpError>> {
@@ -213,15 +245,9 @@ impl Crawl for Pypi {
                         url: url.clone(),
                         message: e.to_string(),
                     })?;
-                let hinted: std::collections::BTreeSet<String> = ctx
-                    .hints
-                    .iter()
-                    .filter_map(|h| h.strip_prefix("pypi:"))
-                    .map(pep503)
-                    .collect();
                 for pr in &index.projects {
                     let norm = pep503(&pr.name);
-                    if is_candidate(&norm) || hinted.contains(&norm) {
+                    if is_candidate(&norm) {
                         p.candidates.insert(norm, pr.serial);
                     }
                 }
@@ -249,30 +275,10 @@ impl Crawl for Pypi {
                 }
                 fetch.push((name.clone(), marker));
             }
-            let pages = PageBases {
-                npm: None,
-                pypi: Some(self.base().to_string()),
-            };
             let ctx_ref: &Ctx = ctx;
-            let pages_ref = &pages;
             let results: Vec<(String, Option<String>, Fetched)> =
                 futures::stream::iter(fetch.into_iter().map(|(name, marker)| async move {
-                    let r = match url_with(
-                        self.base(),
-                        &format!("pypi/{}/json", encode_segment(&name)),
-                        &[],
-                    ) {
-                        Err(e) => Err(e),
-                        Ok(url) => match ctx_ref
-                            .http
-                            .get_json::<Value>(&url, "application/json")
-                            .await
-                        {
-                            Ok((v, _)) => Ok(project_to_found(&v, pages_ref)),
-                            Err(e) if e.status() == Some(404) => Ok(None),
-                            Err(e) => Err(e),
-                        },
-                    };
+                    let r = self.fetch_project(&ctx_ref.http, &name).await;
                     ctx_ref.progress.inc(1);
                     (name, marker, r)
                 }))
