@@ -13,11 +13,13 @@
 pub mod checklist;
 pub mod classify;
 pub mod duplicates;
+pub mod findings;
 pub mod safety;
 pub mod score;
 pub mod similar;
 pub mod taxonomy;
 pub mod text;
+pub mod trust;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +28,9 @@ use dataset::{Dataset, Penalty};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde::Serialize;
+
+/// The tools of this many most downloaded servers are the names a look-alike tool would imitate.
+pub const POPULAR_TOOL_SERVERS: usize = 100;
 
 /// What one run did, for the log line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -43,6 +48,10 @@ pub struct Report {
     pub stuffed: usize,
     /// Servers with at least one similar server.
     pub with_similar: usize,
+    /// Security findings by severity (`info`, `warning`, `danger`).
+    pub findings: BTreeMap<String, usize>,
+    /// Tools whose definition changed under the same version.
+    pub rug_pulls: usize,
 }
 
 /// Enriches every server of `ds` in place. `pb` advances once per server per pass (three passes).
@@ -95,6 +104,29 @@ pub fn enrich(ds: &mut Dataset, pb: &ProgressBar) -> Report {
         s.score = Some(sc);
     }
 
+    pb.set_message("trust");
+    let catalogue = findings::Catalogue::new(&ds.servers, POPULAR_TOOL_SERVERS);
+    let today = ds
+        .generated_at
+        .get(..10)
+        .unwrap_or(&ds.generated_at)
+        .to_string();
+    let trusts: Vec<_> = ds
+        .servers
+        .par_iter()
+        .map(|s| {
+            let squat = links
+                .penalties
+                .get(&s.id)
+                .and_then(|v| v.iter().find(|p| p.code == "typosquat"))
+                .map(|p| p.reason.as_str());
+            trust::assess(s, &catalogue, squat, s.trust.as_ref(), &today)
+        })
+        .collect();
+    for (s, t) in ds.servers.iter_mut().zip(trusts) {
+        s.trust = t;
+    }
+
     pb.set_message("similar");
     let index: BTreeMap<&str, usize> = ds
         .servers
@@ -130,6 +162,14 @@ pub fn enrich(ds: &mut Dataset, pb: &ProgressBar) -> Report {
         if let Some(sf) = &s.safety {
             r.with_safety += 1;
             r.conflicts += sf.tools.values().filter(|t| t.conflict.is_some()).count();
+        }
+        if let Some(t) = &s.trust {
+            for (_, f) in t.all_findings() {
+                *r.findings
+                    .entry(f.severity.as_str().to_string())
+                    .or_default() += 1;
+                r.rug_pulls += usize::from(f.rule == findings::RUG_PULL);
+            }
         }
         r.copies += usize::from(s.duplicates.of.is_some());
         r.with_similar += usize::from(!s.similar.is_empty());

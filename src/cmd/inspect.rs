@@ -2,7 +2,9 @@
 //! local stdio server, and `hisper inspect [--json] [--timeout S] [--header NAME=VALUE]…
 //! [--allow-private-hosts] URL` one remote server (a positional `http://` or `https://` URL),
 //! exactly as the nightly probe would. It prints the probe record (a table, or the dataset's
-//! probe JSON with `--json`; see [`report`]). Exit 0 when the outcome is `ok`, 1 otherwise.
+//! probe JSON with `--json`) and the trust layer's security findings on what it listed (the
+//! table's `findings` section, the JSON's `trust` key); see [`report`]. Exit 0 when the outcome
+//! is `ok`, 1 otherwise.
 
 use std::path::PathBuf;
 
@@ -61,12 +63,21 @@ pub fn run(args: Args, _g: &Global) -> anyhow::Result<Status> {
     })
 }
 
-/// Prints the record: JSON (the dataset's `probe` shape) or the table.
+/// Prints the record (JSON in the dataset's `probe` shape, or the table) with the trust
+/// layer's findings on what the server listed (`trust`, as in the dataset).
 pub fn report(rec: &ProbeRecord, json: bool) -> anyhow::Result<()> {
+    let trust = enrich::trust::inspect(rec);
     if json {
-        println!("{}", serde_json::to_string_pretty(rec)?);
+        let mut v = serde_json::to_value(rec)?;
+        if let (Some(t), Some(o)) = (&trust, v.as_object_mut()) {
+            o.insert("trust".into(), serde_json::to_value(t)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print!("{}", table(rec));
+        if let Some(t) = &trust {
+            print!("{}", findings_table(t));
+        }
     }
     Ok(())
 }
@@ -134,6 +145,27 @@ fn stdio(args: &Args) -> anyhow::Result<ProbeRecord> {
         ..Default::default()
     };
     Ok(probe::runtime()?.block_on(probe::probe(&target, &opts)))
+}
+
+/// The findings, worst first, one line each.
+fn findings_table(t: &dataset::Trust) -> String {
+    let mut all: Vec<(String, &dataset::Finding)> = t.all_findings().collect();
+    all.sort_by(|a, b| b.1.severity.cmp(&a.1.severity).then(a.0.cmp(&b.0)));
+    let mut out = format!("\nfindings ({})\n", all.len());
+    for (subject, f) in all {
+        out.push_str(&format!(
+            "  {:<8} {:<20} [{subject}{}] {} «{}»\n",
+            f.severity.as_str(),
+            f.rule,
+            f.field
+                .as_ref()
+                .map(|x| format!(" {x}"))
+                .unwrap_or_default(),
+            f.message,
+            one_line(&f.evidence, 120)
+        ));
+    }
+    out
 }
 
 fn one_line(s: &str, max: usize) -> String {
