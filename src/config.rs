@@ -36,6 +36,12 @@ pub struct CrawlConfig {
     pub npm_downloads: Option<String>,
     /// PyPI base (env `HISPER_PYPI`; else pip's configured index).
     pub pypi: Option<String>,
+    /// npm website base for package pages, `<base>/package/<name>` (env `HISPER_NPM_WEB`);
+    /// unset: package names are shown without a link.
+    pub npm_web: Option<String>,
+    /// PyPI website base for project pages, `<base>/project/<name>/` (env `HISPER_PYPI_WEB`);
+    /// unset: project names are shown without a link.
+    pub pypi_web: Option<String>,
     /// Contact URL put in the User-Agent (env `HISPER_CONTACT`).
     pub contact: Option<String>,
     /// Requests in flight per host.
@@ -107,6 +113,8 @@ impl Config {
             ("HISPER_NPM_REGISTRY", &mut c.npm_registry),
             ("HISPER_NPM_DOWNLOADS", &mut c.npm_downloads),
             ("HISPER_PYPI", &mut c.pypi),
+            ("HISPER_NPM_WEB", &mut c.npm_web),
+            ("HISPER_PYPI_WEB", &mut c.pypi_web),
             ("HISPER_CONTACT", &mut c.contact),
         ] {
             if let Some(v) = get(var) {
@@ -134,6 +142,16 @@ mod tests {
         assert!(err.contains("github_apii"), "{err}");
         let err = Config::parse("[crawler]\n").unwrap_err().to_string();
         assert!(err.contains("crawler"), "{err}");
+    }
+
+    #[test]
+    fn package_page_bases_from_file_and_env() {
+        let mut c = Config::parse("[crawl]\nnpm_web = \"https://file.invalid\"\n").unwrap();
+        assert_eq!(c.crawl.npm_web.as_deref(), Some("https://file.invalid"));
+        assert_eq!(c.crawl.pypi_web, None);
+        c.apply_env(|k| (k == "HISPER_PYPI_WEB").then(|| "https://env.invalid".to_string()));
+        assert_eq!(c.crawl.pypi_web.as_deref(), Some("https://env.invalid"));
+        assert_eq!(c.crawl.npm_web.as_deref(), Some("https://file.invalid"));
     }
 
     #[test]

@@ -60,8 +60,7 @@ impl Night<'_> {
     /// Runs `hisper <args>` for this night; returns the exit code.
     fn hisper(&self, args: &[&str]) -> i32 {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_hisper"));
-        // The developer's own endpoints and tokens stay out; the toolchain's variables stay in
-        // (`index` builds the wasm module with cargo).
+        // The developer's own endpoints and tokens stay out.
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("HISPER_") || k == "GITHUB_TOKEN" {
                 cmd.env_remove(k);

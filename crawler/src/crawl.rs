@@ -1,11 +1,16 @@
 //! The crawl: runs the selected sources, checkpoints them, merges, reconciles with the previous
 //! dataset, guards and writes it, and reports.
 //!
-//! Phase one runs the MCP Registry and GitHub at once; phase two runs npm and PyPI, with the
-//! package names the first phase linked to as extra candidates. The checkpoint file holds each
-//! source's state (see [`SourceState`]) and is rewritten atomically after every unit of work, so
-//! a killed crawl continues where it stopped. A source that fails or stops keeps its previous
-//! records (marked stale); the dataset is replaced only when the shrink guard passes.
+//! Every source starts at once and runs on its own: its own HTTP handle (counters, politeness
+//! per host lane, credentials) and its own share of the deadline ([`SOURCE_SHARE`] of it), so a
+//! source waiting on a rate-limit reset never holds up another. Then a final pass resolves the
+//! links between sources (a repository naming an npm or PyPI package, a package naming its
+//! repository) that the linked source did not find itself, fetching only what is missing,
+//! within what is left of the deadline; what it cannot reach is kept in the checkpoint and
+//! tried first next night. The checkpoint file holds each source's state (see
+//! [`SourceState`]) and is rewritten atomically after every unit of work, so a killed crawl
+//! continues where it stopped. A source that fails or stops keeps its previous records (marked
+//! stale); the dataset is replaced only when the shrink guard passes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -17,7 +22,7 @@ use dataset::{CrawlStatus, Dataset, Source, SourceSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::found::Found;
-use crate::http::{Http, HttpConfig, SourceHttp};
+use crate::http::{Auth, BudgetSpan, Http, HttpConfig, Politeness, SourceHttp};
 use crate::merge::{self, Outcome};
 use crate::sources::{self, Crawl, Ctx, Saver, SourceState};
 
@@ -32,6 +37,9 @@ pub struct Endpoints {
     pub npm_downloads: Option<String>,
     pub pypi: Option<String>,
 }
+
+/// The part of the deadline the sources get for their own crawl; the rest is the final pass.
+pub const SOURCE_SHARE: f64 = 0.85;
 
 /// The built-in GitHub API base.
 pub const DEFAULT_GITHUB_API: &str = "https://api.github.com";
@@ -66,6 +74,20 @@ pub fn default_npm_queries() -> Vec<String> {
     .to_vec()
 }
 
+/// The built-in politeness: GitHub search one at a time, 2 s apart (its authenticated limit is
+/// 30 a minute; the unauthenticated 10 a minute is paced by the rate-limit headers).
+pub fn default_politeness() -> BTreeMap<String, Politeness> {
+    [(
+        "github/search".to_string(),
+        Politeness {
+            concurrency: 1,
+            min_spacing: std::time::Duration::from_secs(2),
+        },
+    )]
+    .into_iter()
+    .collect()
+}
+
 /// Everything a crawl needs.
 pub struct Options {
     pub sources: Vec<Source>,
@@ -83,6 +105,14 @@ pub struct Options {
     /// Requests a source keeps in flight (the per-host limit still applies).
     pub concurrency: usize,
     pub checkpoint_path: PathBuf,
+    /// Politeness per source (`github`, `npm`, …) or per source lane (`github/search`),
+    /// overriding the defaults of [`HttpConfig`].
+    pub politeness: BTreeMap<String, Politeness>,
+    /// How many times faster than real time the APIs' rate-limit windows run (1 in real use;
+    /// benchmarks and tests on a simulated clock set it so the plan's estimates match).
+    pub time_scale: f64,
+    /// Where package pages live on the web (configuration; unset links nothing).
+    pub pages: crate::listing::PageBases,
     /// A progress bar for a source (the CLI decides whether it is drawn).
     pub bar: Arc<dyn Fn(Source) -> indicatif::ProgressBar + Send + Sync>,
 }
@@ -107,6 +137,9 @@ impl Options {
             registry_page_size: 100,
             concurrency: 4,
             checkpoint_path,
+            politeness: default_politeness(),
+            pages: Default::default(),
+            time_scale: 1.0,
             bar: Arc::new(|_| indicatif::ProgressBar::hidden()),
         }
     }
@@ -149,6 +182,10 @@ pub struct SourceReport {
     pub errors: Vec<ReportError>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Rate-limit budgets the source's API reported, by resource (GitHub: `core`, `search`,
+    /// `code_search`, `graphql`), at the start and at the end of the run.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rate_limits: BTreeMap<String, BudgetSpan>,
 }
 
 /// One error with its URL.
@@ -207,6 +244,20 @@ impl Report {
                 s.errors.len()
             ));
         }
+        for (name, s) in &self.sources {
+            for (res, span) in &s.rate_limits {
+                let show = |b: &Option<crate::http::Budget>| {
+                    b.as_ref()
+                        .map(|b| format!("{}/{}", b.remaining, b.limit))
+                        .unwrap_or_else(|| "?".into())
+                };
+                out.push_str(&format!(
+                    "{name} rate limit {res}: {} at start, {} at end\n",
+                    show(&span.start),
+                    show(&span.end)
+                ));
+            }
+        }
         out.push_str(&format!(
             "records: {} (previous {})\n",
             self.records, self.previous_records
@@ -249,11 +300,11 @@ fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
         }),
         Source::Github => Box::new(sources::github::Github {
             api: e.github_api.clone(),
-            token: e.github_token.clone(),
             queries: o.github_queries.clone(),
             concurrency: o.concurrency,
             epoch: 1_199_145_600, // 2008-01-01
             now: now_secs,
+            time_scale: o.time_scale,
         }),
         Source::Npm => Box::new(sources::npm::Npm {
             registry: e.npm_registry.clone().ok_or(
@@ -265,6 +316,7 @@ fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
             search_cap: o.npm_search_cap,
             page_size: 250,
             concurrency: o.concurrency,
+            pages: o.pages.clone(),
         }),
         Source::Pypi => Box::new(sources::pypi::Pypi {
             base: e.pypi.clone().ok_or(
@@ -272,8 +324,33 @@ fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
                  (or pip's index-url / PIP_INDEX_URL)",
             )?,
             concurrency: o.concurrency,
+            pages: o.pages.clone(),
         }),
     })
+}
+
+/// A source's credentials and politeness: the GitHub token goes to the GitHub source only, and
+/// through [`crate::http::Auth`] only to URLs under the GitHub API base.
+fn configure_http(sh: &mut SourceHttp, source: Source, o: &Options) {
+    if source == Source::Github {
+        if let Some(t) = &o.endpoints.github_token {
+            sh.auth = Auth::bearer(&o.endpoints.github_api, t);
+        }
+    }
+    let name = source.as_str();
+    sh.politeness = o.politeness.get(name).copied();
+    let prefix = format!("{name}/");
+    for (k, p) in &o.politeness {
+        if let Some(lane) = k.strip_prefix(&prefix) {
+            sh.lanes.insert(lane.to_string(), *p);
+        }
+    }
+}
+
+/// A source that ran, with what the final pass needs.
+struct Active {
+    crawler: Box<dyn Crawl>,
+    ctx: Ctx,
 }
 
 async fn run_one(
@@ -282,14 +359,16 @@ async fn run_one(
     http: Arc<Http>,
     state: SourceState,
     saver: Saver,
-    hints: Vec<String>,
-) -> Run {
-    let sh = SourceHttp::new(http);
+    deadline: Option<tokio::time::Instant>,
+) -> (Run, Option<Active>) {
+    let mut sh = SourceHttp::new(http);
+    configure_http(&mut sh, source, o);
+    sh.deadline = deadline;
     let crawler = match build_source(source, o) {
         Ok(c) => c,
         Err(msg) => {
             tracing::error!("{source}: {msg}");
-            return Run {
+            let run = Run {
                 source,
                 status: CrawlStatus::Failed,
                 note: Some(msg.clone()),
@@ -297,6 +376,7 @@ async fn run_one(
                 http: sh,
                 notes: vec![msg],
             };
+            return (run, None);
         }
     };
     let notes = Arc::new(Mutex::new(Vec::new()));
@@ -307,21 +387,24 @@ async fn run_one(
         saver,
         progress: (o.bar)(source),
         full: o.full,
-        hints,
+        today: dataset::time::day_number(&o.now).unwrap_or(0),
         notes: notes.clone(),
     };
     let result = crawler.crawl(&mut ctx).await;
     ctx.progress.finish_and_clear();
     let notes = notes.lock().map(|n| n.clone()).unwrap_or_default();
     match result {
-        Ok(()) => Run {
-            source,
-            status: CrawlStatus::Ok,
-            note: None,
-            items: ctx.state.known.into_values().collect(),
-            http: sh,
-            notes,
-        },
+        Ok(()) => {
+            let run = Run {
+                source,
+                status: CrawlStatus::Ok,
+                note: None,
+                items: ctx.state.known.values().cloned().collect(),
+                http: sh,
+                notes,
+            };
+            (run, Some(Active { crawler, ctx }))
+        }
         Err(e) => {
             ctx.checkpoint_now();
             let stop = e.is_stop();
@@ -336,7 +419,7 @@ async fn run_one(
             } else {
                 Default::default()
             };
-            Run {
+            let run = Run {
                 source,
                 status: if stop {
                     CrawlStatus::Partial
@@ -347,8 +430,37 @@ async fn run_one(
                 items: items.into_values().collect(),
                 http: sh,
                 notes,
-            }
+            };
+            (run, None)
         }
+    }
+}
+
+/// The links an item makes to other sources: `npm:<name>`, `pypi:<name>` and, for packages,
+/// the root of the GitHub repository they name.
+fn links_of(f: &Found) -> impl Iterator<Item = String> + '_ {
+    let repo = (f.source != Source::Github)
+        .then(|| f.repo.as_ref().and_then(|r| r.root().id()))
+        .flatten();
+    f.links
+        .iter()
+        .filter(|l| l.starts_with("npm:") || l.starts_with("pypi:"))
+        .map(|l| match l.strip_prefix("pypi:") {
+            Some(n) => format!("pypi:{}", crate::normalize::pep503(n)),
+            None => l.clone(),
+        })
+        .chain(repo)
+}
+
+/// The link keys an item answers to (what a link to it looks like).
+fn answers_to(f: &Found) -> Option<String> {
+    match f.source {
+        Source::Github => f
+            .repo
+            .as_ref()
+            .and_then(|r| r.root().id())
+            .or_else(|| Some(format!("github:{}", f.identifier.to_lowercase()))),
+        _ => Some(f.own_id()),
     }
 }
 
@@ -399,36 +511,51 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
             .unwrap_or_default()
     };
     let selected: BTreeSet<Source> = o.sources.iter().copied().collect();
-    let mut runs: Vec<Run> = Vec::new();
-    let phase1: Vec<Source> = [Source::McpRegistry, Source::Github]
-        .into_iter()
-        .filter(|s| selected.contains(s))
-        .collect();
-    let futs = phase1
-        .iter()
-        .map(|&s| run_one(s, o, http.clone(), state_of(s), saver.clone(), Vec::new()));
-    runs.extend(futures::future::join_all(futs).await);
-    let hints: Vec<String> = runs
-        .iter()
-        .flat_map(|r| r.items.iter().flat_map(|f| f.links.iter().cloned()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let phase2: Vec<Source> = [Source::Npm, Source::Pypi]
-        .into_iter()
-        .filter(|s| selected.contains(s))
-        .collect();
-    let futs = phase2.iter().map(|&s| {
-        run_one(
-            s,
-            o,
-            http.clone(),
-            state_of(s),
-            saver.clone(),
-            hints.clone(),
-        )
+    // Every source at once, each with its share of the deadline.
+    let share = o.http.deadline.map(|d| {
+        let now = tokio::time::Instant::now();
+        now + d.saturating_duration_since(now).mul_f64(SOURCE_SHARE)
     });
-    runs.extend(futures::future::join_all(futs).await);
+    let futs = Source::ALL
+        .into_iter()
+        .filter(|s| selected.contains(s))
+        .map(|s| run_one(s, o, http.clone(), state_of(s), saver.clone(), share));
+    let (mut runs, mut active): (Vec<Run>, Vec<Option<Active>>) =
+        futures::future::join_all(futs).await.into_iter().unzip();
+
+    // The final pass: links between sources that the linked source did not find tonight.
+    let mut links: BTreeSet<String> = runs
+        .iter()
+        .flat_map(|r| r.items.iter().flat_map(links_of))
+        .collect();
+    for a in active.iter().flatten() {
+        links.extend(a.ctx.state.unresolved.iter().cloned());
+    }
+    let passes = runs.iter().zip(active.iter_mut()).filter_map(|(run, a)| {
+        let a = a.as_mut()?;
+        let have: BTreeSet<String> = run.items.iter().filter_map(answers_to).collect();
+        let wanted: Vec<String> = links
+            .iter()
+            .filter(|l| a.crawler.claims(l) && !have.contains(*l))
+            .cloned()
+            .collect();
+        Some(async move {
+            a.ctx.http.deadline = None; // the crawl's own deadline still applies
+            let resolved = a.crawler.resolve(&mut a.ctx, wanted).await;
+            a.ctx.state.unresolved = resolved.unresolved.iter().cloned().collect();
+            a.ctx.checkpoint_now();
+            (a.ctx.source, resolved)
+        })
+    });
+    let resolved: Vec<(Source, sources::Resolved)> = futures::future::join_all(passes).await;
+    for (source, r) in resolved {
+        if let Some(run) = runs.iter_mut().find(|x| x.source == source) {
+            run.items.extend(r.found);
+            if let Some(a) = active.iter().flatten().find(|a| a.ctx.source == source) {
+                run.notes = a.ctx.notes.lock().map(|n| n.clone()).unwrap_or_default();
+            }
+        }
+    }
 
     let mut outcomes: BTreeMap<Source, Outcome> = BTreeMap::new();
     let mut found = Vec::new();
@@ -522,6 +649,7 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
             sr.errors
                 .sort_by(|a, b| (&a.url, &a.message).cmp(&(&b.url, &b.message)));
             sr.notes = r.notes.clone();
+            sr.rate_limits = r.http.budgets.lock().map(|b| b.clone()).unwrap_or_default();
             summary.status = r.status;
             summary.started_at = Some(o.now.clone());
             summary.finished_at = Some(o.now.clone());

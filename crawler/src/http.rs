@@ -1,12 +1,21 @@
-//! The HTTP layer every source shares: politeness, retries, rate limits and a disk cache.
+//! The HTTP layer every source shares: politeness, retries, rate limits, credentials and a disk
+//! cache.
 //!
-//! - Per host: at most `per_host_concurrency` requests in flight and `min_spacing` between two
-//!   request starts; a rate-limit answer pauses the whole host.
+//! - Per host and lane (a source may split one host into lanes with different limits, such as
+//!   GitHub's `search` and `core`): at most `concurrency` requests in flight and `min_spacing`
+//!   between two request starts, from the source's own [`Politeness`] or the defaults. A
+//!   rate-limit answer pauses that lane only, so a source waiting on a reset never holds up
+//!   another source or another lane.
 //! - `Retry-After` (seconds or HTTP date), `x-ratelimit-remaining: 0` with `x-ratelimit-reset`,
-//!   and GitHub's secondary rate limit (403 naming it) wait and retry; a wait past the deadline
-//!   or past `max_wait` is [`HttpError::RateLimited`] so the source can checkpoint and stop.
-//!   A bare 403 is an error at once (it must not loop).
+//!   and GitHub's secondary rate limit (403 naming it) wait and retry; a 429 without a usable
+//!   wait (npm's HTML block page says `Retry-After: 0`) cools the lane down for `cooldown`. An
+//!   answer with `x-ratelimit-remaining: 0` marks the lane exhausted until its reset, so the
+//!   next request waits without being sent. A wait past the deadline or past `max_wait` is
+//!   [`HttpError::RateLimited`] so the source can checkpoint and stop. A bare 403 is an error at
+//!   once (it must not loop).
 //! - 5xx, timeouts and connection resets retry with jittered exponential backoff.
+//! - Redirects are followed here (at most 5 hops), not by the client, so credentials are decided
+//!   per hop: an [`Auth`] is sent only to URLs under its base, never to another host or path.
 //! - Conditional requests from an ETag/Last-Modified disk cache (`data/http-cache/`): a 304
 //!   reuses the cached body; a corrupt cache entry (bad metadata, body hash mismatch) is ignored
 //!   and refetched.
@@ -14,9 +23,11 @@
 //!   request, never a panic.
 //!
 //! Each source gets a [`SourceHttp`] handle that counts its requests, 304s, retries, rate-limit
-//! waits and errors. This module does not know any API's URLs.
+//! waits and errors, carries its deadline, politeness and credentials, and records the
+//! rate-limit budgets the server reported (`x-ratelimit-resource`). This module does not know
+//! any API's URLs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -42,6 +53,8 @@ pub struct HttpConfig {
     pub max_wait: Duration,
     /// Rate-limit waits accepted for one request.
     pub max_rate_limit_waits: u32,
+    /// How long a lane cools down after a 429 that names no wait.
+    pub cooldown: Duration,
     pub timeout: Duration,
     /// ETag/Last-Modified cache directory; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
@@ -60,6 +73,7 @@ impl HttpConfig {
             base_backoff: Duration::from_millis(500),
             max_wait: Duration::from_secs(15 * 60),
             max_rate_limit_waits: 5,
+            cooldown: Duration::from_secs(60),
             timeout: Duration::from_secs(30),
             cache_dir: None,
             deadline: None,
@@ -149,10 +163,102 @@ pub struct Counters {
     pub rate_limit_waits: AtomicU64,
 }
 
+/// How politely one source talks to one host lane.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Politeness {
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Shortest time between two request starts.
+    pub min_spacing: Duration,
+}
+
+/// Credentials for one API base: sent only to URLs under `base` (same scheme, host, port and
+/// path prefix), never to any other host or path, including redirect targets.
+#[derive(Clone)]
+pub struct Auth {
+    base: reqwest::Url,
+    header: String,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Auth {{ base: {}, header: <redacted> }}", self.base)
+    }
+}
+
+impl Auth {
+    /// `Authorization: Bearer <token>` for URLs under `base`; `None` when `base` is no URL.
+    pub fn bearer(base: &str, token: &str) -> Option<Auth> {
+        let base = reqwest::Url::parse(base.trim_end_matches('/')).ok()?;
+        Some(Auth {
+            base,
+            header: format!("Bearer {}", token.trim()),
+        })
+    }
+
+    /// Whether `url` lies under the base.
+    pub fn covers(&self, url: &str) -> bool {
+        let Ok(u) = reqwest::Url::parse(url) else {
+            return false;
+        };
+        if u.scheme() != self.base.scheme()
+            || u.host_str().map(str::to_ascii_lowercase)
+                != self.base.host_str().map(str::to_ascii_lowercase)
+            || u.port_or_known_default() != self.base.port_or_known_default()
+        {
+            return false;
+        }
+        let prefix = self.base.path().trim_end_matches('/');
+        let path = u.path();
+        path == prefix
+            || prefix.is_empty()
+            || path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+}
+
+/// A rate-limit budget as the server reported it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    pub limit: u64,
+    pub remaining: u64,
+    /// When the window resets (Unix seconds).
+    pub reset: u64,
+}
+
+/// The first and the last budget seen for one resource during a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BudgetSpan {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Budget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Budget>,
+}
+
+/// Per-request options: credentials, lane, deadline and politeness.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Opts<'a> {
+    pub auth: Option<&'a Auth>,
+    /// The lane within the host (`""` is the host's default lane).
+    pub lane: &'a str,
+    /// This request's deadline (the earlier of this and the crawl's applies).
+    pub deadline: Option<Instant>,
+    /// The lane's politeness when this request creates it (else the defaults).
+    pub politeness: Option<Politeness>,
+}
+
+struct GateState {
+    /// The earliest start of the next request.
+    next: Instant,
+    /// The lane is rate limited (exhausted) until then.
+    limited_until: Option<Instant>,
+}
+
 struct HostGate {
     permits: Arc<Semaphore>,
-    /// The earliest start of the next request.
-    next: tokio::sync::Mutex<Instant>,
+    spacing: Duration,
+    state: tokio::sync::Mutex<GateState>,
 }
 
 /// The shared client.
@@ -171,6 +277,30 @@ fn host_of(url: &str) -> String {
         .to_ascii_lowercase()
 }
 
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The budget an answer reports (`x-ratelimit-limit/remaining/reset`), with its resource name
+/// (`x-ratelimit-resource`, `core` when absent).
+pub fn budget_of(r: &Response) -> Option<(String, Budget)> {
+    let num = |k: &str| r.header(k).and_then(|v| v.trim().parse::<u64>().ok());
+    let b = Budget {
+        limit: num("x-ratelimit-limit")?,
+        remaining: num("x-ratelimit-remaining")?,
+        reset: num("x-ratelimit-reset").unwrap_or(0),
+    };
+    let resource = r
+        .header("x-ratelimit-resource")
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "core".into());
+    Some((resource, b))
+}
+
 #[derive(Serialize, Deserialize)]
 struct CacheMeta {
     url: String,
@@ -183,13 +313,18 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
 impl Http {
     pub fn new(cfg: HttpConfig) -> anyhow::Result<Arc<Http>> {
         let client = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .timeout(cfg.timeout)
             .connect_timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::limited(5))
+            // Redirects are followed in `get`, which decides credentials per hop.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Arc::new(Http {
             client,
@@ -203,25 +338,32 @@ impl Http {
         &self.cfg
     }
 
-    fn gate(&self, host: &str) -> Arc<HostGate> {
+    fn gate(&self, key: &str, politeness: Option<Politeness>) -> Arc<HostGate> {
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let p = politeness.unwrap_or(Politeness {
+            concurrency: self.cfg.per_host_concurrency,
+            min_spacing: self.cfg.min_spacing,
+        });
         hosts
-            .entry(host.to_string())
+            .entry(key.to_string())
             .or_insert_with(|| {
                 Arc::new(HostGate {
-                    permits: Arc::new(Semaphore::new(self.cfg.per_host_concurrency.max(1))),
-                    next: tokio::sync::Mutex::new(Instant::now()),
+                    permits: Arc::new(Semaphore::new(p.concurrency.max(1))),
+                    spacing: p.min_spacing,
+                    state: tokio::sync::Mutex::new(GateState {
+                        next: Instant::now(),
+                        limited_until: None,
+                    }),
                 })
             })
             .clone()
     }
 
-    /// Pauses every request to `host` until `until`.
-    async fn block_host(&self, host: &str, until: Instant) {
-        let gate = self.gate(host);
-        let mut next = gate.next.lock().await;
-        if *next < until {
-            *next = until;
+    /// Marks a lane rate limited until `until`.
+    async fn limit_lane(&self, gate: &HostGate, until: Instant) {
+        let mut st = gate.state.lock().await;
+        if st.limited_until.is_none_or(|u| u < until) {
+            st.limited_until = Some(until);
         }
     }
 
@@ -236,8 +378,11 @@ impl Http {
         d.mul_f64(0.5 + frac)
     }
 
-    fn past_deadline(&self, at: Instant) -> bool {
-        self.cfg.deadline.is_some_and(|d| at >= d)
+    fn deadline(&self, opts: &Opts<'_>) -> Option<Instant> {
+        match (self.cfg.deadline, opts.deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     fn cache_paths(&self, url: &str, accept: &str) -> Option<(PathBuf, PathBuf)> {
@@ -299,60 +444,103 @@ impl Http {
         self.jitter(exp.min(Duration::from_secs(120)))
     }
 
-    /// GET with politeness, retries, rate limits and the cache.
+    /// GET with politeness, retries, rate limits and the cache, without credentials.
     pub async fn get(
         &self,
         url: &str,
         accept: &str,
         counters: &Counters,
     ) -> Result<Response, HttpError> {
+        self.fetch(url, accept, &Opts::default(), counters, None)
+            .await
+    }
+
+    /// GET with options; redirects are followed here, and `opts.auth` is attached to every hop
+    /// under its base and to no other. Each answer's rate-limit budget goes to `book`.
+    pub async fn fetch(
+        &self,
+        url: &str,
+        accept: &str,
+        opts: &Opts<'_>,
+        counters: &Counters,
+        book: Option<&Mutex<BTreeMap<String, BudgetSpan>>>,
+    ) -> Result<Response, HttpError> {
         let cached = self.cache_read(url, accept);
-        let send = || {
-            let mut req = self.client.get(url).header("accept", accept);
-            if let Some((meta, _)) = &cached {
-                if let Some(e) = &meta.etag {
-                    req = req.header("if-none-match", e);
+        let mut current = url.to_string();
+        let mut hops = 0;
+        let r = loop {
+            let authorization = opts
+                .auth
+                .filter(|a| a.covers(&current))
+                .map(|a| a.header.clone());
+            let hop_url = current.clone();
+            let send = || {
+                let mut req = self.client.get(hop_url.as_str()).header("accept", accept);
+                if let Some(a) = &authorization {
+                    req = req.header("authorization", a);
                 }
-                if let Some(lm) = &meta.last_modified {
-                    req = req.header("if-modified-since", lm);
-                }
-            }
-            async move {
-                let resp = req.send().await.map_err(|e| {
-                    if e.is_timeout() {
-                        "timed out".to_string()
-                    } else {
-                        format!("request failed: {e}")
+                if let Some((meta, _)) = &cached {
+                    if let Some(e) = &meta.etag {
+                        req = req.header("if-none-match", e);
                     }
-                })?;
-                let status = resp.status().as_u16();
-                let final_url = resp.url().to_string();
-                let headers = resp
-                    .headers()
-                    .iter()
-                    .map(|(k, v)| {
-                        (
-                            k.as_str().to_ascii_lowercase(),
-                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                        )
+                    if let Some(lm) = &meta.last_modified {
+                        req = req.header("if-modified-since", lm);
+                    }
+                }
+                let hop_url = hop_url.clone();
+                async move {
+                    let resp = req.send().await.map_err(|e| {
+                        if e.is_timeout() {
+                            "timed out".to_string()
+                        } else {
+                            format!("request failed: {e}")
+                        }
+                    })?;
+                    let status = resp.status().as_u16();
+                    let headers = resp
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().to_ascii_lowercase(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect();
+                    let body = resp
+                        .bytes()
+                        .await
+                        .map_err(|e| format!("reading body: {e}"))?;
+                    Ok(Response {
+                        status,
+                        headers,
+                        body: body.to_vec(),
+                        from_cache: false,
+                        final_url: hop_url,
                     })
-                    .collect();
-                let body = resp
-                    .bytes()
-                    .await
-                    .map_err(|e| format!("reading body: {e}"))?;
-                Ok(Response {
-                    status,
-                    headers,
-                    body: body.to_vec(),
-                    from_cache: false,
-                    final_url,
-                })
+                }
+            };
+            let r = self.run(&current, opts, counters, book, send).await?;
+            if !is_redirect(r.status) {
+                break r;
+            }
+            hops += 1;
+            let next = r
+                .header("location")
+                .and_then(|l| reqwest::Url::parse(&current).ok()?.join(l).ok())
+                .map(|u| u.to_string());
+            match next {
+                Some(n) if hops <= 5 => current = n,
+                _ => {
+                    return Err(HttpError::Status {
+                        url: url.into(),
+                        status: r.status,
+                    })
+                }
             }
         };
-        let r = self.run(url, counters, send).await;
-        match r {
-            Ok(r) if r.status == 304 => match &cached {
+        match r.status {
+            304 => match &cached {
                 Some((_, body)) => {
                     counters.not_modified.fetch_add(1, Ordering::Relaxed);
                     Ok(Response {
@@ -367,20 +555,21 @@ impl Http {
                     status: 304,
                 }),
             },
-            Ok(r) => {
+            _ => {
                 self.cache_write(url, accept, &r);
                 Ok(r)
             }
-            Err(e) => Err(e),
         }
     }
 
-    /// The politeness, retry and rate-limit loop around any sender (reqwest here, octocrab in
-    /// the GitHub source). Returns 2xx and 304 answers; other statuses are errors.
+    /// The politeness, retry and rate-limit loop around one sender. Returns 2xx, 3xx and 304
+    /// answers; other statuses are errors.
     pub async fn run<F, Fut>(
         &self,
         url: &str,
+        opts: &Opts<'_>,
         counters: &Counters,
+        book: Option<&Mutex<BTreeMap<String, BudgetSpan>>>,
         send: F,
     ) -> Result<Response, HttpError>
     where
@@ -388,15 +577,24 @@ impl Http {
         Fut: std::future::Future<Output = Result<Response, String>>,
     {
         let host = host_of(url);
-        let gate = self.gate(&host);
+        let key = if opts.lane.is_empty() {
+            host.clone()
+        } else {
+            format!("{host} {}", opts.lane)
+        };
+        let gate = self.gate(&key, opts.politeness);
+        let deadline = self.deadline(opts);
+        let past = |at: Instant| deadline.is_some_and(|d| at >= d);
         let mut attempt = 0u32;
         let mut waits = 0u32;
+        // This request already counted the wait it is about to sit out.
+        let mut counted = false;
         let err = |message: String| HttpError::Transport {
             url: url.to_string(),
             message,
         };
         loop {
-            if self.past_deadline(Instant::now()) {
+            if past(Instant::now()) {
                 return Err(HttpError::Deadline { url: url.into() });
             }
             let permit = gate
@@ -406,14 +604,30 @@ impl Http {
                 .await
                 .map_err(|e| err(e.to_string()))?;
             {
-                let mut next = gate.next.lock().await;
+                let mut st = gate.state.lock().await;
                 let now = Instant::now();
-                let slot = (*next).max(now);
-                if self.past_deadline(slot) {
+                let mut slot = st.next.max(now);
+                let limited = st.limited_until.filter(|u| *u > now);
+                if let Some(u) = limited {
+                    slot = slot.max(u);
+                    let wait = u - now;
+                    if past(u) || wait > self.cfg.max_wait {
+                        return Err(HttpError::RateLimited {
+                            url: url.into(),
+                            wait_secs: wait.as_secs(),
+                        });
+                    }
+                    if !counted {
+                        counters.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
+                    }
+                    tracing::debug!("{key}: exhausted, waiting {} ms", wait.as_millis());
+                }
+                counted = false;
+                if past(slot) {
                     return Err(HttpError::Deadline { url: url.into() });
                 }
-                *next = slot + self.cfg.min_spacing;
-                drop(next);
+                st.next = slot + gate.spacing;
+                drop(st);
                 tokio::time::sleep_until(slot).await;
             }
             counters.requests.fetch_add(1, Ordering::Relaxed);
@@ -432,27 +646,49 @@ impl Http {
                     continue;
                 }
             };
-            if r.status == 304 {
+            if let Some((resource, b)) = budget_of(&r) {
+                if let Some(book) = book {
+                    let mut book = book.lock().unwrap_or_else(|p| p.into_inner());
+                    let span = book.entry(resource).or_default();
+                    if span.start.is_none() {
+                        span.start = Some(b.clone());
+                    }
+                    span.end = Some(b.clone());
+                }
+                if b.remaining == 0 && b.reset > 0 && (200..400).contains(&r.status) {
+                    // The last request of the window: the next one waits for the reset
+                    // instead of being refused.
+                    let secs = b.reset.saturating_sub(unix_now()) + 1;
+                    self.limit_lane(&gate, Instant::now() + Duration::from_secs(secs))
+                        .await;
+                }
+            }
+            if r.status == 304 || is_redirect(r.status) {
                 return Ok(r);
             }
-            if let Some(wait) = rate_limit_wait(&r) {
+            let wait = match rate_limit_wait(&r) {
+                Some(w) => Some(w),
+                None if r.status == 429 => Some(self.cfg.cooldown),
+                None => None,
+            };
+            if let Some(wait) = wait {
                 waits += 1;
                 let until = Instant::now() + wait;
-                if wait > self.cfg.max_wait
-                    || waits > self.cfg.max_rate_limit_waits
-                    || self.past_deadline(until)
+                if wait > self.cfg.max_wait || waits > self.cfg.max_rate_limit_waits || past(until)
                 {
+                    self.limit_lane(&gate, until).await;
                     return Err(HttpError::RateLimited {
                         url: url.into(),
                         wait_secs: wait.as_secs(),
                     });
                 }
                 counters.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
-                tracing::info!("{host}: rate limited, waiting {} s", wait.as_secs());
-                self.block_host(&host, until).await;
+                counted = true;
+                tracing::info!("{key}: rate limited, waiting {} ms", wait.as_millis());
+                self.limit_lane(&gate, until).await;
                 continue;
             }
-            if r.status >= 500 || r.status == 429 {
+            if r.status >= 500 {
                 attempt += 1;
                 if attempt > self.cfg.max_retries {
                     return Err(HttpError::Status {
@@ -461,11 +697,7 @@ impl Http {
                     });
                 }
                 counters.retries.fetch_add(1, Ordering::Relaxed);
-                let pause = self.backoff(attempt);
-                if r.status == 429 {
-                    self.block_host(&host, Instant::now() + pause).await;
-                }
-                tokio::time::sleep(pause).await;
+                tokio::time::sleep(self.backoff(attempt)).await;
                 continue;
             }
             if !(200..300).contains(&r.status) {
@@ -522,12 +754,23 @@ pub fn rate_limit_wait(r: &Response) -> Option<Duration> {
     None
 }
 
-/// One source's view of the shared client, with its own counters and error list.
+/// One source's view of the shared client, with its own counters, error list, deadline,
+/// politeness, credentials and budget record.
 #[derive(Clone)]
 pub struct SourceHttp {
     pub http: Arc<Http>,
     pub counters: Arc<Counters>,
     pub errors: Arc<Mutex<Vec<(String, String)>>>,
+    /// Sent to URLs under its base only.
+    pub auth: Option<Auth>,
+    /// This source's share of the deadline.
+    pub deadline: Option<Instant>,
+    /// Politeness of the lanes this source opens (else the crawl's defaults).
+    pub politeness: Option<Politeness>,
+    /// Lanes with their own politeness (GitHub's `search`), by lane name.
+    pub lanes: BTreeMap<String, Politeness>,
+    /// Rate-limit budgets seen, by resource.
+    pub budgets: Arc<Mutex<BTreeMap<String, BudgetSpan>>>,
 }
 
 impl SourceHttp {
@@ -536,6 +779,11 @@ impl SourceHttp {
             http,
             counters: Arc::new(Counters::default()),
             errors: Arc::new(Mutex::new(Vec::new())),
+            auth: None,
+            deadline: None,
+            politeness: None,
+            lanes: BTreeMap::new(),
+            budgets: Arc::new(Mutex::new(BTreeMap::new())),
         }
     }
 
@@ -547,8 +795,66 @@ impl SourceHttp {
             .push((e.url().to_string(), e.to_string()));
     }
 
+    /// Whether this source's deadline (or the crawl's) has passed.
+    pub fn past_deadline(&self) -> bool {
+        let now = Instant::now();
+        self.deadline.is_some_and(|d| now >= d)
+            || self.http.config().deadline.is_some_and(|d| now >= d)
+    }
+
+    /// Time left before this source's deadline (`None`: no deadline).
+    pub fn time_left(&self) -> Option<Duration> {
+        let d = match (self.deadline, self.http.config().deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }?;
+        Some(d.saturating_duration_since(Instant::now()))
+    }
+
+    /// The last budget seen for `resource`.
+    pub fn budget(&self, resource: &str) -> Option<Budget> {
+        self.budgets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(resource)
+            .and_then(|s| s.end.clone())
+    }
+
+    /// Records a budget read from a rate-limit endpoint.
+    pub fn observe_budget(&self, resource: &str, b: Budget) {
+        let mut book = self.budgets.lock().unwrap_or_else(|p| p.into_inner());
+        let span = book.entry(resource.to_string()).or_default();
+        if span.start.is_none() {
+            span.start = Some(b.clone());
+        }
+        span.end = Some(b);
+    }
+
+    /// The politeness of a lane: its own, else the source's.
+    pub fn lane_politeness(&self, lane: &str) -> Option<Politeness> {
+        self.lanes.get(lane).copied().or(self.politeness)
+    }
+
     pub async fn get(&self, url: &str, accept: &str) -> Result<Response, HttpError> {
-        self.http.get(url, accept, &self.counters).await
+        self.get_lane(url, accept, "").await
+    }
+
+    /// GET in a lane of the host (its own politeness and rate-limit pause).
+    pub async fn get_lane(
+        &self,
+        url: &str,
+        accept: &str,
+        lane: &str,
+    ) -> Result<Response, HttpError> {
+        let opts = Opts {
+            auth: self.auth.as_ref(),
+            lane,
+            deadline: self.deadline,
+            politeness: self.lane_politeness(lane),
+        };
+        self.http
+            .fetch(url, accept, &opts, &self.counters, Some(&self.budgets))
+            .await
     }
 
     /// GET and parse JSON; an HTML page or truncated JSON is an error for this request.
@@ -557,7 +863,17 @@ impl SourceHttp {
         url: &str,
         accept: &str,
     ) -> Result<(T, Response), HttpError> {
-        let r = self.get(url, accept).await?;
+        self.get_json_lane(url, accept, "").await
+    }
+
+    /// [`SourceHttp::get_json`] in a lane.
+    pub async fn get_json_lane<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        accept: &str,
+        lane: &str,
+    ) -> Result<(T, Response), HttpError> {
+        let r = self.get_lane(url, accept, lane).await?;
         let v = parse_json(url, &r)?;
         Ok((v, r))
     }
@@ -631,6 +947,23 @@ mod tests {
             rate_limit_wait(&resp(500, &[("retry-after", "1")], "")),
             None
         );
+    }
+
+    #[test]
+    fn auth_covers_only_its_base() {
+        let a = Auth::bearer("http://127.0.0.1:9/github/", "t").unwrap();
+        assert!(a.covers("http://127.0.0.1:9/github/search/repositories?q=x"));
+        assert!(a.covers("http://127.0.0.1:9/github"));
+        assert!(!a.covers("http://127.0.0.1:9/githubx/repos"));
+        assert!(!a.covers("http://127.0.0.1:9/npm/x"));
+        assert!(!a.covers("http://127.0.0.1:10/github/x"));
+        assert!(!a.covers("https://127.0.0.1:9/github/x"));
+        assert!(!a.covers("http://localhost:9/github/x"));
+        let root = Auth::bearer("https://api.example.invalid", "t").unwrap();
+        assert!(root.covers("https://api.example.invalid/repos/a/b/readme"));
+        assert!(root.covers("https://API.example.invalid:443/rate_limit"));
+        assert!(!root.covers("https://raw.example.invalid/a/b"));
+        assert!(!format!("{a:?}").contains('t') || !format!("{a:?}").contains("Bearer"));
     }
 
     #[test]

@@ -23,12 +23,15 @@ pub enum ListingError {
     UnsupportedSource(Source),
 }
 
-/// Where package pages live, when configured (no default: registries are configuration).
+/// Where package pages live on the web, when configured (no default: no registry host is
+/// written anywhere; `HISPER_NPM_WEB` / `[crawl] npm_web` and `HISPER_PYPI_WEB` /
+/// `[crawl] pypi_web`). Unset, records carry no page link and show the bare identifier.
 #[derive(Debug, Clone, Default)]
 pub struct PageBases {
-    /// npm registry base, e.g. the value of `HISPER_NPM_REGISTRY`.
+    /// npm website base: pages are `<base>/package/<name>`.
     pub npm: Option<String>,
-    /// PyPI base (a trailing `/simple` is removed).
+    /// PyPI website base: pages are `<base>/project/<normalized name>/` (a trailing
+    /// `/simple` is removed, so the index base works too).
     pub pypi: Option<String>,
 }
 
@@ -39,7 +42,7 @@ impl PageBases {
             Source::Npm => self
                 .npm
                 .as_ref()
-                .map(|b| format!("{}/{}", b.trim_end_matches('/'), name)),
+                .map(|b| format!("{}/package/{}", b.trim_end_matches('/'), name)),
             Source::Pypi => self.pypi.as_ref().map(|b| {
                 let b = b.trim_end_matches('/');
                 let b = b.strip_suffix("/simple").unwrap_or(b);
@@ -191,6 +194,16 @@ mod tests {
         assert_eq!(a.packages[0].registry_type, "pypi");
         assert_eq!(l.found[1].description, None);
         assert!(parse(Source::Github, text, &pages).is_err());
+        let npm = PageBases {
+            npm: Some("https://WEB.invalid/".into()),
+            pypi: None,
+        };
+        assert_eq!(
+            npm.page(Source::Npm, "@scope/pkg").as_deref(),
+            Some("https://WEB.invalid/package/@scope/pkg")
+        );
+        assert_eq!(npm.page(Source::Pypi, "x"), None);
+        assert_eq!(PageBases::default().page(Source::Npm, "x"), None);
         assert!(matches!(
             parse(Source::Npm, "", &pages),
             Err(ListingError::Empty)

@@ -71,6 +71,8 @@ fn absorb(have: &mut Found, f: Found) {
         summary,
         published_at,
         updated_at,
+        license,
+        homepage,
         repo,
         repo_meta,
         readme
@@ -321,6 +323,8 @@ fn build(id: &str, items: &[&Found], now: &str) -> Server {
         e.summary = f.summary.clone();
         e.published_at = f.published_at.clone();
         e.updated_at = f.updated_at.clone();
+        e.license = f.license.clone();
+        e.homepage = f.homepage.clone();
         e.deprecated = f.deprecated;
         sources.push(e);
     }
@@ -455,6 +459,8 @@ fn fingerprint(s: &Server) -> String {
     c.categories.clear();
     c.score = None;
     c.safety = None;
+    c.trust = None;
+    c.platform_of = None;
     c.checklist = Default::default();
     c.similar.clear();
     c.duplicates = Default::default();
@@ -469,6 +475,9 @@ fn inherit(new: &mut Server, prev: &Server) {
     new.categories = prev.categories.clone();
     new.score = prev.score.clone();
     new.safety = prev.safety.clone();
+    // The trust layer holds the tool fingerprints recorded on earlier nights.
+    new.trust = prev.trust.clone();
+    new.platform_of = prev.platform_of.clone();
     new.checklist = prev.checklist.clone();
     new.similar = prev.similar.clone();
     new.duplicates = prev.duplicates.clone();

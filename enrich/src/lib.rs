@@ -13,18 +13,24 @@
 pub mod checklist;
 pub mod classify;
 pub mod duplicates;
+pub mod findings;
 pub mod safety;
 pub mod score;
 pub mod similar;
 pub mod taxonomy;
 pub mod text;
+pub mod trust;
 
 use std::collections::BTreeMap;
 
+use dataset::files::{CategoriesFile, CategoryEntry};
 use dataset::{Dataset, Penalty};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde::Serialize;
+
+/// The tools of this many most downloaded servers are the names a look-alike tool would imitate.
+pub const POPULAR_TOOL_SERVERS: usize = 100;
 
 /// What one run did, for the log line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -42,6 +48,10 @@ pub struct Report {
     pub stuffed: usize,
     /// Servers with at least one similar server.
     pub with_similar: usize,
+    /// Security findings by severity (`info`, `warning`, `danger`).
+    pub findings: BTreeMap<String, usize>,
+    /// Tools whose definition changed under the same version.
+    pub rug_pulls: usize,
 }
 
 /// Enriches every server of `ds` in place. `pb` advances once per server per pass (three passes).
@@ -94,6 +104,29 @@ pub fn enrich(ds: &mut Dataset, pb: &ProgressBar) -> Report {
         s.score = Some(sc);
     }
 
+    pb.set_message("trust");
+    let catalogue = findings::Catalogue::new(&ds.servers, POPULAR_TOOL_SERVERS);
+    let today = ds
+        .generated_at
+        .get(..10)
+        .unwrap_or(&ds.generated_at)
+        .to_string();
+    let trusts: Vec<_> = ds
+        .servers
+        .par_iter()
+        .map(|s| {
+            let squat = links
+                .penalties
+                .get(&s.id)
+                .and_then(|v| v.iter().find(|p| p.code == "typosquat"))
+                .map(|p| p.reason.as_str());
+            trust::assess(s, &catalogue, squat, s.trust.as_ref(), &today)
+        })
+        .collect();
+    for (s, t) in ds.servers.iter_mut().zip(trusts) {
+        s.trust = t;
+    }
+
     pb.set_message("similar");
     let index: BTreeMap<&str, usize> = ds
         .servers
@@ -130,6 +163,14 @@ pub fn enrich(ds: &mut Dataset, pb: &ProgressBar) -> Report {
             r.with_safety += 1;
             r.conflicts += sf.tools.values().filter(|t| t.conflict.is_some()).count();
         }
+        if let Some(t) = &s.trust {
+            for (_, f) in t.all_findings() {
+                *r.findings
+                    .entry(f.severity.as_str().to_string())
+                    .or_default() += 1;
+                r.rug_pulls += usize::from(f.rule == findings::RUG_PULL);
+            }
+        }
         r.copies += usize::from(s.duplicates.of.is_some());
         r.with_similar += usize::from(!s.similar.is_empty());
         r.typosquats += usize::from(
@@ -142,40 +183,29 @@ pub fn enrich(ds: &mut Dataset, pb: &ProgressBar) -> Report {
     r
 }
 
-#[derive(Serialize)]
-struct CategoryEntry<'a> {
-    id: &'a str,
-    label: &'a str,
-    description: &'a str,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct CategoriesFile<'a> {
-    categories: Vec<CategoryEntry<'a>>,
-}
-
-/// `categories.json`: every category of the taxonomy, sorted by id, with how many servers carry
-/// it; pretty-printed JSON ending in a newline, byte-stable.
-pub fn categories_json(ds: &Dataset) -> Vec<u8> {
+/// `categories.json` ([`dataset::files::CategoriesFile`]): every category of the taxonomy, sorted
+/// by id, with how many servers carry it.
+pub fn categories_file(ds: &Dataset) -> CategoriesFile {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &ds.servers {
         for c in &s.categories {
             *counts.entry(c.id.as_str()).or_default() += 1;
         }
     }
-    let file = CategoriesFile {
+    CategoriesFile {
         categories: taxonomy::CATEGORIES
             .iter()
             .map(|c| CategoryEntry {
-                id: c.id,
-                label: c.label,
-                description: c.description,
+                id: c.id.into(),
+                label: c.label.into(),
+                description: c.description.into(),
                 count: counts.get(c.id).copied().unwrap_or(0),
             })
             .collect(),
-    };
-    let mut bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    }
+}
+
+/// [`categories_file`] as bytes: pretty-printed JSON ending in a newline, byte-stable.
+pub fn categories_json(ds: &Dataset) -> Vec<u8> {
+    dataset::files::to_bytes(&categories_file(ds))
 }

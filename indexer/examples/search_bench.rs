@@ -83,7 +83,7 @@ fn quantile(xs: &[f64], q: f64) -> f64 {
 
 fn main() {
     let o = opts();
-    let wasm = indexer::assets::build_wasm().expect("the wasm module builds");
+    let wasm = indexer::assets::wasm_module().expect("the wasm module builds");
     println!(
         "wasm module: {} B raw, {} B gzip -9 (target <= 50 KB gzip); search.js {} B gz, search.css {} B gz",
         wasm.len(),
@@ -94,7 +94,7 @@ fn main() {
     let mut runs: Vec<(String, dataset::Dataset, Vec<Query>)> = Vec::new();
     if o.sample {
         let ds = dataset::load(&repo().join("data/servers.json")).expect("sample");
-        let q = relevance::load(&repo().join("search/tests/relevance/queries.json")).unwrap();
+        let q = relevance::load_sample(&repo().join("search/tests/relevance"), &ds).unwrap();
         runs.push(("sample".into(), ds, q));
     }
     for &n in &o.sizes {
@@ -220,7 +220,7 @@ fn main() {
             // Every query the browser index does not answer first, with what it answered.
             for ((q, ranked), sc) in queries.iter().zip(&web_ranked).zip(&web_scores) {
                 let rr = relevance::reciprocal_rank(ranked, &q.expect);
-                if rr < 1.0 && q.kind != "task" {
+                if rr < 1.0 && q.kind != "topic" {
                     let top: Vec<String> = ranked
                         .iter()
                         .zip(sc)
@@ -308,8 +308,8 @@ fn main() {
             println!("browser part SKIPPED: run .ci/setup/search.sh");
         }
         println!(
-            "\n{:<28} {:>9} {:>9} {:>9} {:>9} {:>9}",
-            "MRR@10", "name", "typo", "partial", "task", "all"
+            "\n{:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "MRR@10", "name", "typo", "partial", "topic", "task", "product", "all"
         );
         let row = |label: &str, m: &dyn Fn(&str) -> Option<f64>| {
             let f = |k: &str| {
@@ -317,12 +317,14 @@ fn main() {
                     .unwrap_or_else(|| "-".into())
             };
             println!(
-                "{:<28} {:>9} {:>9} {:>9} {:>9} {:>9}",
+                "{:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
                 label,
                 f("name"),
                 f("typo"),
                 f("partial"),
+                f("topic"),
                 f("task"),
+                f("product"),
                 f("all")
             );
         };

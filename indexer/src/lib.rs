@@ -12,6 +12,7 @@ pub mod assets;
 pub mod prepare;
 pub mod relevance;
 pub mod tantivy_index;
+pub mod vocabulary;
 pub mod web;
 
 use std::path::Path;

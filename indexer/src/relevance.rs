@@ -1,9 +1,11 @@
 //! The relevance harness: query sets with expected servers, and mean reciprocal rank at 10 per
-//! kind of query (`name`, `typo`, `partial`, `task`) for any engine given as a closure.
+//! kind of query (`name`, `typo`, `partial`, `topic`, `task`, `product`) for any engine given as
+//! a closure.
 //!
-//! The sample's query set is `search/tests/relevance/queries.json` (written by `make_queries.py`
-//! there); [`synthetic_queries`] derives one from a synthetic catalogue. This module only scores
-//! rankings; it does not build indexes.
+//! The sample's query sets are `search/tests/relevance/queries.json` (name, typo, partial and
+//! topic queries, written by `make_queries.py` there) and `tasks.json` (hand-written: everyday
+//! task phrasings and product names); [`load_sample`] reads both. [`synthetic_queries`] derives a
+//! set from a synthetic catalogue. This module only scores rankings; it does not build indexes.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -31,6 +33,30 @@ pub fn load(path: &Path) -> anyhow::Result<Vec<Query>> {
     let f: QueryFile =
         serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     Ok(f.queries)
+}
+
+/// The sample's query sets under `dir` (`search/tests/relevance/`): `queries.json` and
+/// `tasks.json`, with expectations moved to the documents that answer them ([`grouped`]).
+pub fn load_sample(dir: &Path, ds: &dataset::Dataset) -> anyhow::Result<Vec<Query>> {
+    let mut q = load(&dir.join("queries.json"))?;
+    q.extend(load(&dir.join("tasks.json"))?);
+    Ok(grouped(q, ds))
+}
+
+/// A platform-binary sub-package has no result of its own (its parent answers for it, see
+/// `prepare::platform_groups`): each expected sub-package becomes its parent.
+pub fn grouped(mut queries: Vec<Query>, ds: &dataset::Dataset) -> Vec<Query> {
+    let groups = crate::prepare::platform_groups(ds);
+    for q in &mut queries {
+        for id in &mut q.expect {
+            if let Some(p) = groups.get(id) {
+                *id = p.clone();
+            }
+        }
+        q.expect.sort();
+        q.expect.dedup();
+    }
+    queries
 }
 
 /// Reciprocal rank of the first expected id within the first 10 of `ranked` (0 if none).
@@ -150,7 +176,7 @@ pub fn synthetic_queries(ds: &dataset::Dataset, per_kind: usize) -> Vec<Query> {
             expect: completions,
         });
     }
-    // Tasks: a theme's subject word and a word of its description; every server of it answers.
+    // Topics: a theme's subject word and a word of its description; every server of it answers.
     let tasks: &[(&str, &str)] = &[
         ("query postgres database", "postgres"),
         ("send slack message", "slack"),
@@ -181,7 +207,7 @@ pub fn synthetic_queries(ds: &dataset::Dataset, per_kind: usize) -> Vec<Query> {
             .collect();
         if !expect.is_empty() {
             out.push(Query {
-                kind: "task".into(),
+                kind: "topic".into(),
                 q: q.to_string(),
                 expect,
             });

@@ -123,7 +123,9 @@ pub fn build(docs: &[Doc], dir: &Path) -> anyhow::Result<()> {
             if let Some(text) = d.fields.get(f) {
                 let tokens = search::analyze::tokens(text);
                 for t in &tokens {
-                    wlen = wlen.saturating_add(f.repeat());
+                    if f.counts_length() {
+                        wlen = wlen.saturating_add(f.repeat());
+                    }
                     for _ in 0..f.repeat() {
                         all.push_str(t);
                         all.push(' ');

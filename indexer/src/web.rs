@@ -58,8 +58,11 @@ fn analyze_doc(d: &Doc) -> Analyzed {
     for f in Field::ALL {
         if let Some(text) = d.fields.get(&f) {
             let (rep, nl) = (f.repeat(), f.name_like());
+            let counts = f.counts_length();
             search::analyze::for_each_token(text, |t| {
-                wlen = wlen.saturating_add(rep);
+                if counts {
+                    wlen = wlen.saturating_add(rep);
+                }
                 let e = map.entry(t).or_insert((0, false));
                 e.0 = e.0.saturating_add(rep);
                 e.1 |= nl;

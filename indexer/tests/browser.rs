@@ -2,7 +2,8 @@
 //! through their library calls, served from 127.0.0.1): type a query on `/search/`, the expected
 //! server appears first, ArrowDown + Enter opens its page, no console errors, no request leaves
 //! localhost; the "search needs JavaScript" note is hidden when the script runs and shows without
-//! JavaScript; with the wasm module blocked a clear message (and the note) appears.
+//! JavaScript; with the wasm module blocked a clear message (and the note) appears; a query typed
+//! into the header box before the script has arrived is searched once it runs.
 //!
 //! Needs `chromium`, `node` and `target/search-tools` (`.ci/setup/search.sh`); skips loudly when
 //! they are missing, except under `CI=true`, where it fails.
@@ -117,7 +118,7 @@ fn search_box_on_the_built_sample_site_in_headless_chromium() {
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(repo().join("data/servers.json"), data.join("servers.json")).unwrap();
     let ds = dataset::load(&data.join("servers.json")).expect("the bundled sample");
-    let wasm = indexer::assets::build_wasm().expect("the wasm module builds");
+    let wasm = indexer::assets::wasm_module().expect("the wasm module builds");
     indexer::index(&ds, &data.join("index"), Some(&wasm)).unwrap();
     let site = tmp.path().join("site");
     let mut opts = site::Options::new(&data, &site);
@@ -195,6 +196,13 @@ fn search_box_on_the_built_sample_site_in_headless_chromium() {
     );
     assert_eq!(v["recordsOffFailed"], 0, "{v:#}");
     assert_eq!(v["retriedFirst"], format!("/servers/{expected}/"), "{v:#}");
+    // Typed into the header box before the script arrived: searched once it runs.
+    assert_eq!(v["typedBeforeScript"], 0, "{v:#}");
+    assert_eq!(
+        v["typedEarlyFirst"],
+        format!("/servers/{expected}/"),
+        "{v:#}"
+    );
     assert!(v["notesWithJs"].as_u64().is_some_and(|n| n >= 1), "{v:#}");
     assert_eq!(v["noteVisibleWithJs"], false, "{v:#}");
     assert_eq!(v["noteVisibleWithoutJs"], true, "{v:#}");

@@ -84,6 +84,192 @@ enum Line {
     Oversized,
 }
 
+/// The transport-independent half of a client connection: request ids, the replies received
+/// (by id, in any order), the answers to server-to-client requests, and what was seen. The stdio
+/// [`Conn`] and the HTTP transports (`remote`) both feed their messages through it.
+#[derive(Debug)]
+pub struct Dispatch {
+    next_id: u64,
+    inbox: HashMap<u64, Reply>,
+    pub stats: Stats,
+}
+
+impl Default for Dispatch {
+    fn default() -> Self {
+        Dispatch {
+            next_id: 1,
+            inbox: HashMap::new(),
+            stats: Stats::default(),
+        }
+    }
+}
+
+impl Dispatch {
+    /// A new request message and its id (small integers, from 1).
+    pub fn request(&mut self, method: &str, params: Value) -> (u64, Value) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
+        if !params.is_null() {
+            msg["params"] = params;
+        }
+        (id, msg)
+    }
+
+    /// A notification message.
+    pub fn notification(method: &str, params: Value) -> Value {
+        let mut msg = json!({"jsonrpc": "2.0", "method": method});
+        if !params.is_null() {
+            msg["params"] = params;
+        }
+        msg
+    }
+
+    /// Whether every id in `ids` has a reply.
+    pub fn has_all(&self, ids: &[u64]) -> bool {
+        ids.iter().all(|id| self.inbox.contains_key(id))
+    }
+
+    /// Whether `id` has a reply.
+    pub fn has(&self, id: u64) -> bool {
+        self.inbox.contains_key(&id)
+    }
+
+    /// Removes and returns the reply to `id`, if it arrived.
+    pub fn take(&mut self, id: u64) -> Option<Reply> {
+        self.inbox.remove(&id)
+    }
+
+    /// Counts a line or body that is not a JSON-RPC message (`json`: it was JSON).
+    pub fn noise(&mut self, line: &[u8], json: bool) {
+        if json {
+            self.stats.json_noise_lines += 1;
+        } else {
+            self.stats.noise_lines += 1;
+        }
+        if self.stats.messages == 0 {
+            self.stats.noise_before_first += 1;
+        }
+        if self.stats.noise_sample.is_none() {
+            let s = String::from_utf8_lossy(&line[..line.len().min(200)]);
+            self.stats.noise_sample = Some(crate::redact::clean(s.trim()));
+        }
+    }
+
+    /// Parses one line or body: a message, a batch, or noise (counted). Returns the answers to
+    /// server-to-client requests, to be sent back.
+    pub fn handle_text(&mut self, line: &[u8]) -> Vec<Value> {
+        let mut t = line;
+        if t.last() == Some(&b'\r') {
+            t = &t[..t.len() - 1];
+        }
+        if t.starts_with(b"\xef\xbb\xbf") {
+            t = &t[3..];
+        }
+        if t.iter().all(u8::is_ascii_whitespace) {
+            return Vec::new();
+        }
+        let Ok(v) = serde_json::from_slice::<Value>(t) else {
+            self.noise(t, false);
+            return Vec::new();
+        };
+        match v {
+            Value::Array(items) if !items.is_empty() && items.iter().all(is_jsonrpc) => items
+                .into_iter()
+                .filter_map(|item| self.handle_message(item))
+                .collect(),
+            v if is_jsonrpc(&v) => self.handle_message(v).into_iter().collect(),
+            _ => {
+                self.noise(t, true);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Files one message: a reply goes to the inbox, a notification is counted, a request is
+    /// counted and answered (the answer is returned).
+    pub fn handle_message(&mut self, mut v: Value) -> Option<Value> {
+        self.stats.messages += 1;
+        if self.stats.first_message_at.is_none() {
+            self.stats.first_message_at = Some(Instant::now());
+        }
+        if v.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+            self.stats.missing_jsonrpc += 1;
+        }
+        let method = v.get("method").and_then(Value::as_str).map(str::to_string);
+        let id = v.get("id").cloned().filter(|i| !i.is_null());
+        match (method, id) {
+            (Some(m), Some(id)) => {
+                bump(&mut self.stats.server_requests, &m);
+                Some(match m.as_str() {
+                    "roots/list" => json!({"jsonrpc": "2.0", "id": id, "result": {"roots": []}}),
+                    "ping" => json!({"jsonrpc": "2.0", "id": id, "result": {}}),
+                    _ => json!({"jsonrpc": "2.0", "id": id,
+                        "error": {"code": -32601, "message": format!("the Hisper probe does not support {m}")}}),
+                })
+            }
+            (Some(m), None) => {
+                bump(&mut self.stats.notifications, &m);
+                None
+            }
+            (None, Some(id)) => {
+                let num = match &id {
+                    Value::Number(n) => n.as_u64(),
+                    Value::String(s) => {
+                        let n = s.parse::<u64>().ok();
+                        if n.is_some() {
+                            self.stats.string_ids += 1;
+                        }
+                        n
+                    }
+                    _ => None,
+                };
+                let Some(num) = num.filter(|n| *n > 0 && *n < self.next_id) else {
+                    self.stats.unexpected_ids += 1;
+                    return None;
+                };
+                let reply = if let Some(e) = v.get_mut("error").map(Value::take) {
+                    Err(RpcError {
+                        code: e.get("code").and_then(Value::as_i64).unwrap_or(0),
+                        message: e
+                            .get("message")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string(),
+                        data: e.get("data").cloned(),
+                    })
+                } else {
+                    Ok(v.get_mut("result").map(Value::take).unwrap_or(Value::Null))
+                };
+                self.inbox.insert(num, reply);
+                None
+            }
+            (None, None) => {
+                self.stats.unexpected_ids += 1;
+                None
+            }
+        }
+    }
+}
+
+/// A client transport the session logic (`session`) talks through: stdio ([`Conn`]) or HTTP
+/// (`remote`). Requests are sent, replies waited for by id in any order.
+#[allow(async_fn_in_trait)]
+pub trait Wire {
+    /// Sends a request and returns its id.
+    async fn request(&mut self, method: &str, params: Value) -> std::io::Result<u64>;
+    /// Sends a notification.
+    async fn notify(&mut self, method: &str, params: Value) -> std::io::Result<()>;
+    /// Waits until every id in `ids` has a reply, or the deadline or a transport failure.
+    async fn wait(&mut self, ids: &[u64], deadline: Instant) -> Result<(), WaitError>;
+    /// Removes and returns the reply to `id`, if it arrived.
+    fn take(&mut self, id: u64) -> Option<Reply>;
+    /// What was seen besides replies.
+    fn stats(&self) -> &Stats;
+    /// The session settled on a protocol version (HTTP sends it in a header from now on).
+    fn negotiated(&mut self, _version: &str) {}
+}
+
 /// The client end of one stdio connection.
 pub struct Conn<R, W> {
     reader: BufReader<R>,
@@ -91,9 +277,29 @@ pub struct Conn<R, W> {
     bounds: Bounds,
     cur: Vec<u8>,
     overflow: bool,
-    next_id: u64,
-    inbox: HashMap<u64, Reply>,
-    pub stats: Stats,
+    pub dispatch: Dispatch,
+}
+
+impl<R, W> Wire for Conn<R, W>
+where
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    async fn request(&mut self, method: &str, params: Value) -> std::io::Result<u64> {
+        Conn::request(self, method, params).await
+    }
+    async fn notify(&mut self, method: &str, params: Value) -> std::io::Result<()> {
+        Conn::notify(self, method, params).await
+    }
+    async fn wait(&mut self, ids: &[u64], deadline: Instant) -> Result<(), WaitError> {
+        Conn::wait(self, ids, deadline).await
+    }
+    fn take(&mut self, id: u64) -> Option<Reply> {
+        Conn::take(self, id)
+    }
+    fn stats(&self) -> &Stats {
+        &self.dispatch.stats
+    }
 }
 
 impl<R, W> Conn<R, W>
@@ -108,10 +314,13 @@ where
             bounds,
             cur: Vec::new(),
             overflow: false,
-            next_id: 1,
-            inbox: HashMap::new(),
-            stats: Stats::default(),
+            dispatch: Dispatch::default(),
         }
+    }
+
+    /// What was seen on stdout besides replies.
+    pub fn stats(&self) -> &Stats {
+        &self.dispatch.stats
     }
 
     /// Closes the server's stdin (the first step of a stdio shutdown).
@@ -136,30 +345,21 @@ where
 
     /// Sends a request and returns its id (small integers, from 1).
     pub async fn request(&mut self, method: &str, params: Value) -> std::io::Result<u64> {
-        let id = self.next_id;
-        self.next_id += 1;
-        let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
-        if !params.is_null() {
-            msg["params"] = params;
-        }
+        let (id, msg) = self.dispatch.request(method, params);
         self.send(&msg).await?;
         Ok(id)
     }
 
     /// Sends a notification.
     pub async fn notify(&mut self, method: &str, params: Value) -> std::io::Result<()> {
-        let mut msg = json!({"jsonrpc": "2.0", "method": method});
-        if !params.is_null() {
-            msg["params"] = params;
-        }
-        self.send(&msg).await
+        self.send(&Dispatch::notification(method, params)).await
     }
 
     /// Waits until every id in `ids` has a reply, or the deadline, EOF or the byte budget.
     /// Replies that arrived are returned even on error, via [`Self::take`].
     pub async fn wait(&mut self, ids: &[u64], deadline: Instant) -> Result<(), WaitError> {
         loop {
-            if ids.iter().all(|id| self.inbox.contains_key(id)) {
+            if self.dispatch.has_all(ids) {
                 return Ok(());
             }
             let line = match tokio::time::timeout_at(deadline.into(), self.next_line()).await {
@@ -168,19 +368,23 @@ where
                 Ok(Ok(None)) => return Err(WaitError::Closed),
                 Ok(Ok(Some(l))) => l,
             };
-            if self.stats.bytes_read > self.bounds.max_stdout {
+            if self.dispatch.stats.bytes_read > self.bounds.max_stdout {
                 return Err(WaitError::Flood);
             }
             match line {
-                Line::Oversized => self.stats.oversized_lines += 1,
-                Line::Text(t) => self.handle_line(&t).await,
+                Line::Oversized => self.dispatch.stats.oversized_lines += 1,
+                Line::Text(t) => {
+                    for reply in self.dispatch.handle_text(&t) {
+                        let _ = self.send(&reply).await;
+                    }
+                }
             }
         }
     }
 
     /// Removes and returns the reply to `id`, if it arrived.
     pub fn take(&mut self, id: u64) -> Option<Reply> {
-        self.inbox.remove(&id)
+        self.dispatch.take(id)
     }
 
     async fn next_line(&mut self) -> std::io::Result<Option<Line>> {
@@ -208,11 +412,11 @@ where
             }
             let used = found.unwrap_or(buf.len());
             self.reader.consume(used);
-            self.stats.bytes_read += used as u64;
+            self.dispatch.stats.bytes_read += used as u64;
             if found.is_some() {
                 return Ok(Some(self.finish_line()));
             }
-            if self.stats.bytes_read > self.bounds.max_stdout {
+            if self.dispatch.stats.bytes_read > self.bounds.max_stdout {
                 return Ok(Some(self.finish_line()));
             }
         }
@@ -224,104 +428,6 @@ where
             Line::Oversized
         } else {
             Line::Text(std::mem::take(&mut self.cur))
-        }
-    }
-
-    fn noise(&mut self, line: &[u8], json: bool) {
-        if json {
-            self.stats.json_noise_lines += 1;
-        } else {
-            self.stats.noise_lines += 1;
-        }
-        if self.stats.messages == 0 {
-            self.stats.noise_before_first += 1;
-        }
-        if self.stats.noise_sample.is_none() {
-            let s = String::from_utf8_lossy(&line[..line.len().min(200)]);
-            self.stats.noise_sample = Some(crate::redact::clean(s.trim()));
-        }
-    }
-
-    async fn handle_line(&mut self, line: &[u8]) {
-        let mut t = line;
-        if t.last() == Some(&b'\r') {
-            t = &t[..t.len() - 1];
-        }
-        if t.starts_with(b"\xef\xbb\xbf") {
-            t = &t[3..];
-        }
-        if t.iter().all(u8::is_ascii_whitespace) {
-            return;
-        }
-        let Ok(v) = serde_json::from_slice::<Value>(t) else {
-            self.noise(t, false);
-            return;
-        };
-        match v {
-            Value::Array(items) if !items.is_empty() && items.iter().all(is_jsonrpc) => {
-                for item in items {
-                    self.handle_message(item).await;
-                }
-            }
-            v if is_jsonrpc(&v) => self.handle_message(v).await,
-            _ => self.noise(t, true),
-        }
-    }
-
-    async fn handle_message(&mut self, mut v: Value) {
-        self.stats.messages += 1;
-        if self.stats.first_message_at.is_none() {
-            self.stats.first_message_at = Some(Instant::now());
-        }
-        if v.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-            self.stats.missing_jsonrpc += 1;
-        }
-        let method = v.get("method").and_then(Value::as_str).map(str::to_string);
-        let id = v.get("id").cloned().filter(|i| !i.is_null());
-        match (method, id) {
-            (Some(m), Some(id)) => {
-                bump(&mut self.stats.server_requests, &m);
-                let reply = match m.as_str() {
-                    "roots/list" => json!({"jsonrpc": "2.0", "id": id, "result": {"roots": []}}),
-                    "ping" => json!({"jsonrpc": "2.0", "id": id, "result": {}}),
-                    _ => json!({"jsonrpc": "2.0", "id": id,
-                        "error": {"code": -32601, "message": format!("the Hisper probe does not support {m}")}}),
-                };
-                let _ = self.send(&reply).await;
-            }
-            (Some(m), None) => bump(&mut self.stats.notifications, &m),
-            (None, Some(id)) => {
-                let num = match &id {
-                    Value::Number(n) => n.as_u64(),
-                    Value::String(s) => {
-                        let n = s.parse::<u64>().ok();
-                        if n.is_some() {
-                            self.stats.string_ids += 1;
-                        }
-                        n
-                    }
-                    _ => None,
-                };
-                let Some(num) = num.filter(|n| *n > 0 && *n < self.next_id) else {
-                    self.stats.unexpected_ids += 1;
-                    return;
-                };
-                let reply = if let Some(e) = v.get_mut("error").map(Value::take) {
-                    Err(RpcError {
-                        code: e.get("code").and_then(Value::as_i64).unwrap_or(0),
-                        message: e
-                            .get("message")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_string(),
-                        data: e.get("data").cloned(),
-                    })
-                } else {
-                    Ok(v.get_mut("result").map(Value::take).unwrap_or(Value::Null))
-                };
-                self.inbox.insert(num, reply);
-            }
-            (None, None) => self.stats.unexpected_ids += 1,
         }
     }
 }

@@ -5,6 +5,9 @@
 //! - [`session`]: one probe: spawn, the MCP lifecycle of either era (legacy `initialize` and
 //!   modern `server/discover`), paged lists, ping, shutdown of the whole tree, outcome.
 //! - [`sandbox`]: bubblewrap or a bare process, a clean allowlisted environment and rlimits.
+//! - [`remote`]: remote servers over Streamable HTTP and the legacy HTTP+SSE transport, through
+//!   the same session logic; [`guard`]: which addresses a remote probe may reach.
+//! - [`features`]: the spec features a server was seen to use (stdio and remote).
 //! - [`install`]: per-package, per-version installs (npm, PyPI) into a cache, before the probe.
 //! - [`batch`]: `hisper probe` over a dataset: selection, shards, merge, health history.
 //! - [`lint`], [`needs`], [`redact`], [`procs`]: lints, configuration detection, evidence
@@ -15,11 +18,14 @@
 pub mod batch;
 pub mod cache;
 pub mod client;
+pub mod features;
+pub mod guard;
 pub mod install;
 pub mod lint;
 pub mod needs;
 pub mod procs;
 pub mod redact;
+pub mod remote;
 pub mod sandbox;
 pub mod session;
 

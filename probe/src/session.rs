@@ -12,7 +12,7 @@ use dataset::{ConfigMode, Era, ListStatus, Outcome, ProbeRecord};
 use serde_json::{json, Value};
 use tokio::io::AsyncReadExt;
 
-use crate::client::{Bounds, Conn, Reply, RpcError, WaitError};
+use crate::client::{Bounds, Conn, Reply, RpcError, Stats, WaitError, Wire};
 use crate::redact::Tail;
 use crate::sandbox::{self, Limits, Sandbox, Spawn};
 use crate::{lint, procs};
@@ -207,16 +207,135 @@ const LISTS: [(&str, &str, &str); 4] = [
 type ChildConn = Conn<tokio::process::ChildStdout, tokio::process::ChildStdin>;
 
 /// An early end of the probe: outcome, phase, detail.
-struct Stop(Outcome, String, String);
+pub struct Stop(pub Outcome, pub String, pub String);
 
-struct Run {
-    rec: ProbeRecord,
+/// A [`Wire`] that also knows what its failures mean (a stdio server that exited, an HTTP
+/// endpoint that went away).
+#[allow(async_fn_in_trait)]
+pub trait Transport: Wire {
+    /// The outcome of a failed wait (or a failed send, as [`WaitError::Closed`]) in `phase`.
+    async fn fail(&mut self, phase: &str, e: WaitError) -> Stop;
+}
+
+/// A stdio server: its connection and its process.
+struct StdioWire {
     conn: ChildConn,
     child: tokio::process::Child,
-    start: Instant,
-    deadline: Instant,
-    era: Option<Era>,
     exit: Option<std::process::ExitStatus>,
+}
+
+impl Wire for StdioWire {
+    async fn request(&mut self, method: &str, params: Value) -> std::io::Result<u64> {
+        self.conn.request(method, params).await
+    }
+    async fn notify(&mut self, method: &str, params: Value) -> std::io::Result<()> {
+        self.conn.notify(method, params).await
+    }
+    async fn wait(&mut self, ids: &[u64], deadline: Instant) -> Result<(), WaitError> {
+        self.conn.wait(ids, deadline).await
+    }
+    fn take(&mut self, id: u64) -> Option<Reply> {
+        self.conn.take(id)
+    }
+    fn stats(&self) -> &Stats {
+        self.conn.stats()
+    }
+}
+
+impl Transport for StdioWire {
+    async fn fail(&mut self, phase: &str, e: WaitError) -> Stop {
+        match e {
+            WaitError::Timeout => {
+                // it may have exited while a grandchild holds stdout open
+                if let Ok(Some(st)) = self.child.try_wait() {
+                    self.exit = Some(st);
+                    return Stop(
+                        Outcome::Crashed,
+                        phase.into(),
+                        format!("exited ({}) during {phase}", describe_exit(st)),
+                    );
+                }
+                Stop(
+                    Outcome::Timeout,
+                    phase.into(),
+                    format!("no answer to {phase} in time"),
+                )
+            }
+            WaitError::Closed | WaitError::Io(_) => {
+                if let Ok(Ok(st)) =
+                    tokio::time::timeout(Duration::from_secs(1), self.child.wait()).await
+                {
+                    self.exit = Some(st);
+                }
+                let how = self
+                    .exit
+                    .map(describe_exit)
+                    .unwrap_or_else(|| "closed stdout".into());
+                Stop(
+                    Outcome::Crashed,
+                    phase.into(),
+                    format!("exited ({how}) during {phase}"),
+                )
+            }
+            WaitError::Flood => Stop(
+                Outcome::ProtocolError,
+                phase.into(),
+                "stdout carried more bytes than the probe reads".into(),
+            ),
+        }
+    }
+}
+
+impl StdioWire {
+    async fn shutdown(&mut self, opts: &Options, pid: Option<i32>, snapshot: &[procs::ProcInfo]) {
+        self.conn.close_stdin().await;
+        let grace = opts.shutdown_grace;
+        if self.exit.is_none() {
+            if let Ok(Ok(st)) = tokio::time::timeout(grace, self.child.wait()).await {
+                self.exit = Some(st);
+            }
+        }
+        if self.exit.is_none() {
+            let live = pid.map(procs::tree).unwrap_or_default();
+            procs::signal_all(&live, libc::SIGTERM);
+            if let Some(p) = pid {
+                procs::signal_group(p, libc::SIGTERM);
+            }
+            if let Ok(Ok(st)) = tokio::time::timeout(grace, self.child.wait()).await {
+                self.exit = Some(st);
+            }
+        }
+        if self.exit.is_none() {
+            let live = pid.map(procs::tree).unwrap_or_default();
+            procs::signal_all(&live, libc::SIGKILL);
+            if let Some(p) = pid {
+                procs::signal_group(p, libc::SIGKILL);
+            }
+            if let Ok(Ok(st)) =
+                tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await
+            {
+                self.exit = Some(st);
+            }
+        }
+        // whatever the server left behind: the group and every process seen in the tree
+        if let Some(p) = pid {
+            procs::signal_group(p, libc::SIGKILL);
+        }
+        procs::signal_all(snapshot, libc::SIGKILL);
+    }
+}
+
+/// The session logic shared by every transport: the lifecycle of either era, the paged lists,
+/// ping, the MCP Apps UI resources; it fills `rec`.
+pub struct Session<W> {
+    pub rec: ProbeRecord,
+    pub wire: W,
+    pub deadline: Instant,
+    pub era: Option<Era>,
+    /// When the tools list was complete.
+    pub tools_done: Option<Instant>,
+    /// The MCP Apps UI resources the tools point to, read after the lists.
+    pub ui_resources: Vec<dataset::UiResource>,
 }
 
 /// Probes one server. Never panics on anything the server does; every failure is an outcome.
@@ -278,23 +397,26 @@ pub async fn probe(target: &Target, opts: &Options) -> ProbeRecord {
         return rec;
     };
     let conn = Conn::new(stdout, stdin, opts.bounds);
-    let mut run = Run {
+    let mut run = Session {
         rec,
-        conn,
-        child,
-        start: started,
+        wire: StdioWire {
+            conn,
+            child,
+            exit: None,
+        },
         deadline: started + opts.total_timeout,
         era: None,
-        exit: None,
+        tools_done: None,
+        ui_resources: Vec::new(),
     };
 
     let result = run.talk(opts).await;
 
     // Shutdown: snapshot the tree, measure it, then stdin EOF, SIGTERM, SIGKILL.
-    let pid = run.child.id().map(|p| p as i32);
+    let pid = run.wire.child.id().map(|p| p as i32);
     let snapshot = pid.map(procs::tree).unwrap_or_default();
     run.rec.peak_rss_kb = procs::peak_rss_kb(&snapshot);
-    run.shutdown(opts, pid, &snapshot).await;
+    run.wire.shutdown(opts, pid, &snapshot).await;
     if let Some(t) = stderr_task {
         // a grandchild outside our reach may hold stderr open; never wait on it for long
         let _ = tokio::time::timeout(Duration::from_millis(200), t).await;
@@ -303,13 +425,14 @@ pub async fn probe(target: &Target, opts: &Options) -> ProbeRecord {
     let stderr_text = tail.lock().map(|t| t.text(40)).unwrap_or_default();
     let stderr_bytes = tail.lock().map(|t| t.total).unwrap_or(0);
     let mut rec = run.rec;
-    rec.bytes_read = run.conn.stats.bytes_read + stderr_bytes;
-    rec.exit_status = run.exit.map(describe_exit);
+    let stats = run.wire.conn.stats().clone();
+    rec.bytes_read = stats.bytes_read + stderr_bytes;
+    rec.exit_status = run.wire.exit.map(describe_exit);
     rec.stderr_tail = (!stderr_text.is_empty()).then_some(stderr_text.clone());
     rec.era = run.era;
-    rec.notifications = run.conn.stats.notifications.clone();
-    rec.server_requests = run.conn.stats.server_requests.clone();
-    if let Some(t) = run.conn.stats.first_message_at {
+    rec.notifications = stats.notifications.clone();
+    rec.server_requests = stats.server_requests.clone();
+    if let Some(t) = stats.first_message_at {
         rec.timings.first_reply_ms = Some(ms(t.saturating_duration_since(started)));
     }
     match result {
@@ -320,8 +443,16 @@ pub async fn probe(target: &Target, opts: &Options) -> ProbeRecord {
             rec.detail = Some(crate::redact::clean(&detail));
         }
     }
-    classify_exit(&mut rec, &run.conn.stats, &stderr_text);
-    rec.lints = lint::lints(&rec, &run.conn.stats);
+    classify_exit(&mut rec, &stats, &stderr_text);
+    rec.lints = lint::lints(&rec, &stats);
+    if rec.era.is_some() {
+        rec.features = Some(crate::features::of(
+            &rec,
+            &stats,
+            false,
+            std::mem::take(&mut run.ui_resources),
+        ));
+    }
     rec.timings.total_ms = ms(started.elapsed());
     rec
 }
@@ -376,51 +507,9 @@ fn classify_exit(rec: &mut ProbeRecord, stats: &crate::client::Stats, stderr: &s
     }
 }
 
-impl Run {
+impl<W: Transport> Session<W> {
     fn phase_deadline(&self, d: Duration) -> Instant {
         (Instant::now() + d).min(self.deadline)
-    }
-
-    async fn fail(&mut self, phase: &str, e: WaitError) -> Stop {
-        match e {
-            WaitError::Timeout => {
-                // it may have exited while a grandchild holds stdout open
-                if let Ok(Some(st)) = self.child.try_wait() {
-                    self.exit = Some(st);
-                    return Stop(
-                        Outcome::Crashed,
-                        phase.into(),
-                        format!("exited ({}) during {phase}", describe_exit(st)),
-                    );
-                }
-                Stop(
-                    Outcome::Timeout,
-                    phase.into(),
-                    format!("no answer to {phase} in time"),
-                )
-            }
-            WaitError::Closed | WaitError::Io(_) => {
-                if let Ok(Ok(st)) =
-                    tokio::time::timeout(Duration::from_secs(1), self.child.wait()).await
-                {
-                    self.exit = Some(st);
-                }
-                let how = self
-                    .exit
-                    .map(describe_exit)
-                    .unwrap_or_else(|| "closed stdout".into());
-                Stop(
-                    Outcome::Crashed,
-                    phase.into(),
-                    format!("exited ({how}) during {phase}"),
-                )
-            }
-            WaitError::Flood => Stop(
-                Outcome::ProtocolError,
-                phase.into(),
-                "stdout carried more bytes than the probe reads".into(),
-            ),
-        }
     }
 
     async fn call(
@@ -429,25 +518,25 @@ impl Run {
         params: Value,
         timeout: Duration,
     ) -> Result<Reply, Stop> {
-        let id = match self.conn.request(method, params).await {
+        let id = match self.wire.request(method, params).await {
             Ok(id) => id,
-            Err(_) => return Err(self.fail(method, WaitError::Closed).await),
+            Err(_) => return Err(self.wire.fail(method, WaitError::Closed).await),
         };
         let dl = self.phase_deadline(timeout);
-        match self.conn.wait(&[id], dl).await {
-            Ok(()) => Ok(self.conn.take(id).unwrap_or(Ok(Value::Null))),
-            Err(e) => Err(self.fail(method, e).await),
+        match self.wire.wait(&[id], dl).await {
+            Ok(()) => Ok(self.wire.take(id).unwrap_or(Ok(Value::Null))),
+            Err(e) => Err(self.wire.fail(method, e).await),
         }
     }
 
-    async fn talk(&mut self, opts: &Options) -> Result<(), Stop> {
+    pub(crate) async fn talk(&mut self, opts: &Options) -> Result<(), Stop> {
         let modern = match opts.era_policy {
             EraPolicy::LegacyFirst => self.legacy_first(opts).await?,
             EraPolicy::DiscoverFirst => self.discover_first(opts).await?,
         };
         if !modern {
             let _ = self
-                .conn
+                .wire
                 .notify("notifications/initialized", Value::Null)
                 .await;
         }
@@ -480,6 +569,49 @@ impl Run {
         }
         // after the ping's round trip, a list_changed sent after the lists has been read
         self.relist_tools_if_changed(opts, modern).await?;
+        self.read_ui_resources(opts, modern).await?;
+        Ok(())
+    }
+
+    /// MCP Apps: `resources/read` of the `ui://` resources tools point to (and only those, at
+    /// most [`crate::features::MAX_UI_READS`]); keeps their metadata (CSP, permissions), never
+    /// the HTML.
+    async fn read_ui_resources(&mut self, opts: &Options, modern: bool) -> Result<(), Stop> {
+        let mut wanted = crate::features::ui_targets(&self.rec.tools);
+        for (i, ui) in wanted.iter_mut().enumerate() {
+            // what resources/list said about it
+            if let Some(listed) = self
+                .rec
+                .resources
+                .iter()
+                .find(|r| r.get("uri").and_then(Value::as_str) == Some(ui.uri.as_str()))
+            {
+                crate::features::absorb_ui_meta(ui, listed);
+            }
+            if i >= crate::features::MAX_UI_READS {
+                ui.error = Some("not read: too many UI resources".into());
+                continue;
+            }
+            let mut p = json!({"uri": ui.uri});
+            if modern {
+                p["_meta"] = modern_meta();
+            }
+            match self.call("resources/read", p, opts.request_timeout).await {
+                Ok(Ok(r)) => {
+                    let contents = r.get("contents").and_then(Value::as_array);
+                    match contents.and_then(|c| c.first()) {
+                        Some(c) => crate::features::absorb_ui_meta(ui, c),
+                        None => ui.error = Some("resources/read returned no contents".into()),
+                    }
+                }
+                Ok(Err(e)) => ui.error = Some(crate::redact::clean(&e.to_string())),
+                Err(Stop(Outcome::Timeout, ..)) => {
+                    ui.error = Some("resources/read was not answered in time".into())
+                }
+                Err(stop) => return Err(stop),
+            }
+        }
+        self.ui_resources = wanted;
         Ok(())
     }
 
@@ -492,6 +624,7 @@ impl Run {
             ));
         };
         self.era = Some(Era::Legacy);
+        self.wire.negotiated(v);
         self.rec.protocol_version = Some(v.to_string());
         self.rec.server_info = r.get("serverInfo").cloned();
         self.rec.capabilities = r.get("capabilities").cloned();
@@ -525,6 +658,7 @@ impl Run {
                 .map(|s| s.to_string())
                 .unwrap_or_default()
         };
+        self.wire.negotiated(&v);
         self.rec.protocol_version = Some(v);
         self.rec.server_info = r
             .get("_meta")
@@ -593,16 +727,16 @@ impl Run {
 
     async fn discover_first(&mut self, opts: &Options) -> Result<bool, Stop> {
         let id = match self
-            .conn
+            .wire
             .request("server/discover", json!({"_meta": modern_meta()}))
             .await
         {
             Ok(id) => id,
-            Err(_) => return Err(self.fail("discover", WaitError::Closed).await),
+            Err(_) => return Err(self.wire.fail("discover", WaitError::Closed).await),
         };
         let dl = self.phase_deadline(opts.discover_timeout.min(opts.init_timeout));
-        match self.conn.wait(&[id], dl).await {
-            Ok(()) => match self.conn.take(id) {
+        match self.wire.wait(&[id], dl).await {
+            Ok(()) => match self.wire.take(id) {
                 Some(Ok(r)) => return self.accept_modern(r).map(|_| true),
                 Some(Err(e)) if is_modern_error(&e) => {
                     return Err(Stop(
@@ -614,7 +748,7 @@ impl Run {
                 _ => {}
             },
             Err(WaitError::Timeout) => {}
-            Err(e) => return Err(self.fail("discover", e).await),
+            Err(e) => return Err(self.wire.fail("discover", e).await),
         }
         let reply = self
             .call(
@@ -648,18 +782,18 @@ impl Run {
         let mut ids = Vec::new();
         let t0 = Instant::now();
         for (_, method, _) in LISTS {
-            match self.conn.request(method, params(None)).await {
+            match self.wire.request(method, params(None)).await {
                 Ok(id) => ids.push(id),
-                Err(_) => return Err(self.fail(method, WaitError::Closed).await),
+                Err(_) => return Err(self.wire.fail(method, WaitError::Closed).await),
             }
         }
         let dl = self.phase_deadline(opts.request_timeout);
-        let waited = self.conn.wait(&ids, dl).await;
-        let mut firsts: Vec<Option<Reply>> = ids.iter().map(|id| self.conn.take(*id)).collect();
+        let waited = self.wire.wait(&ids, dl).await;
+        let mut firsts: Vec<Option<Reply>> = ids.iter().map(|id| self.wire.take(*id)).collect();
         if let Err(e) = waited {
             if e != WaitError::Timeout {
                 let missing = LISTS[firsts.iter().position(Option::is_none).unwrap_or(0)].1;
-                return Err(self.fail(missing, e).await);
+                return Err(self.wire.fail(missing, e).await);
             }
         }
         let first_ms = ms(t0.elapsed());
@@ -674,8 +808,8 @@ impl Run {
     /// (servers that register tools late).
     async fn relist_tools_if_changed(&mut self, opts: &Options, modern: bool) -> Result<(), Stop> {
         if !self
-            .conn
-            .stats
+            .wire
+            .stats()
             .notifications
             .contains_key("notifications/tools/list_changed")
         {
@@ -834,6 +968,9 @@ impl Run {
                 first_ms + ms(t.elapsed())
             });
             let timed_out = status.status == "timeout";
+            if key == "tools" {
+                self.tools_done = Some(Instant::now());
+            }
             self.store(key, items, status);
             if timed_out && key == "tools" {
                 return Err(Stop(
@@ -854,43 +991,5 @@ impl Run {
             _ => self.rec.resource_templates = items,
         }
         self.rec.lists.insert(key.to_string(), status);
-    }
-
-    async fn shutdown(&mut self, opts: &Options, pid: Option<i32>, snapshot: &[procs::ProcInfo]) {
-        let _ = self.start;
-        self.conn.close_stdin().await;
-        let grace = opts.shutdown_grace;
-        if self.exit.is_none() {
-            if let Ok(Ok(st)) = tokio::time::timeout(grace, self.child.wait()).await {
-                self.exit = Some(st);
-            }
-        }
-        if self.exit.is_none() {
-            let live = pid.map(procs::tree).unwrap_or_default();
-            procs::signal_all(&live, libc::SIGTERM);
-            if let Some(p) = pid {
-                procs::signal_group(p, libc::SIGTERM);
-            }
-            if let Ok(Ok(st)) = tokio::time::timeout(grace, self.child.wait()).await {
-                self.exit = Some(st);
-            }
-        }
-        if self.exit.is_none() {
-            let live = pid.map(procs::tree).unwrap_or_default();
-            procs::signal_all(&live, libc::SIGKILL);
-            if let Some(p) = pid {
-                procs::signal_group(p, libc::SIGKILL);
-            }
-            if let Ok(Ok(st)) =
-                tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await
-            {
-                self.exit = Some(st);
-            }
-        }
-        // whatever the server left behind: the group and every process seen in the tree
-        if let Some(p) = pid {
-            procs::signal_group(p, libc::SIGKILL);
-        }
-        procs::signal_all(snapshot, libc::SIGKILL);
     }
 }

@@ -155,6 +155,7 @@
     input.setAttribute("aria-controls", listId);
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("autocomplete", "off");
+    showPanel();
     var selects = {};
     var active = -1;
     var items = [];
@@ -176,9 +177,16 @@
       items[active].scrollIntoView({ block: "nearest" });
     }
 
+    // The panel (filters, status, results) floats over the page under the header box: it shows
+    // only while the box is in use with a query, and closes with the list, so it never stays
+    // over the page (on a phone, over the title) once focus has left the box. On the search
+    // page the panel is the page's content and stays.
+    function showPanel() { panel.hidden = !(onSearchPage || input.value.trim()); }
+
     function close() {
       input.setAttribute("aria-expanded", "false");
       list.hidden = true;
+      if (!onSearchPage) panel.hidden = true;
       active = -1;
       input.removeAttribute("aria-activedescendant");
     }
@@ -208,6 +216,7 @@
         items.push(li);
       });
       list.hidden = false;
+      if (form.contains(document.activeElement)) showPanel();
       list.setAttribute("data-query", q);
       input.setAttribute("aria-expanded", total ? "true" : "false");
       status.textContent = total ? total + (total === LIMIT ? "+" : "") + " results" : "No servers match \u201c" + q + "\u201d.";
@@ -307,12 +316,14 @@
     }
 
     input.addEventListener("input", function () {
+      showPanel();
       clearTimeout(timer);
       timer = setTimeout(run, DEBOUNCE_MS);
     });
     input.addEventListener("focus", function () {
       loadEngine(base).then(buildFilters, fail);
-      if (items.length) { list.hidden = false; input.setAttribute("aria-expanded", "true"); }
+      showPanel();
+      if (items.length && input.value.trim()) { list.hidden = false; input.setAttribute("aria-expanded", "true"); }
     });
     // Warm up before the first keystroke: the root and the module load while the pointer
     // approaches, and at once on the search page (which exists to search).
@@ -329,13 +340,22 @@
         location.href = items[active].querySelector("a").getAttribute("href");
       }
     });
-    input.addEventListener("blur", function () { setTimeout(function () { if (document.activeElement !== input && !host.contains(document.activeElement)) close(); }, 150); });
+    // Focus leaving the form (the box, a filter, a result) closes the panel.
+    form.addEventListener("focusout", function () { setTimeout(function () { if (!form.contains(document.activeElement)) close(); }, 150); });
     form.addEventListener("submit", function (e) {
       if (onSearchPage) { e.preventDefault(); clearTimeout(timer); lastQuery = null; run(); }
     });
 
     var initial = new URLSearchParams(location.search).get("q");
     if (onSearchPage && initial) { input.value = initial; run(); }
+    // A value typed before this script ran (the page showed the box while the script was still
+    // arriving) had no listener to hear it: search it now, and it shows as soon as the module
+    // has loaded. Only when the box has the focus (or on the search page): a value the browser
+    // restored on going back is not a search the visitor is making now.
+    else if (input.value.trim() && (onSearchPage || document.activeElement === input)) {
+      warmUp();
+      run();
+    }
   }
 
   function init() {

@@ -254,8 +254,15 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
     };
     let crawl_report: Option<serde_json::Value> =
         read_optional_json(&opts.data_dir.join("crawl-report.json"));
-    let categories_file: Option<serde_json::Value> =
-        read_optional_json(&opts.data_dir.join("categories.json"));
+    let categories_file: Option<dataset::files::CategoriesFile> =
+        match dataset::files::read(&opts.data_dir.join("categories.json")) {
+            Ok(f) => Some(f),
+            Err(e) if e.is_missing() => None,
+            Err(e) => {
+                tracing::warn!("ignoring {e}");
+                None
+            }
+        };
     let history_path = opts.data_dir.join("history.json");
     let hist = if opts.only.is_some() {
         // Earlier nights counted the whole dataset: a subset's history starts tonight.
@@ -374,6 +381,10 @@ mod tests {
         let out = Out::new(dir.path());
         assert!(out.write("../x", b"x").is_err());
         assert!(out.write("/etc/x", b"x").is_err());
-        assert!(out.write("a/./b", b"x").is_ok() || out.write("a/b", b"x").is_ok());
+        assert!(out.write("a/../../x", b"x").is_err());
+        assert!(out.write("", b"x").is_err());
+        // A `.` inside the path is only a no-op component: the file lands at `a/b`.
+        out.write("a/./b", b"x").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("a/b")).unwrap(), b"x");
     }
 }

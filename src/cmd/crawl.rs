@@ -108,6 +108,15 @@ fn pip_index() -> Option<String> {
     })
 }
 
+/// Package page bases on the web, from `[crawl] npm_web` / `pypi_web` (or `HISPER_NPM_WEB` /
+/// `HISPER_PYPI_WEB`); unset, records link no package page.
+fn page_bases(c: &crate::config::CrawlConfig) -> crawler::listing::PageBases {
+    crawler::listing::PageBases {
+        npm: c.npm_web.clone(),
+        pypi: c.pypi_web.clone(),
+    }
+}
+
 pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
     let now = crawler::now_rfc3339(args.now.as_deref())?;
     let path = g.dataset_path();
@@ -128,10 +137,7 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
             .iter()
             .map(|s| parse_listing(s))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let pages = crawler::listing::PageBases {
-            npm: c.npm_registry.clone(),
-            pypi: c.pypi.clone(),
-        };
+        let pages = page_bases(c);
         let ds = crawler::import_listings(&listings, &pages, previous.as_ref(), &now)?;
         crawler::output::commit(&path, &ds, prev_len, guard, args.allow_shrink)?;
         tracing::info!("{}: {} records", path.display(), ds.servers.len());
@@ -184,6 +190,13 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
         crawler::crawl::Options::new(endpoints, http, now, g.data.join("checkpoint.json"));
     opts.sources = sources;
     opts.full = args.full;
+    opts.pages = page_bases(c);
+    if let Some(ms) = c.min_spacing_ms {
+        // The configured spacing holds for every lane (GitHub search included).
+        for p in opts.politeness.values_mut() {
+            p.min_spacing = Duration::from_millis(ms);
+        }
+    }
     let quiet = g.quiet;
     opts.bar = Arc::new(move |s: Source| crate::progress::bar(0, s.as_str(), quiet));
     let result = crawler::crawl::crawl(&opts, previous.as_ref())?;

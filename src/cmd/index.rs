@@ -46,11 +46,11 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
             status = Status::ItemFailures;
         }
     }
-    // Build the wasm first: a toolchain problem should fail before minutes of indexing.
+    // The wasm module first: a missing one should fail before minutes of indexing.
     let wasm = if args.no_wasm {
         None
     } else {
-        Some(indexer::assets::build_wasm()?)
+        Some(indexer::assets::wasm_module()?)
     };
     let started = std::time::Instant::now();
     let report = indexer::index(&ds, &out, wasm.as_deref())?;

@@ -1,13 +1,23 @@
-//! GitHub: repository search over MCP topics and keywords, split by date windows, then
-//! enrichment of each repository (through octocrab, pointed at the configured API base).
+//! GitHub: repository search over MCP topics and keywords, split by date windows (discovery),
+//! then enrichment of the repositories found (README and manifests), most starred first, within
+//! the rate-limit budget.
+//!
+//! Every request goes through the shared client to the configured API base, which attaches the
+//! token (when one is set) to every request under that base and to nothing else. Search runs in
+//! the `search` lane, everything else in `core`, so the two buckets pace and pause apart.
+//! `GET /rate_limit` (free) is read at the start and the end for the report and the plan.
 //!
 //! GitHub search answers at most 1,000 results per query: a window whose `total_count` is over
-//! 1,000 is halved (`created:` on a full run, `pushed:` on a nightly run) until every window is
+//! 1,000 is split (`created:` on a full run, `pushed:` on a nightly run) until every window is
 //! complete; a page answering 422 ends its window; `incomplete_results: true` is retried once,
-//! then noted. Enrichment fetches `/repos/{owner}/{repo}` with octocrab (a renamed repository
-//! answers 301 and is followed; its numeric id keeps its record's id), the README and the
-//! manifests that reveal how a server is launched (package.json, pyproject.toml, Cargo.toml,
-//! server.json, smithery.yaml). Repositories whose `pushed_at` did not move are not enriched again.
+//! then noted. A search item carries everything a record needs (metadata, stars, license,
+//! topics, dates), so discovery alone gives a complete listing. Enrichment then fetches the
+//! README, the root listing and the manifests that reveal how a server is launched
+//! (package.json, pyproject.toml, Cargo.toml, server.json, smithery.yaml); a renamed repository
+//! answers those with a redirect, which is followed and its new metadata read (its numeric id
+//! keeps its record's id). Repositories enriched at their current `pushed_at` are not enriched
+//! again. When the budget cannot cover every repository, the most starred go first and the
+//! rest keep yesterday's enrichment (or their search metadata) until a later night.
 
 use std::collections::BTreeMap;
 
@@ -17,21 +27,22 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{url_with, Crawl, Ctx};
+use super::{url_with, Crawl, Ctx, Resolved};
 use crate::found::{signal, Found};
-use crate::http::{HttpError, Response};
+use crate::http::{Budget, HttpError};
 use crate::normalize::{normalize_repo, pep503};
 
 /// The GitHub source.
 pub struct Github {
     pub api: String,
-    pub token: Option<String>,
     pub queries: Vec<String>,
     pub concurrency: usize,
     /// The earliest `created:` date of a full run (Unix seconds).
     pub epoch: i64,
     /// The crawl's clock (Unix seconds).
     pub now: i64,
+    /// How much faster than real time the API's windows run (1 in real use).
+    pub time_scale: f64,
 }
 
 /// The manifests fetched from a repository's root.
@@ -52,18 +63,36 @@ struct Window {
     hi: i64,
 }
 
+/// One search hit: the repository's metadata and its creation date.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Hit {
+    repo: Repository,
+    #[serde(default)]
+    created: Option<String>,
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Progress {
     started: bool,
     queue: Vec<Window>,
-    /// Search hits: lowercase full name → repository metadata from the search item.
-    hits: BTreeMap<String, Repository>,
+    /// Search hits: lowercase full name → metadata from the search item.
+    hits: BTreeMap<String, Hit>,
     searched: bool,
     windows_done: u64,
+    /// Search requests made by this run (the next night's estimate).
+    #[serde(default)]
+    search_requests: u64,
     /// Hits enriched by this run before it stopped.
     #[serde(default)]
     enriched: std::collections::BTreeSet<String>,
 }
+
+/// Core requests one enrichment costs on average (README, root listing, about one manifest).
+pub const ENRICH_COST: u64 = 3;
+
+/// The GitHub lanes.
+pub const LANE_SEARCH: &str = "search";
+pub const LANE_CORE: &str = "core";
 
 #[derive(Deserialize)]
 struct SearchPage {
@@ -204,6 +233,13 @@ pub fn manifest_facts(file: &str, text: &str, f: &mut Found) {
     }
 }
 
+fn created_of(v: &Value) -> Option<String> {
+    v.get("created_at")
+        .and_then(Value::as_str)
+        .filter(|t| dataset::time::is_rfc3339(t))
+        .map(str::to_string)
+}
+
 /// An item from repository metadata alone (no README, no manifests).
 pub fn found_from_meta(meta: &Repository) -> Found {
     let full = format!("{}/{}", meta.owner, meta.name);
@@ -215,28 +251,132 @@ pub fn found_from_meta(meta: &Repository) -> Found {
     f.summary = meta.description.clone();
     f.keywords = meta.topics.clone();
     f.updated_at = meta.pushed_at.clone();
+    f.license = meta.license.clone();
     f.repo_meta = Some(meta.clone());
     f
 }
 
+const RAW: &str = "application/vnd.github.raw+json";
+const JSON: &str = "application/vnd.github+json";
+
+/// Requests a budget allows before the deadline: what remains now, plus a full window's limit
+/// for every reset that falls before it. `None`: unbounded (no budget reported or no deadline).
+pub fn capacity(
+    b: Option<&Budget>,
+    window: std::time::Duration,
+    left: Option<std::time::Duration>,
+) -> Option<u64> {
+    let b = b?;
+    let left = left?.as_millis() as u64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let reset_in = (b.reset * 1000).saturating_sub(now);
+    let mut cap = b.remaining;
+    if left > reset_in {
+        let windows = 1 + (left - reset_in) / (window.as_millis() as u64).max(1);
+        cap = cap.saturating_add(b.limit.saturating_mul(windows));
+    }
+    Some(cap)
+}
+
+fn min_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
 impl Github {
-    fn octocrab(&self, http: &crate::http::Http) -> Result<octocrab::Octocrab, HttpError> {
-        let bad = |e: String| HttpError::Transport {
-            url: self.api.clone(),
-            message: e,
+    /// A rate-limit window of `secs` seconds on the API's clock.
+    fn window(&self, secs: u64) -> std::time::Duration {
+        std::time::Duration::from_secs(secs).div_f64(self.time_scale.max(1e-3))
+    }
+
+    fn url(&self, path: &str) -> Result<String, HttpError> {
+        url_with(&self.api, path, &[])
+    }
+
+    /// Reads `GET /rate_limit` (it costs no budget) into the budget record; a failure is only
+    /// logged.
+    async fn read_rate_limit(&self, ctx: &Ctx) {
+        let Ok(url) = self.url("rate_limit") else {
+            return;
         };
-        let client = reqwest::Client::builder()
-            .user_agent(http.config().user_agent.clone())
-            .timeout(http.config().timeout)
-            .build()
-            .map_err(|e| bad(e.to_string()))?;
-        let mut b = octocrab::Octocrab::builder()
-            .base_uri(self.api.as_str())
-            .map_err(|e| bad(e.to_string()))?;
-        if let Some(t) = &self.token {
-            b = b.personal_token(t.clone());
+        match ctx.http.get_json_lane::<Value>(&url, JSON, LANE_CORE).await {
+            Ok((v, _)) => {
+                for res in ["core", "search", "code_search", "graphql"] {
+                    let r = &v["resources"][res];
+                    let n = |k: &str| r.get(k).and_then(Value::as_u64);
+                    if let (Some(limit), Some(remaining)) = (n("limit"), n("remaining")) {
+                        ctx.http.observe_budget(
+                            res,
+                            Budget {
+                                limit,
+                                remaining,
+                                reset: n("reset").unwrap_or(0),
+                            },
+                        );
+                    }
+                }
+            }
+            Err(e) => tracing::debug!("github: {url}: {e}"),
         }
-        b.build_with_reqwest(client).map_err(|e| bad(e.to_string()))
+    }
+
+    /// The search time and budget this source can spend before its deadline, logged as the
+    /// discovery plan.
+    fn plan_discovery(&self, ctx: &Ctx, p: &Progress) {
+        let estimate = ctx
+            .state
+            .marks
+            .get("search_requests")
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(self.queries.len() as u64 * 10)
+            .saturating_sub(p.search_requests);
+        let left = ctx.http.time_left();
+        let search = ctx.http.budget("search");
+        let cap = capacity(search.as_ref(), self.window(60), left);
+        let core = ctx.http.budget("core");
+        tracing::info!(
+            "github plan: discovery ≈{estimate} search requests ({} queries, {} windows queued); \
+             search budget {}; core budget {}; {}; capacity before the deadline: {}",
+            self.queries.len(),
+            p.queue.len(),
+            search
+                .map(|b| format!("{}/{}", b.remaining, b.limit))
+                .unwrap_or("unknown".into()),
+            core.map(|b| format!("{}/{}", b.remaining, b.limit))
+                .unwrap_or("unknown".into()),
+            left.map(|l| format!("{} s left", l.as_secs()))
+                .unwrap_or("no deadline".into()),
+            cap.map(|c| c.to_string()).unwrap_or("unbounded".into()),
+        );
+        if cap.is_some_and(|c| c < estimate) {
+            ctx.note(format!(
+                "the search budget ({}) may not cover discovery (≈{estimate} requests)",
+                cap.unwrap_or(0)
+            ));
+        }
+    }
+
+    /// How many repositories the core budget and the time left can enrich.
+    fn enrich_capacity(&self, ctx: &Ctx) -> Option<u64> {
+        let left = ctx.http.time_left();
+        let core = ctx.http.budget("core");
+        let by_budget = capacity(core.as_ref(), self.window(3600), left)
+            // A twentieth stays for the final pass over other sources' links.
+            .map(|c| c.saturating_sub(c / 20) / ENRICH_COST);
+        let spacing = ctx
+            .http
+            .lane_politeness(LANE_CORE)
+            .map(|p| p.min_spacing)
+            .unwrap_or(ctx.http.http.config().min_spacing);
+        let by_time = left
+            .filter(|_| !spacing.is_zero())
+            .map(|l| (l.as_millis() / spacing.as_millis().max(1)) as u64 / ENRICH_COST);
+        min_opt(by_budget, by_time)
     }
 
     async fn search(&self, ctx: &mut Ctx, p: &mut Progress) -> Result<(), HttpError> {
@@ -256,9 +396,10 @@ impl Github {
                         ("page", &page_no.to_string()),
                     ],
                 )?;
+                p.search_requests += 1;
                 let page = match ctx
                     .http
-                    .get_json::<SearchPage>(&url, "application/vnd.github+json")
+                    .get_json_lane::<SearchPage>(&url, JSON, LANE_SEARCH)
                     .await
                 {
                     Ok((pg, _)) => pg,
@@ -267,26 +408,28 @@ impl Github {
                         break;
                     }
                     // Any other failure would make repositories look deleted: the source
-                    // fails and keeps yesterday's records.
+                    // stops (or fails) and keeps yesterday's records.
                     Err(e) => return Err(e),
                 };
                 if page_no == 1 && page.total_count > 1000 && w.hi > w.lo {
-                    let mid = w.lo + (w.hi - w.lo) / 2;
+                    // Split into parts of about 800 results each (at least two), assuming an
+                    // even spread; a part still over 1,000 is split again.
+                    let parts = page.total_count.div_ceil(800).clamp(2, 16) as i64;
+                    let span = w.hi - w.lo + 1;
+                    let parts = parts.min(span);
                     p.queue.remove(0);
-                    p.queue.insert(
-                        0,
-                        Window {
-                            lo: mid + 1,
-                            ..w.clone()
-                        },
-                    );
-                    p.queue.insert(
-                        0,
-                        Window {
-                            hi: mid,
-                            ..w.clone()
-                        },
-                    );
+                    for i in (0..parts).rev() {
+                        let lo = w.lo + span * i / parts;
+                        let hi = w.lo + span * (i + 1) / parts - 1;
+                        p.queue.insert(
+                            0,
+                            Window {
+                                lo,
+                                hi,
+                                ..w.clone()
+                            },
+                        );
+                    }
                     split = true;
                     break;
                 }
@@ -305,7 +448,10 @@ impl Github {
                     if let Some(r) = repo_from_json(item) {
                         p.hits
                             .entry(format!("{}/{}", r.owner, r.name).to_lowercase())
-                            .or_insert(r);
+                            .or_insert(Hit {
+                                repo: r,
+                                created: created_of(item),
+                            });
                     }
                 }
                 if page.items.is_empty() {
@@ -325,93 +471,109 @@ impl Github {
         Ok(())
     }
 
-    /// One raw file or README through the shared client (cached); `None` when absent.
+    /// The `owner/repo` a redirected answer came from, when it differs from `full`.
+    fn moved(&self, full: &str, final_url: &str) -> Option<String> {
+        let base = self.api.trim_end_matches('/');
+        let rest = final_url.strip_prefix(base)?.trim_start_matches('/');
+        let rest = rest.strip_prefix("repos/")?;
+        let mut parts = rest.split(['/', '?']);
+        let (o, n) = (parts.next()?, parts.next()?);
+        let now = format!("{o}/{n}");
+        (!o.is_empty() && !n.is_empty() && !now.eq_ignore_ascii_case(full)).then_some(now)
+    }
+
+    /// One raw file or README; `None` when absent.
     async fn raw(ctx: &Ctx, url: &str) -> Result<Option<String>, HttpError> {
-        match ctx.http.get(url, "application/vnd.github.raw+json").await {
+        match ctx.http.get_lane(url, RAW, LANE_CORE).await {
             Ok(r) => Ok(Some(String::from_utf8_lossy(&r.body).into_owned())),
-            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) if matches!(e.status(), Some(404) | Some(451)) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    async fn enrich(
-        &self,
-        ctx: &Ctx,
-        octo: &octocrab::Octocrab,
-        hit: &Repository,
-    ) -> Result<Option<Found>, HttpError> {
-        let full = format!("{}/{}", hit.owner, hit.name);
-        let url = url_with(&self.api, &format!("repos/{full}"), &[])?;
-        let send = || async {
-            let resp = octo._get(url.as_str()).await.map_err(|e| e.to_string())?;
-            let status = resp.status().as_u16();
-            let headers: Vec<(String, String)> = resp
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_ascii_lowercase(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            let body = octo.body_to_string(resp).await.map_err(|e| e.to_string())?;
-            Ok(Response {
-                status,
-                headers,
-                body: body.into_bytes(),
-                from_cache: false,
-                final_url: url.clone(),
-            })
-        };
-        let r = match ctx.http.http.run(&url, &ctx.http.counters, send).await {
-            Ok(r) => r,
-            Err(e) if matches!(e.status(), Some(404) | Some(451)) => return Ok(None),
+    /// README and manifests of one repository (a renamed one is followed).
+    async fn enrich(&self, ctx: &Ctx, hit: &Hit) -> Result<Found, HttpError> {
+        let mut full = format!("{}/{}", hit.repo.owner, hit.repo.name);
+        let mut meta = hit.repo.clone();
+        let mut created = hit.created.clone();
+        let listing_url = self.url(&format!("repos/{full}/contents/"))?;
+        let files: Vec<String> = match ctx
+            .http
+            .get_json_lane::<Value>(&listing_url, JSON, LANE_CORE)
+            .await
+        {
+            Ok((v, r)) => {
+                if let Some(now) = self.moved(&full, &r.final_url) {
+                    // Renamed or transferred: read the new name's metadata.
+                    let (repo, _) = ctx
+                        .http
+                        .get_json_lane::<Value>(
+                            &self.url(&format!("repos/{now}"))?,
+                            JSON,
+                            LANE_CORE,
+                        )
+                        .await?;
+                    if let Some(m) = repo_from_json(&repo) {
+                        meta = m;
+                        created = created_of(&repo).or(created);
+                    }
+                    full = format!("{}/{}", meta.owner, meta.name);
+                }
+                match v {
+                    Value::Array(a) => a
+                        .iter()
+                        .filter_map(|e| e.get("name").and_then(Value::as_str).map(str::to_string))
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            }
+            Err(e) if matches!(e.status(), Some(404) | Some(451)) => Vec::new(),
             Err(e) => return Err(e),
         };
-        let v: Value = crate::http::parse_json(&url, &r)?;
-        let meta = repo_from_json(&v).unwrap_or_else(|| hit.clone());
-        let full = format!("{}/{}", meta.owner, meta.name);
         let mut f = found_from_meta(&meta);
-        f.published_at = v
-            .get("created_at")
-            .and_then(Value::as_str)
-            .filter(|t| dataset::time::is_rfc3339(t))
-            .map(str::to_string);
-        if let Some(readme) = Self::raw(
-            ctx,
-            &url_with(&self.api, &format!("repos/{full}/readme"), &[])?,
-        )
-        .await?
+        f.published_at = created;
+        if let Some(mut readme) =
+            Self::raw(ctx, &self.url(&format!("repos/{full}/readme"))?).await?
         {
-            let mut readme = readme;
             dataset::truncate_on_char_boundary(&mut readme, dataset::README_CAP);
             f.readme = Some(readme);
         }
-        let listing_url = url_with(&self.api, &format!("repos/{full}/contents/"), &[])?;
-        let files: Vec<String> = match ctx
-            .http
-            .get_json::<Value>(&listing_url, "application/vnd.github+json")
-            .await
-        {
-            Ok((Value::Array(a), _)) => a
-                .iter()
-                .filter_map(|e| e.get("name").and_then(Value::as_str).map(str::to_string))
-                .collect(),
-            Ok(_) => Vec::new(),
-            Err(e) if e.status() == Some(404) => Vec::new(),
-            Err(e) => return Err(e),
-        };
         for m in MANIFESTS {
             if files.iter().any(|n| n == m) {
-                let u = url_with(&self.api, &format!("repos/{full}/contents/{m}"), &[])?;
+                let u = self.url(&format!("repos/{full}/contents/{m}"))?;
                 if let Some(text) = Self::raw(ctx, &u).await? {
                     manifest_facts(m, &text, &mut f);
                 }
             }
         }
-        f.repo_meta = Some(meta);
-        Ok(Some(f))
+        Ok(f)
+    }
+
+    /// Tonight's item for a hit before (or without) enrichment: yesterday's enriched item with
+    /// tonight's search metadata, else the search metadata alone.
+    fn carried(ctx: &Ctx, key: &str, hit: &Hit) -> Found {
+        match ctx.state.known.get(key) {
+            Some(k) => {
+                let mut k = k.clone();
+                let m = &hit.repo;
+                k.stars = m.stars;
+                k.description = m.description.clone();
+                k.summary = m.description.clone();
+                k.keywords = m.topics.clone();
+                k.updated_at = m.pushed_at.clone();
+                k.license = m.license.clone();
+                if hit.created.is_some() {
+                    k.published_at = hit.created.clone();
+                }
+                k.repo_meta = Some(m.clone());
+                k
+            }
+            None => {
+                let mut f = found_from_meta(&hit.repo);
+                f.published_at = hit.created.clone();
+                f
+            }
+        }
     }
 }
 
@@ -420,8 +582,37 @@ impl Crawl for Github {
         Source::Github
     }
 
+    fn claims(&self, link: &str) -> bool {
+        link.strip_prefix("github:")
+            .is_some_and(|r| r.split('/').count() == 2)
+    }
+
+    /// Repositories that packages link to and the search did not find: their metadata (one
+    /// core request each), then the end-of-run budget.
+    fn resolve<'a>(&'a self, ctx: &'a mut Ctx, wanted: Vec<String>) -> BoxFuture<'a, Resolved> {
+        Box::pin(async move {
+            let out = super::resolve_with(ctx, wanted, self.concurrency, |http, link| async move {
+                let full = link.strip_prefix("github:").unwrap_or(&link);
+                let url = self.url(&format!("repos/{full}"))?;
+                match http.get_json_lane::<Value>(&url, JSON, LANE_CORE).await {
+                    Ok((v, _)) => Ok(repo_from_json(&v).map(|m| {
+                        let mut f = found_from_meta(&m);
+                        f.published_at = created_of(&v);
+                        f
+                    })),
+                    Err(e) if matches!(e.status(), Some(404) | Some(451)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await;
+            self.read_rate_limit(ctx).await;
+            out
+        })
+    }
+
     fn crawl<'a>(&'a self, ctx: &'a mut Ctx) -> BoxFuture<'a, Result<(), HttpError>> {
         Box::pin(async move {
+            self.read_rate_limit(ctx).await;
             let mut p: Progress = ctx.run_state();
             if !p.started {
                 p.started = true;
@@ -455,87 +646,111 @@ impl Crawl for Github {
                 ctx.set_run_state(&p);
             }
             if !p.searched {
+                self.plan_discovery(ctx, &p);
                 self.search(ctx, &mut p).await?;
                 p.searched = true;
                 ctx.set_run_state(&p);
                 ctx.checkpoint();
             }
+            // Discovery is complete: every hit is listed now, enriched or not.
             ctx.progress.set_length(p.hits.len() as u64);
-            let octo = self.octocrab(&ctx.http.http)?;
-            let mut todo = Vec::new();
+            let mut todo: Vec<(String, Hit)> = Vec::new();
             for (key, hit) in &p.hits {
-                let known = ctx.state.known.get(key);
-                let unchanged = !ctx.full
-                    && known.is_some_and(|k| {
-                        k.repo_meta.as_ref().and_then(|m| m.pushed_at.as_ref())
-                            == hit.pushed_at.as_ref()
-                            && hit.pushed_at.is_some()
-                    });
                 if p.enriched.contains(key) {
+                    ctx.progress.inc(1);
                     continue; // enriched earlier in this run
                 }
-                if unchanged {
-                    if let Some(mut k) = known.cloned() {
-                        // Stars and topics change without a push: take them from the hit.
-                        k.stars = hit.stars;
-                        if let Some(m) = &mut k.repo_meta {
-                            m.stars = hit.stars;
-                            m.topics = hit.topics.clone();
-                            m.archived = hit.archived;
-                        }
-                        ctx.state.pending.insert(key.clone(), k);
-                    }
+                let fresh = !ctx.full
+                    && hit.repo.pushed_at.is_some()
+                    && ctx.state.marks.get(&format!("enriched:{key}"))
+                        == hit.repo.pushed_at.as_ref();
+                let item = Self::carried(ctx, key, hit);
+                ctx.state.pending.insert(key.clone(), item);
+                if fresh {
                     ctx.progress.inc(1);
+                } else {
+                    todo.push((key.clone(), hit.clone()));
+                }
+            }
+            // Repositories listed from yesterday (an incremental search only finds what was
+            // pushed since) that a past night could not enrich yet.
+            for (key, f) in &ctx.state.pending {
+                if p.hits.contains_key(key) || p.enriched.contains(key) {
                     continue;
                 }
-                todo.push((key.clone(), hit.clone()));
+                let Some(m) = &f.repo_meta else { continue };
+                let fresh = !ctx.full
+                    && m.pushed_at.is_some()
+                    && ctx.state.marks.get(&format!("enriched:{key}")) == m.pushed_at.as_ref();
+                if !fresh {
+                    todo.push((
+                        key.clone(),
+                        Hit {
+                            repo: m.clone(),
+                            created: f.published_at.clone(),
+                        },
+                    ));
+                }
             }
+            // Most starred first; what the budget cannot cover waits for a later night.
+            todo.sort_by(|a, b| {
+                (std::cmp::Reverse(a.1.repo.stars.unwrap_or(0)), &a.0)
+                    .cmp(&(std::cmp::Reverse(b.1.repo.stars.unwrap_or(0)), &b.0))
+            });
+            let wanted = todo.len();
+            let cap = self.enrich_capacity(ctx);
+            let later = match cap {
+                Some(c) if (c as usize) < todo.len() => todo.split_off(c as usize),
+                _ => Vec::new(),
+            };
+            tracing::info!(
+                "github plan: {} repositories found, {wanted} need enrichment (≈{} core requests); \
+                 enriching {} now, {} left for the next night",
+                p.hits.len(),
+                wanted as u64 * ENRICH_COST,
+                todo.len(),
+                later.len()
+            );
             let ctx_ref: &Ctx = ctx;
-            let octo_ref = &octo;
-            let results: Vec<(String, Result<Option<Found>, HttpError>)> =
+            let results: Vec<(String, Option<String>, Result<Found, HttpError>)> =
                 futures::stream::iter(todo.into_iter().map(|(key, hit)| async move {
-                    let r = self.enrich(ctx_ref, octo_ref, &hit).await;
+                    let r = self.enrich(ctx_ref, &hit).await;
                     ctx_ref.progress.inc(1);
-                    (key, r)
+                    (key, hit.repo.pushed_at.clone(), r)
                 }))
                 .buffered(self.concurrency.max(1))
                 .collect()
                 .await;
-            let mut stop = None;
-            for (key, r) in results {
+            let mut deferred = later.len();
+            for (key, pushed, r) in results {
                 match r {
-                    Ok(Some(f)) => {
+                    Ok(f) => {
                         p.enriched.insert(key.clone());
+                        if let Some(pushed) = pushed {
+                            ctx.state.marks.insert(format!("enriched:{key}"), pushed);
+                        }
                         ctx.state.pending.insert(key, f);
                     }
-                    Ok(None) => {
-                        p.enriched.insert(key.clone());
-                        ctx.state.pending.remove(&key);
-                    }
-                    Err(e) if e.is_stop() => {
-                        stop.get_or_insert(e);
-                    }
-                    Err(e) => {
-                        // The search saw it tonight: keep it, with yesterday's enrichment if
-                        // any, else with what the search said.
-                        ctx.http.record(&e);
-                        let fallback = ctx
-                            .state
-                            .known
-                            .get(&key)
-                            .cloned()
-                            .or_else(|| p.hits.get(&key).map(found_from_meta));
-                        if let Some(k) = fallback {
-                            ctx.state.pending.insert(key, k);
-                        }
-                    }
+                    // Out of budget or time: it keeps its carried item until a later night.
+                    Err(e) if e.is_stop() => deferred += 1,
+                    Err(e) => ctx.http.record(&e),
                 }
             }
-            if let Some(e) = stop {
-                ctx.set_run_state(&p);
-                ctx.checkpoint_now();
-                return Err(e);
+            if deferred > 0 {
+                ctx.note(format!(
+                    "enriched {} of {wanted} repositories (most starred first); {deferred} left \
+                     for the next night with their search metadata or yesterday's enrichment",
+                    wanted - deferred
+                ));
             }
+            let listed = &ctx.state.pending;
+            ctx.state.marks.retain(|k, _| {
+                k.strip_prefix("enriched:")
+                    .is_none_or(|n| listed.contains_key(n))
+            });
+            ctx.state
+                .marks
+                .insert("search_requests".into(), p.search_requests.to_string());
             ctx.state
                 .marks
                 .insert("last_complete".into(), self.now.to_string());

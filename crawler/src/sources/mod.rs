@@ -36,6 +36,25 @@ pub struct SourceState {
     /// Items found so far by the unfinished run.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pending: BTreeMap<String, Found>,
+    /// Items fetched because another source links to them (`npm:<name>`, `pypi:<name>`,
+    /// `github:<owner>/<repo>`), by that link; refreshed every [`HINT_REFRESH_DAYS`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hinted: BTreeMap<String, Found>,
+    /// Links the last final pass could not resolve (out of time or budget): tried first next
+    /// night.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub unresolved: std::collections::BTreeSet<String>,
+}
+
+/// Days a resolved link (or its absence) is trusted before it is fetched again.
+pub const HINT_REFRESH_DAYS: i64 = 7;
+
+/// What the final pass over other sources' links gave one source.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub found: Vec<Found>,
+    /// Links left for the next night.
+    pub unresolved: Vec<String>,
 }
 
 /// Saves the checkpoint of every source (shared by the running sources); `force` writes now,
@@ -51,8 +70,8 @@ pub struct Ctx {
     pub progress: indicatif::ProgressBar,
     /// Ignore high-water marks and known items: crawl everything again.
     pub full: bool,
-    /// Names other sources link to (`npm:<name>`, `pypi:<name>`), as extra candidates.
-    pub hints: Vec<String>,
+    /// The crawl's day (days since 1970-01-01), for refreshing resolved links.
+    pub today: i64,
     /// Non-fatal problems worth reporting (incomplete results, capped queries).
     pub notes: Arc<Mutex<Vec<String>>>,
 }
@@ -101,6 +120,126 @@ pub trait Crawl: Send + Sync {
     /// Crawls into `ctx.state`; `Ok` when complete, `Err` when stopped or failed (the
     /// checkpoint then holds what was done).
     fn crawl<'a>(&'a self, ctx: &'a mut Ctx) -> BoxFuture<'a, Result<(), HttpError>>;
+    /// Whether a link (`npm:<name>`, `pypi:<name>`, `github:<owner>/<repo>`) names something
+    /// this source can fetch.
+    fn claims(&self, _link: &str) -> bool {
+        false
+    }
+    /// The final pass: fetches what other sources link to and this run did not find, within
+    /// what is left of the deadline and budget. Default: nothing to resolve.
+    fn resolve<'a>(&'a self, ctx: &'a mut Ctx, wanted: Vec<String>) -> BoxFuture<'a, Resolved> {
+        let _ = ctx;
+        Box::pin(async move {
+            Resolved {
+                found: Vec::new(),
+                unresolved: wanted,
+            }
+        })
+    }
+}
+
+/// The shared final pass: reuses what was resolved (or found absent) in the last
+/// [`HINT_REFRESH_DAYS`], fetches the rest with `fetch` (`Ok(None)`: absent), `concurrency` at
+/// a time, and keeps what it could not reach for the next night (with the last known item, if
+/// any, so a slow night does not drop it).
+pub async fn resolve_with<F, Fut>(
+    ctx: &mut Ctx,
+    wanted: Vec<String>,
+    concurrency: usize,
+    fetch: F,
+) -> Resolved
+where
+    F: Fn(SourceHttp, String) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<Found>, HttpError>>,
+{
+    use futures::StreamExt;
+    let wanted_set: std::collections::BTreeSet<String> = wanted.iter().cloned().collect();
+    ctx.state.hinted.retain(|k, _| wanted_set.contains(k));
+    ctx.state.marks.retain(|k, _| {
+        k.strip_prefix("hint:")
+            .is_none_or(|h| wanted_set.contains(h))
+    });
+    let mut out = Resolved::default();
+    let mut to_fetch = Vec::new();
+    for h in wanted {
+        let day = ctx
+            .state
+            .marks
+            .get(&format!("hint:{h}"))
+            .and_then(|d| d.parse::<i64>().ok());
+        let fresh = !ctx.full && day.is_some_and(|d| ctx.today - d < HINT_REFRESH_DAYS);
+        if fresh {
+            out.found.extend(ctx.state.hinted.get(&h).cloned());
+        } else {
+            to_fetch.push(h);
+        }
+    }
+    if to_fetch.is_empty() {
+        return out;
+    }
+    tracing::info!(
+        "{}: resolving {} links from other sources",
+        ctx.source,
+        to_fetch.len()
+    );
+    let results: Vec<(String, Result<Option<Found>, HttpError>)> = {
+        let fetch = &fetch;
+        let http = &ctx.http;
+        futures::stream::iter(to_fetch.into_iter().map(|h| async move {
+            let r = fetch(http.clone(), h.clone()).await;
+            (h, r)
+        }))
+        .buffered(concurrency.max(1))
+        .collect()
+        .await
+    };
+    let mut deferred = 0;
+    for (h, r) in results {
+        match r {
+            Ok(Some(f)) => {
+                ctx.state.hinted.insert(h.clone(), f.clone());
+                ctx.state
+                    .marks
+                    .insert(format!("hint:{h}"), ctx.today.to_string());
+                out.found.push(f);
+            }
+            Ok(None) => {
+                ctx.state.hinted.remove(&h);
+                ctx.state
+                    .marks
+                    .insert(format!("hint:{h}"), ctx.today.to_string());
+            }
+            Err(e) => {
+                if e.is_stop() {
+                    deferred += 1;
+                } else {
+                    ctx.http.record(&e);
+                }
+                out.found.extend(ctx.state.hinted.get(&h).cloned());
+                out.unresolved.push(h);
+            }
+        }
+    }
+    if deferred > 0 {
+        ctx.note(format!(
+            "{deferred} links from other sources left for the next night (out of time or budget)"
+        ));
+    }
+    out
+}
+
+/// How many units of `cost` requests the time left allows on one lane of this source, from its
+/// spacing (`None`: no deadline or no spacing, so time does not bound it).
+pub fn time_capacity(http: &SourceHttp, lane: &str, cost: u64) -> Option<u64> {
+    let spacing = http
+        .lane_politeness(lane)
+        .map(|p| p.min_spacing)
+        .unwrap_or(http.http.config().min_spacing);
+    let left = http.time_left()?;
+    if spacing.is_zero() {
+        return None;
+    }
+    Some((left.as_millis() / spacing.as_millis().max(1)) as u64 / cost.max(1))
 }
 
 /// Adds `key=value` query parameters to `base` with proper encoding.

@@ -17,10 +17,10 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{encode_segment, url_with, Crawl, Ctx};
+use super::{encode_segment, url_with, Crawl, Ctx, Resolved};
 use crate::classify;
 use crate::found::{signal, Found};
-use crate::http::HttpError;
+use crate::http::{HttpError, SourceHttp};
 use crate::listing::{launch_package, PageBases};
 use crate::normalize::{
     is_placeholder_summary, name_keywords, normalize_repo, pep503, split_keywords,
@@ -34,6 +34,8 @@ pub struct Pypi {
     /// Base URL (a trailing `/simple` is accepted and removed).
     pub base: String,
     pub concurrency: usize,
+    /// Where project pages live (configuration; `None` links nothing).
+    pub pages: PageBases,
 }
 
 impl Pypi {
@@ -62,6 +64,9 @@ struct Progress {
     started: bool,
     /// Candidates: normalized name → serial.
     candidates: BTreeMap<String, Option<u64>>,
+    /// Names as published, where they differ from the normalized name.
+    #[serde(default)]
+    names: BTreeMap<String, String>,
     indexed: bool,
 }
 
@@ -90,6 +95,57 @@ pub fn mcp_name_marker(description: &str) -> Option<String> {
         .collect();
     let name = name.trim_end_matches(['.', ',', ')', '"', '\'', '>']);
     (!name.is_empty() && name.contains('/')).then(|| name.to_string())
+}
+
+/// The license a project declares: `license_expression`, else a short `license` (many projects
+/// paste the whole text there, which is not kept), else its license classifier.
+pub fn license_of(info: &Value) -> Option<String> {
+    let s = |k: &str| {
+        info.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+    };
+    if let Some(l) = s("license_expression") {
+        return Some(l.to_string());
+    }
+    if let Some(l) = s("license").filter(|l| l.len() <= 80 && !l.contains('\n')) {
+        if !l.eq_ignore_ascii_case("unknown") {
+            return Some(l.to_string());
+        }
+    }
+    info.get("classifiers")
+        .and_then(Value::as_array)?
+        .iter()
+        .filter_map(Value::as_str)
+        .find_map(|c| c.strip_prefix("License :: "))
+        .map(|c| c.rsplit(" :: ").next().unwrap_or(c).to_string())
+        .filter(|c| !c.is_empty())
+}
+
+/// (first upload of any release, latest upload of the current release), from the JSON API's
+/// `releases` and `urls` (`upload_time_iso_8601`).
+pub fn upload_times(v: &Value) -> (Option<String>, Option<String>) {
+    let times = |files: &Value| -> Vec<String> {
+        files
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.get("upload_time_iso_8601").and_then(Value::as_str))
+            .filter(|t| dataset::time::is_rfc3339(t))
+            .map(str::to_string)
+            .collect()
+    };
+    let latest = times(&v["urls"]).into_iter().max();
+    let first = v
+        .get("releases")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|r| r.values())
+        .flat_map(&times)
+        .min()
+        .or_else(|| times(&v["urls"]).into_iter().min());
+    (first, latest)
 }
 
 /// A JSON API document into an item; `None` when not MCP-related.
@@ -127,6 +183,20 @@ pub fn project_to_found(v: &Value, pages: &PageBases) -> Option<Found> {
         urls.push(h);
     }
     f.repo = urls.iter().find_map(|u| normalize_repo(u, None));
+    f.license = license_of(info);
+    let home = info
+        .get("project_urls")
+        .and_then(Value::as_object)
+        .and_then(|pu| {
+            pu.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("homepage") || k.eq_ignore_ascii_case("home"))
+                .and_then(|(_, v)| v.as_str())
+        })
+        .or(s("home_page"));
+    f.homepage = home.and_then(|u| super::npm::homepage_of(u, f.repo.as_ref()));
+    let (first, latest) = upload_times(v);
+    f.published_at = first;
+    f.updated_at = latest;
     let requires: Vec<String> = info
         .get("requires_dist")
         .and_then(Value::as_array)
@@ -183,9 +253,39 @@ pub fn project_to_found(v: &Value, pages: &PageBases) -> Option<Found> {
     Some(f)
 }
 
+impl Pypi {
+    /// One project's JSON API document into an item (`None`: gone or not MCP-related).
+    async fn fetch_project(&self, http: &SourceHttp, name: &str) -> Fetched {
+        let url = url_with(
+            self.base(),
+            &format!("pypi/{}/json", encode_segment(name)),
+            &[],
+        )?;
+        match http.get_json::<Value>(&url, "application/json").await {
+            Ok((v, _)) => Ok(project_to_found(&v, &self.pages)),
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 impl Crawl for Pypi {
     fn source(&self) -> Source {
         Source::Pypi
+    }
+
+    fn claims(&self, link: &str) -> bool {
+        link.starts_with("pypi:")
+    }
+
+    fn resolve<'a>(&'a self, ctx: &'a mut Ctx, wanted: Vec<String>) -> BoxFuture<'a, Resolved> {
+        Box::pin(async move {
+            super::resolve_with(ctx, wanted, self.concurrency, |http, link| async move {
+                let name = link.strip_prefix("pypi:").unwrap_or(&link);
+                self.fetch_project(&http, name).await
+            })
+            .await
+        })
     }
 
     fn crawl<'a>(&'a self, ctx: &'a mut Ctx) -> BoxFuture<'a, Result<(), HttpError>> {
@@ -213,15 +313,12 @@ impl Crawl for Pypi {
                         url: url.clone(),
                         message: e.to_string(),
                     })?;
-                let hinted: std::collections::BTreeSet<String> = ctx
-                    .hints
-                    .iter()
-                    .filter_map(|h| h.strip_prefix("pypi:"))
-                    .map(pep503)
-                    .collect();
                 for pr in &index.projects {
                     let norm = pep503(&pr.name);
-                    if is_candidate(&norm) || hinted.contains(&norm) {
+                    if is_candidate(&norm) {
+                        if norm != pr.name {
+                            p.names.insert(norm.clone(), pr.name.to_string());
+                        }
                         p.candidates.insert(norm, pr.serial);
                     }
                 }
@@ -229,10 +326,14 @@ impl Crawl for Pypi {
                 ctx.set_run_state(&p);
                 ctx.checkpoint();
             }
+            // Discovery is complete: the index named every candidate. Each is listed now, from
+            // yesterday's document when its serial did not move, else fetched (most popular
+            // first, within the time left) or, failing that, listed by name until a later night.
             ctx.progress.set_length(p.candidates.len() as u64);
             let mut fetch = Vec::new();
             for (name, serial) in &p.candidates {
                 if ctx.state.pending.contains_key(name) {
+                    ctx.progress.inc(1);
                     continue;
                 }
                 let marker = serial.map(|s| s.to_string());
@@ -249,37 +350,38 @@ impl Crawl for Pypi {
                 }
                 fetch.push((name.clone(), marker));
             }
-            let pages = PageBases {
-                npm: None,
-                pypi: Some(self.base().to_string()),
+            let popularity = |n: &str| {
+                let k = ctx.state.known.get(n);
+                (
+                    std::cmp::Reverse(k.and_then(|k| k.downloads_monthly).unwrap_or(0)),
+                    k.and_then(|k| k.download_rank).unwrap_or(u64::MAX),
+                )
             };
+            fetch.sort_by(|a, b| (popularity(&a.0), &a.0).cmp(&(popularity(&b.0), &b.0)));
+            let wanted = fetch.len();
+            let cap = super::time_capacity(&ctx.http, "", 1);
+            let later = match cap {
+                Some(c) if (c as usize) < fetch.len() => fetch.split_off(c as usize),
+                _ => Vec::new(),
+            };
+            tracing::info!(
+                "pypi plan: {} candidates in the index, {wanted} documents to fetch; fetching {} \
+                 now, {} left for the next night",
+                p.candidates.len(),
+                fetch.len(),
+                later.len()
+            );
             let ctx_ref: &Ctx = ctx;
-            let pages_ref = &pages;
             let results: Vec<(String, Option<String>, Fetched)> =
                 futures::stream::iter(fetch.into_iter().map(|(name, marker)| async move {
-                    let r = match url_with(
-                        self.base(),
-                        &format!("pypi/{}/json", encode_segment(&name)),
-                        &[],
-                    ) {
-                        Err(e) => Err(e),
-                        Ok(url) => match ctx_ref
-                            .http
-                            .get_json::<Value>(&url, "application/json")
-                            .await
-                        {
-                            Ok((v, _)) => Ok(project_to_found(&v, pages_ref)),
-                            Err(e) if e.status() == Some(404) => Ok(None),
-                            Err(e) => Err(e),
-                        },
-                    };
+                    let r = self.fetch_project(&ctx_ref.http, &name).await;
                     ctx_ref.progress.inc(1);
                     (name, marker, r)
                 }))
                 .buffered(self.concurrency.max(1))
                 .collect()
                 .await;
-            let mut stop = None;
+            let mut deferred: Vec<String> = later.into_iter().map(|(n, _)| n).collect();
             for (name, marker, r) in results {
                 match r {
                     Ok(found) => {
@@ -290,16 +392,33 @@ impl Crawl for Pypi {
                             ctx.state.pending.insert(name, f);
                         }
                     }
-                    Err(e) if e.is_stop() => {
-                        stop.get_or_insert(e);
-                    }
                     Err(e) => {
-                        ctx.http.record(&e);
-                        ctx.state.marks.remove(&format!("serial:{name}"));
-                        if let Some(k) = ctx.state.known.get(&name).cloned() {
-                            ctx.state.pending.insert(name, k);
+                        if !e.is_stop() {
+                            ctx.http.record(&e);
                         }
+                        ctx.state.marks.remove(&format!("serial:{name}"));
+                        deferred.push(name);
                     }
+                }
+            }
+            if !deferred.is_empty() {
+                ctx.note(format!(
+                    "fetched {} of {wanted} project documents; {} left for the next night with \
+                     yesterday's data or their name from the index",
+                    wanted - deferred.len(),
+                    deferred.len()
+                ));
+            }
+            for name in deferred {
+                let item = ctx.state.known.get(&name).cloned().or_else(|| {
+                    let published = p.names.get(&name).cloned().unwrap_or_else(|| name.clone());
+                    project_to_found(
+                        &serde_json::json!({"info": {"name": published}}),
+                        &self.pages,
+                    )
+                });
+                if let Some(item) = item {
+                    ctx.state.pending.insert(name, item);
                 }
             }
             // Forget serials of names no longer in the index.
@@ -308,10 +427,6 @@ impl Crawl for Pypi {
                 k.strip_prefix("serial:")
                     .is_none_or(|n| cands.contains_key(n))
             });
-            if let Some(e) = stop {
-                ctx.checkpoint_now();
-                return Err(e);
-            }
             ctx.finish();
             Ok(())
         })

@@ -1,7 +1,19 @@
 //! A local fake of the four APIs on 127.0.0.1 (tiny_http), shared by the crawler's tests and
 //! benchmark. Response shapes come from `tests/fixtures/` (recorded shapes, hosts replaced by
 //! placeholders); the data is filled in by each test. The fake logs every request with its
-//! start and end time so politeness can be asserted, and can inject faults by path.
+//! start and end time and headers (so politeness and credentials can be asserted), and can
+//! inject faults by path.
+//!
+//! [`World::serve_hosts`] serves each API from its own host (port), as in the real world, and
+//! [`Limits`] makes the fake enforce the published limits: GitHub's primary limits per identity
+//! (no token: 60 core requests an hour and 10 searches a minute; with the token: 5,000 and 30;
+//! code search 10 a minute and only with a token), its secondary limits (too many requests in
+//! flight or in a minute: 403 with `Retry-After`), `x-ratelimit-*` headers on every answer and a
+//! free `/rate_limit`; npm's search window (429 with an HTML body and `Retry-After: 0`) and
+//! result cap; the MCP Registry's per-minute limit (429 with `Retry-After`). Limits run on a
+//! simulated clock that may run faster than real time (`scale`): every window, reset time and
+//! `Retry-After` the fake reports is converted back to real seconds, so a client sees a
+//! consistent world in which a minute lasts `60 / scale` real seconds.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -294,6 +306,152 @@ pub struct World {
     pub dup_across_pages: bool,
     pub faults: Mutex<Vec<Fault>>,
     pub base: Mutex<String>,
+    /// Limits to enforce (`None`: none, as the older tests expect).
+    pub limits: Option<Limits>,
+    pub limit_state: Mutex<LimitState>,
+    github_in_flight: AtomicUsize,
+}
+
+/// The limits a fake world enforces (see the module documentation).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Simulated seconds per real second.
+    pub scale: f64,
+    /// The one token GitHub accepts; any other `Authorization` is answered 401.
+    pub token: Option<String>,
+    /// Core requests an hour: (without a token, with it).
+    pub core: (u64, u64),
+    /// Searches a minute: (without a token, with it).
+    pub search: (u64, u64),
+    /// Code searches a minute: (without a token, with it); 0 means it needs a token (401).
+    pub code_search: (u64, u64),
+    /// Secondary limit: GitHub requests in flight at once.
+    pub secondary_concurrency: usize,
+    /// Secondary limit: GitHub requests in one simulated minute.
+    pub secondary_per_minute: u64,
+    /// Every GitHub answer takes this long (real time): a slow GitHub.
+    pub github_delay: Duration,
+    /// npm searches per window of `npm_search_window` simulated seconds.
+    pub npm_searches: u64,
+    pub npm_search_window: f64,
+    /// MCP Registry requests a simulated minute.
+    pub registry_per_minute: u64,
+    /// PyPI requests a simulated second (0: unlimited).
+    pub pypi_per_second: u64,
+}
+
+impl Limits {
+    /// GitHub's, npm's and the Registry's published or observed limits, on real time.
+    pub fn real(token: Option<&str>) -> Limits {
+        Limits {
+            scale: 1.0,
+            token: token.map(str::to_string),
+            core: (60, 5000),
+            search: (10, 30),
+            code_search: (0, 10),
+            secondary_concurrency: 100,
+            secondary_per_minute: 900,
+            github_delay: Duration::ZERO,
+            npm_searches: 10,
+            npm_search_window: 60.0,
+            registry_per_minute: 120,
+            pypi_per_second: 0,
+        }
+    }
+
+    /// The same limits on a clock `scale` times faster than real time.
+    pub fn scaled(token: Option<&str>, scale: f64) -> Limits {
+        Limits {
+            scale,
+            ..Limits::real(token)
+        }
+    }
+}
+
+/// One fixed window of a rate limit (simulated seconds).
+#[derive(Debug, Clone, Default)]
+pub struct Window {
+    pub start: f64,
+    pub used: u64,
+}
+
+/// What the limits have counted.
+#[derive(Debug, Default)]
+pub struct LimitState {
+    pub started: Option<Instant>,
+    /// By (identity, resource).
+    pub windows: BTreeMap<(String, String), Window>,
+    /// GitHub answers refused by a primary limit, by resource.
+    pub refused: BTreeMap<String, u64>,
+    /// GitHub answers refused by a secondary limit.
+    pub secondary: u64,
+    /// npm searches refused with a 429.
+    pub npm_refused: u64,
+    pub registry_refused: u64,
+}
+
+fn unix_now_f() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Which GitHub bucket a path draws from (`None`: free).
+pub fn github_resource(rest: &str) -> Option<&'static str> {
+    if rest == "rate_limit" {
+        None
+    } else if rest.starts_with("search/code") {
+        Some("code_search")
+    } else if rest.starts_with("search/") {
+        Some("search")
+    } else {
+        Some("core")
+    }
+}
+
+/// The hosts of [`World::serve_hosts`]: one fake per API.
+pub struct Hosts {
+    pub github: Fake,
+    pub registry: Fake,
+    pub npm: Fake,
+    pub downloads: Fake,
+    pub pypi: Fake,
+}
+
+impl Hosts {
+    /// Endpoints pointing each source at its own host.
+    pub fn endpoints(&self, token: Option<&str>) -> crawler::crawl::Endpoints {
+        crawler::crawl::Endpoints {
+            github_api: format!("{}/github", self.github.base),
+            github_token: token.map(str::to_string),
+            mcp_registry: format!("{}/registry", self.registry.base),
+            npm_registry: Some(format!("{}/npm", self.npm.base)),
+            npm_downloads: Some(format!("{}/downloads", self.downloads.base)),
+            pypi: Some(format!("{}/pypi", self.pypi.base)),
+        }
+    }
+
+    /// Every host with its name.
+    pub fn all(&self) -> [(&'static str, &Fake); 5] {
+        [
+            ("github", &self.github),
+            ("registry", &self.registry),
+            ("npm", &self.npm),
+            ("downloads", &self.downloads),
+            ("pypi", &self.pypi),
+        ]
+    }
+}
+
+impl Logged {
+    /// The `Authorization` header, if the request carried one.
+    pub fn authorization(&self) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 const CURSOR_SUFFIX: &str = ":a/b+c=d";
@@ -307,6 +465,238 @@ impl World {
         });
     }
 
+    /// Starts one fake per API (each on its own port, so its own host).
+    pub fn serve_hosts(self) -> (Hosts, Arc<World>) {
+        let w = Arc::new(self);
+        let start = |w: &Arc<World>| {
+            let w2 = w.clone();
+            Fake::start(move |r| w2.handle(r))
+        };
+        let hosts = Hosts {
+            github: start(&w),
+            registry: start(&w),
+            npm: start(&w),
+            downloads: start(&w),
+            pypi: start(&w),
+        };
+        *w.base.lock().unwrap() = hosts.github.base.clone();
+        (hosts, w)
+    }
+
+    /// Simulated seconds since the first limited request.
+    fn sim_now(&self, st: &mut LimitState, scale: f64) -> f64 {
+        let started = *st.started.get_or_insert_with(Instant::now);
+        started.elapsed().as_secs_f64() * scale
+    }
+
+    /// Counts one request against (identity, resource), a window of `period` simulated seconds
+    /// holding `limit` requests. Returns (allowed, remaining, reset as Unix seconds).
+    fn take(
+        &self,
+        st: &mut LimitState,
+        l: &Limits,
+        key: (String, String),
+        limit: u64,
+        period: f64,
+    ) -> (bool, u64, u64) {
+        let now = self.sim_now(st, l.scale);
+        let w = st.windows.entry(key).or_insert(Window {
+            start: now,
+            used: 0,
+        });
+        if now >= w.start + period {
+            *w = Window {
+                start: now,
+                used: 0,
+            };
+        }
+        let reset = (unix_now_f() + (w.start + period - now) / l.scale).ceil() as u64;
+        if w.used >= limit {
+            return (false, 0, reset);
+        }
+        w.used += 1;
+        (true, limit - w.used, reset)
+    }
+
+    /// A `Retry-After` of `secs` simulated seconds, in real seconds (at least 1).
+    fn retry_after(l: &Limits, secs: f64) -> String {
+        ((secs / l.scale).ceil().max(1.0) as u64).to_string()
+    }
+
+    /// GitHub's limits; `Err` is the refusal to send instead of an answer.
+    fn github_limits(
+        &self,
+        l: &Limits,
+        rest: &str,
+        r: &Req,
+    ) -> Result<Vec<(String, String)>, Resp> {
+        let identity = match r.header("authorization") {
+            None => "anonymous",
+            Some(h) => {
+                let t = h
+                    .strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("token "))
+                    .unwrap_or("");
+                if l.token.as_deref() == Some(t) {
+                    "token"
+                } else {
+                    return Err(Resp::text(
+                        401,
+                        "application/json",
+                        "{\"message\":\"Bad credentials\"}",
+                    ));
+                }
+            }
+        };
+        let authed = identity == "token";
+        let mut st = self.limit_state.lock().unwrap();
+        if rest == "rate_limit" {
+            let mut resources = serde_json::Map::new();
+            for (res, (anon, auth), period) in [
+                ("core", l.core, 3600.0),
+                ("search", l.search, 60.0),
+                ("code_search", l.code_search, 60.0),
+            ] {
+                let limit = if authed { auth } else { anon };
+                let now = self.sim_now(&mut st, l.scale);
+                let key = (identity.to_string(), res.to_string());
+                let (used, reset) = match st.windows.get(&key) {
+                    Some(w) if now < w.start + period => (
+                        w.used,
+                        (unix_now_f() + (w.start + period - now) / l.scale).ceil() as u64,
+                    ),
+                    _ => (0, (unix_now_f() + period / l.scale).ceil() as u64),
+                };
+                resources.insert(
+                    res.into(),
+                    json!({"limit": limit, "remaining": limit.saturating_sub(used), "used": used, "reset": reset}),
+                );
+            }
+            return Err(Resp::json(
+                &json!({"resources": resources, "rate": resources["core"].clone()}),
+            ));
+        }
+        // Secondary limits first: they apply to every identity.
+        let now = self.sim_now(&mut st, l.scale);
+        let minute = (now / 60.0).floor();
+        let (ok, _, _) = self.take(
+            &mut st,
+            l,
+            ("any".into(), format!("secondary-{minute}")),
+            l.secondary_per_minute,
+            60.0,
+        );
+        let in_flight = self.github_in_flight.load(Ordering::SeqCst);
+        if !ok || in_flight > l.secondary_concurrency {
+            st.secondary += 1;
+            return Err(Resp::text(
+                403,
+                "application/json",
+                "{\"message\":\"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.\"}",
+            )
+            .with("Retry-After", &Self::retry_after(l, 60.0)));
+        }
+        let Some(resource) = github_resource(rest) else {
+            return Ok(Vec::new());
+        };
+        let ((anon, auth), period) = match resource {
+            "search" => (l.search, 60.0),
+            "code_search" => (l.code_search, 60.0),
+            _ => (l.core, 3600.0),
+        };
+        let limit = if authed { auth } else { anon };
+        if limit == 0 {
+            return Err(Resp::text(
+                401,
+                "application/json",
+                "{\"message\":\"Requires authentication\"}",
+            ));
+        }
+        let (ok, remaining, reset) = self.take(
+            &mut st,
+            l,
+            (identity.into(), resource.into()),
+            limit,
+            period,
+        );
+        let headers = vec![
+            ("X-RateLimit-Limit".to_string(), limit.to_string()),
+            ("X-RateLimit-Remaining".to_string(), remaining.to_string()),
+            (
+                "X-RateLimit-Used".to_string(),
+                (limit - remaining).to_string(),
+            ),
+            ("X-RateLimit-Reset".to_string(), reset.to_string()),
+            ("X-RateLimit-Resource".to_string(), resource.to_string()),
+        ];
+        if !ok {
+            *st.refused.entry(resource.into()).or_default() += 1;
+            let mut resp = Resp::text(
+                403,
+                "application/json",
+                "{\"message\":\"API rate limit exceeded for 127.0.0.1.\",\"documentation_url\":\"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting\"}",
+            );
+            resp.headers.extend(headers);
+            return Err(resp);
+        }
+        Ok(headers)
+    }
+
+    /// Limits of the package hosts; `Err` is the refusal.
+    fn package_limits(&self, l: &Limits, p: &str) -> Result<(), Resp> {
+        let mut st = self.limit_state.lock().unwrap();
+        if p.starts_with("/npm/-/v1/search") {
+            let (ok, _, _) = self.take(
+                &mut st,
+                l,
+                ("ip".into(), "npm-search".into()),
+                l.npm_searches,
+                l.npm_search_window,
+            );
+            if !ok {
+                st.npm_refused += 1;
+                return Err(Resp::text(
+                    429,
+                    "text/html; charset=UTF-8",
+                    "<!DOCTYPE html><html><head><title>Too Many Requests</title></head><body><h1>429 Too Many Requests</h1><p>You are being rate limited.</p></body></html>",
+                )
+                .with("Retry-After", "0"));
+            }
+        } else if p.starts_with("/registry/") {
+            let (ok, _, reset) = self.take(
+                &mut st,
+                l,
+                ("ip".into(), "registry".into()),
+                l.registry_per_minute,
+                60.0,
+            );
+            if !ok {
+                st.registry_refused += 1;
+                let wait = (reset as f64 - unix_now_f()).ceil().max(1.0) as u64;
+                return Err(Resp::text(
+                    429,
+                    "application/json",
+                    "{\"title\":\"Too Many Requests\"}",
+                )
+                .with("Retry-After", &wait.to_string()));
+            }
+        } else if p.starts_with("/pypi/") && l.pypi_per_second > 0 {
+            let (ok, _, _) = self.take(
+                &mut st,
+                l,
+                ("ip".into(), "pypi".into()),
+                l.pypi_per_second,
+                1.0,
+            );
+            if !ok {
+                return Err(
+                    Resp::text(429, "text/plain", "Too Many Requests").with("Retry-After", "1")
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Starts a fake serving this world.
     pub fn serve(self) -> (Fake, Arc<World>) {
         let w = Arc::new(self);
@@ -316,18 +706,49 @@ impl World {
         (fake, w)
     }
 
+    /// The scripted fault for this request, if one is due.
+    fn fault_for(&self, r: &Req) -> Option<Resp> {
+        let mut faults = self.faults.lock().unwrap();
+        let f = faults
+            .iter_mut()
+            .find(|f| f.times > 0 && r.path.contains(&f.path))?;
+        f.times -= 1;
+        Some(f.resp.clone())
+    }
+
     pub fn handle(&self, r: &Req) -> Resp {
-        {
-            let mut faults = self.faults.lock().unwrap();
-            if let Some(f) = faults
-                .iter_mut()
-                .find(|f| f.times > 0 && r.path.contains(&f.path))
-            {
-                f.times -= 1;
-                return f.resp.clone();
+        let p = r.path.as_str();
+        // Without limits, faults come first; with them, a request is counted before its
+        // scripted answer, as a real server counts it.
+        if self.limits.is_none() {
+            if let Some(f) = self.fault_for(r) {
+                return f;
             }
         }
-        let p = r.path.as_str();
+        if let Some(l) = &self.limits {
+            if let Some(rest) = p.strip_prefix("/github/") {
+                self.github_in_flight.fetch_add(1, Ordering::SeqCst);
+                if !l.github_delay.is_zero() {
+                    std::thread::sleep(l.github_delay);
+                }
+                let out = match self.github_limits(l, rest, r) {
+                    Ok(headers) => {
+                        let mut resp = self.fault_for(r).unwrap_or_else(|| self.github(rest, r));
+                        resp.headers.extend(headers);
+                        resp
+                    }
+                    Err(refusal) => refusal,
+                };
+                self.github_in_flight.fetch_sub(1, Ordering::SeqCst);
+                return out;
+            }
+            if let Err(refusal) = self.package_limits(l, p) {
+                return refusal;
+            }
+            if let Some(f) = self.fault_for(r) {
+                return f;
+            }
+        }
         if let Some(rest) = p.strip_prefix("/registry/") {
             return self.registry(rest, r);
         }
@@ -430,6 +851,25 @@ impl World {
                     let mut o = template.clone();
                     o["package"]["name"] = json!(name);
                     o["package"]["version"] = v["dist-tags"]["latest"].clone();
+                    o["package"]["description"] = v["description"].clone();
+                    o["package"]["keywords"] = v["keywords"].clone();
+                    // The search links the repository URL the packument names (npm shows
+                    // `owner/repo` shorthands as full URLs; objects by their `url`).
+                    let repo = match &v["repository"] {
+                        Value::String(r) => Some(r.clone()),
+                        Value::Object(o) => {
+                            o.get("url").and_then(Value::as_str).map(str::to_string)
+                        }
+                        _ => None,
+                    };
+                    match repo {
+                        Some(r) => o["package"]["links"]["repository"] = json!(r),
+                        None => {
+                            if let Some(l) = o["package"]["links"].as_object_mut() {
+                                l.remove("repository");
+                            }
+                        }
+                    }
                     o["downloads"]["monthly"] =
                         json!(self.npm_downloads.get(*name).copied().unwrap_or(0));
                     o
@@ -533,8 +973,7 @@ impl World {
             }
             let incomplete = page == 1 && self.incomplete_once.swap(false, Ordering::SeqCst);
             return Resp::json(&json!({"total_count": hits.len(), "incomplete_results": incomplete, "items": items}))
-                .with("Link", "<garbage>; rel=\"next\", <<<; rel=last")
-                .with("X-RateLimit-Remaining", "29");
+                .with("Link", "<garbage>; rel=\"next\", <<<; rel=last");
         }
         let Some(repo_path) = rest.strip_prefix("repos/") else {
             return Resp::status(404);

@@ -91,6 +91,24 @@ try {
   await again.waitFor({ timeout: 15000 });
   result.retriedFirst = await again.locator("a").getAttribute("href");
 
+  // A query typed into the header box before the search script has arrived (a slow network, a
+  // fast typist): no input event reaches the script, yet the query is searched once it runs.
+  const page5 = await context.newPage();
+  let release;
+  const typed = new Promise((r) => { release = r; });
+  await page5.route("**/search/search.js*", async (r) => { await typed; await r.continue(); });
+  page5.on("pageerror", (e) => result.consoleErrors.push(String(e)));
+  await page5.goto(origin + "/", { waitUntil: "commit" });
+  const top = page5.locator("input[name=q]").first();
+  await top.waitFor({ timeout: 10000 });
+  await top.click();
+  await top.pressSequentially(query, { delay: 10 });
+  result.typedBeforeScript = await page5.locator("[id=hisper-search][data-enhanced]").count();
+  release();
+  const early = page5.locator(`[role=listbox][data-query="${query}"] [role=option]`).first();
+  await early.waitFor({ timeout: 15000 });
+  result.typedEarlyFirst = await early.locator("a").getAttribute("href");
+
   // JavaScript off: the note shows.
   const noJs = await launch({ javaScriptEnabled: false });
   try {

@@ -52,7 +52,7 @@ pub struct Inputs<'a> {
     pub ds: &'a Dataset,
     pub previous: Option<&'a Dataset>,
     pub crawl_report: Option<&'a Value>,
-    pub categories_file: Option<&'a Value>,
+    pub categories_file: Option<&'a dataset::files::CategoriesFile>,
     pub history: &'a History,
     pub base: &'a Base,
     pub has_search: bool,
@@ -290,7 +290,11 @@ struct ItemHtml<'a> {
 }
 
 /// Category ids present in the dataset with labels from `categories.json` (fallback: the id).
-fn category_views(ds: &Dataset, file: Option<&Value>, base: &str) -> Vec<CategoryView> {
+fn category_views(
+    ds: &Dataset,
+    file: Option<&dataset::files::CategoriesFile>,
+    base: &str,
+) -> Vec<CategoryView> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &ds.servers {
         for c in &s.categories {
@@ -299,19 +303,19 @@ fn category_views(ds: &Dataset, file: Option<&Value>, base: &str) -> Vec<Categor
             }
         }
     }
-    let mut labels: HashMap<String, (String, String)> = HashMap::new();
-    if let Some(list) = file
-        .and_then(|f| f.get("categories"))
-        .and_then(Value::as_array)
-    {
-        for c in list {
-            if let Some(id) = c.get("id").and_then(Value::as_str) {
-                let label = c.get("label").and_then(Value::as_str).unwrap_or(id);
-                let desc = c.get("description").and_then(Value::as_str).unwrap_or("");
-                labels.insert(id.to_string(), (clean_text(label), clean_text(desc)));
-            }
-        }
-    }
+    let labels: HashMap<&str, (String, String)> = file
+        .map(|f| {
+            f.categories
+                .iter()
+                .map(|c| {
+                    (
+                        c.id.as_str(),
+                        (clean_text(&c.label), clean_text(&c.description)),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let mut v: Vec<CategoryView> = counts
         .into_iter()
         .map(|(id, count)| {
