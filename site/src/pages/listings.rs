@@ -51,6 +51,14 @@ struct ListHtml<'a> {
     page: &'a ListPage<'a>,
 }
 
+/// A trust-layer listing: path prefix, title, description, membership.
+type TrustFilter<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a dyn Fn(&dataset::Server) -> bool,
+);
+
 fn listings(ctx: &Ctx) -> Vec<Listing> {
     let ds = ctx.ds;
     let mut listings = vec![Listing {
@@ -72,6 +80,51 @@ fn listings(ctx: &Ctx) -> Vec<Listing> {
                 count,
             });
         }
+    }
+    // Filters of the trust layer: servers with security findings, rug pulls, risky tools.
+    let trust_filters: [TrustFilter; 4] = [
+        (
+            "security/",
+            "Servers with security findings",
+            "Servers whose tool, prompt or resource texts raised a warning or danger: hidden instructions, invisible text, instructions about other tools, requests for secrets, exfiltration, look-alike names, rug pulls.",
+            &|s| s.trust.as_ref().and_then(|t| t.worst) >= Some(dataset::Severity::Warning),
+        ),
+        (
+            "security/danger/",
+            "Servers with dangerous findings",
+            "Servers with at least one finding rated danger.",
+            &|s| s.trust.as_ref().and_then(|t| t.worst) == Some(dataset::Severity::Danger),
+        ),
+        (
+            "security/rug-pulls/",
+            "Servers whose tools changed under the same version",
+            "A tool's definition changed between two nights while the server's version stayed the same.",
+            &|s| s.trust.as_ref().is_some_and(|t| t.history.changelog.iter().any(|c| c.rug_pull)),
+        ),
+        (
+            "security/executes-code/",
+            "Servers with tools that execute code",
+            "At least one tool runs code or commands it is given (assessed from its name, description and parameters).",
+            &|s| {
+                s.safety.as_ref().is_some_and(|sf| {
+                    sf.tools
+                        .values()
+                        .any(|t| t.level == Some(dataset::RiskLevel::ExecutesCode))
+                })
+            },
+        ),
+    ];
+    for (prefix, title, description, pred) in trust_filters {
+        let members: Vec<bool> = ds.servers.iter().map(pred).collect();
+        let count = members.iter().filter(|m| **m).count();
+        listings.push(Listing {
+            prefix: prefix.into(),
+            title: title.into(),
+            description: description.into(),
+            section: "browse",
+            members: Some(members),
+            count,
+        });
     }
     for c in &ctx.categories {
         listings.push(Listing {
