@@ -57,6 +57,32 @@ fn ok_server_exits_zero_with_its_tools() {
 }
 
 #[test]
+fn findings_on_the_listed_tools_are_printed_with_their_evidence() {
+    let (code, rec, _) = inspect(&[], "poisoned");
+    assert_eq!(code, 0, "{rec}");
+    let found = rec["trust"]["tools"]["multiply"]["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings for multiply: {rec}"));
+    let danger: Vec<&Value> = found
+        .iter()
+        .filter(|f| f["rule"] == "hidden-instructions" && f["severity"] == "danger")
+        .collect();
+    assert!(!danger.is_empty(), "{found:?}");
+    assert!(danger.iter().any(|f| f["evidence"]
+        .as_str()
+        .is_some_and(|e| e.contains("~/.ssh/id_rsa"))));
+    assert!(danger
+        .iter()
+        .all(|f| f["field"] == "description" && f["span"].is_array()));
+    assert_eq!(rec["trust"]["worst"], "danger");
+    // The honest tools of the same server have none.
+    assert!(rec["trust"]["tools"].get("echo").is_none(), "{rec}");
+    // Without findings there is no trust key.
+    let (_, clean, _) = inspect(&[], "normal");
+    assert!(clean.get("trust").is_none(), "{clean}");
+}
+
+#[test]
 fn missing_key_exits_one_names_it_and_redacts_the_token() {
     let (code, rec, out) = inspect(&[], "needs-key");
     assert_eq!(code, 1, "{rec}");

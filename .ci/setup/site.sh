@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setup for the site's browser tests and benchmark: Chromium (screenshots, XSS and axe checks),
 # Hugo (benchmark comparison), axe-core and playwright-core from npm (driving Chromium), and
-# html-validate from npm (site/tests/html.rs; 10.x runs on Debian's node 20).
+# html-validate from npm (site/tests/site/html.rs; 10.x runs on Debian's node 20).
 # Idempotent and quick when everything is already installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,7 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-dejavu-core >/dev/null
 fi
 
-# Node tools for the browser tests, in target/site-tools (found there by site/tests/browser.rs).
+# Node tools for the browser tests, in target/site-tools (found there by site/tests/site/browser.rs).
 TOOLS=target/site-tools
 if [ ! -f "$TOOLS/node_modules/axe-core/axe.min.js" ] || [ ! -d "$TOOLS/node_modules/playwright-core" ] \
   || ! grep -qs '"version": "10.11.0"' "$TOOLS/node_modules/html-validate/package.json"; then

@@ -479,6 +479,18 @@ pub fn assess(
     }
 }
 
+/// The findings of one probe record alone, without a catalogue (only well-known tool names count
+/// for look-alikes) or history: what `hisper inspect` prints.
+pub fn inspect(rec: &ProbeRecord) -> Option<Trust> {
+    let s = Server {
+        probe: Some(rec.clone()),
+        ..Default::default()
+    };
+    let mut t = assess(&s, &Catalogue::new(&[], 0), None, None, "")?;
+    t.history = ToolHistory::default();
+    (!t.is_empty()).then_some(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -224,23 +224,6 @@ fn cut_chars(s: &str, n: usize) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::cut_chars;
-
-    #[test]
-    fn descriptions_are_cut_between_words() {
-        assert_eq!(cut_chars("short", 10), "short");
-        assert_eq!(
-            cut_chars("read and write files, fast", 16),
-            "read and write…"
-        );
-        assert_eq!(cut_chars("read and write files", 14), "read and write…");
-        assert_eq!(cut_chars("supercalifragilistic", 5), "super…");
-        assert_eq!(cut_chars("données très longues", 9), "données…");
-    }
-}
-
 fn value_str<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
@@ -630,4 +613,21 @@ pub fn name_keys(name: &str) -> Vec<String> {
         }
     }
     keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_chars;
+
+    #[test]
+    fn descriptions_are_cut_between_words() {
+        assert_eq!(cut_chars("short", 10), "short");
+        assert_eq!(
+            cut_chars("read and write files, fast", 16),
+            "read and write…"
+        );
+        assert_eq!(cut_chars("read and write files", 14), "read and write…");
+        assert_eq!(cut_chars("supercalifragilistic", 5), "super…");
+        assert_eq!(cut_chars("données très longues", 9), "données…");
+    }
 }

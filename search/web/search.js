@@ -162,6 +162,7 @@
     input.setAttribute("aria-controls", listId);
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("autocomplete", "off");
+    showPanel();
     var selects = {};
     var shownLimit = PAGE;
     var active = -1;
@@ -185,16 +186,19 @@
       items[active].scrollIntoView({ block: "nearest" });
     }
 
-    // Closes the header's list and its filters (the search page's results stay: they are the
-    // page).
+    // The panel (filters, status, results) floats over the page under the header box: it shows
+    // only while the box is in use with a query, and closes with the list, so it never stays
+    // over the page (on a phone, over the title) once focus has left the box. On the search
+    // page the panel is the page's content (the full results page) and stays.
+    function showPanel() { panel.hidden = !(onSearchPage || input.value.trim()); }
+
     function close() {
       input.setAttribute("aria-expanded", "false");
       active = -1;
       input.removeAttribute("aria-activedescendant");
       if (onSearchPage) return;
       list.hidden = true;
-      filterBox.hidden = true;
-      moreBox.hidden = true;
+      panel.hidden = true;
     }
 
     // Shows hits[from..] (the list is cleared when from is 0); total is how many the query has.
@@ -248,6 +252,7 @@
         items.push(li);
       });
       list.hidden = false;
+      if (form.contains(document.activeElement)) showPanel();
       list.setAttribute("data-query", q);
       input.setAttribute("aria-expanded", total ? "true" : "false");
       var limit = onSearchPage ? shownLimit : LIMIT;
@@ -313,7 +318,7 @@
         label.appendChild(sel);
         filterBox.appendChild(label);
       });
-      filterBox.hidden = !onSearchPage && document.activeElement !== input;
+      filterBox.hidden = false;
     }
 
     function syncUrl(q) {
@@ -361,14 +366,14 @@
     }
 
     input.addEventListener("input", function () {
+      showPanel();
       clearTimeout(timer);
       timer = setTimeout(run, DEBOUNCE_MS);
     });
     input.addEventListener("focus", function () {
       loadEngine(base).then(buildFilters, fail);
-      if (filterBox.childNodes.length) filterBox.hidden = false;
-      moreBox.hidden = false;
-      if (items.length) { list.hidden = false; input.setAttribute("aria-expanded", "true"); }
+      showPanel();
+      if (items.length && input.value.trim()) { list.hidden = false; input.setAttribute("aria-expanded", "true"); }
     });
     // Warm up before the first keystroke: the root and the module load while the pointer
     // approaches, and at once on the search page (which exists to search).
@@ -385,7 +390,8 @@
         location.href = items[active].querySelector("a").getAttribute("href");
       }
     });
-    input.addEventListener("blur", function () { setTimeout(function () { if (document.activeElement !== input && !host.contains(document.activeElement)) close(); }, 150); });
+    // Focus leaving the form (the box, a filter, a result) closes the panel.
+    form.addEventListener("focusout", function () { setTimeout(function () { if (!form.contains(document.activeElement)) close(); }, 150); });
     form.addEventListener("submit", function (e) {
       if (onSearchPage) { e.preventDefault(); clearTimeout(timer); lastQuery = null; run(); }
     });

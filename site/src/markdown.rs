@@ -50,13 +50,34 @@ pub fn clean_multiline(s: &str) -> String {
     s.lines().map(clean_text).collect::<Vec<_>>().join("\n")
 }
 
-/// Cuts `s` to at most `max` characters, adding an ellipsis when cut.
+/// Cuts `s` to at most `max` characters (the ellipsis included), adding an ellipsis when cut.
+/// Text is cut at the last word boundary (whitespace) that keeps at least half of it, and the
+/// punctuation left dangling there is dropped; a single long word (a name, a URL) is cut
+/// where it must be.
 pub fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out = out.trim_end().to_string();
+    let keep = max.saturating_sub(1);
+    let head: String = s.chars().take(keep).collect();
+    // Where the next word starts right after the kept text, the cut is already at a boundary.
+    let at_boundary = s.chars().nth(keep).is_some_and(char::is_whitespace);
+    let mut out = if at_boundary {
+        head.clone()
+    } else {
+        match head.char_indices().rev().find(|(_, c)| c.is_whitespace()) {
+            Some((i, _)) if head[..i].chars().count() * 2 >= keep => head[..i].to_string(),
+            _ => head.clone(),
+        }
+    };
+    let trimmed = out
+        .trim_end()
+        .trim_end_matches([',', ';', ':', '-', '–', '—', '(', '/']);
+    if !trimmed.trim_end().is_empty() {
+        out = trimmed.trim_end().to_string();
+    } else {
+        out = head.trim_end().to_string();
+    }
     out.push('…');
     out
 }
@@ -263,5 +284,24 @@ mod tests {
     fn shorten_counts_characters() {
         assert_eq!(shorten("ééééé", 3), "éé…");
         assert_eq!(shorten("abc", 3), "abc");
+    }
+
+    #[test]
+    fn shorten_cuts_at_a_word_boundary() {
+        let text = "Query and inspect PostgreSQL databases: read-only SQL, schema discovery";
+        let cut = shorten(text, 30);
+        assert_eq!(cut, "Query and inspect PostgreSQL…");
+        assert!(cut.chars().count() <= 30);
+        // Dangling punctuation goes with the cut word.
+        assert_eq!(shorten(text, 41), "Query and inspect PostgreSQL databases…");
+        // The next character is a space: the kept text ends a word already.
+        assert_eq!(shorten("one two three", 8), "one two…");
+        // One long word is cut where it must be.
+        assert_eq!(
+            shorten("@modelcontextprotocol/server-github", 12),
+            "@modelconte…"
+        );
+        // A boundary that would drop more than half the text is not used.
+        assert_eq!(shorten("a verylongwordwithoutspaces", 12), "a verylongw…");
     }
 }

@@ -1,6 +1,7 @@
 //! `hisper inspect [--json] [--timeout S] [--env NAME=VALUE]… -- COMMAND [ARGS…]`: probes one
 //! local stdio server, exactly as the nightly probe would, and prints the probe record (a table,
-//! or the dataset's probe JSON with `--json`). Exit 0 when the outcome is `ok`, 1 otherwise.
+//! or the dataset's probe JSON with `--json`), and the trust layer's security findings on what it
+//! listed (the table's `findings` section, the JSON's `trust` key). Exit 0 when the outcome is `ok`, 1 otherwise.
 
 use std::path::PathBuf;
 
@@ -67,16 +68,46 @@ pub fn run(args: Args, _g: &Global) -> anyhow::Result<Status> {
         ..Default::default()
     };
     let rec = probe::runtime()?.block_on(probe::probe(&target, &opts));
+    // The trust layer's findings on what the server listed (`trust`, as in the dataset).
+    let trust = enrich::trust::inspect(&rec);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rec)?);
+        let mut v = serde_json::to_value(&rec)?;
+        if let (Some(t), Some(o)) = (&trust, v.as_object_mut()) {
+            o.insert("trust".into(), serde_json::to_value(t)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print!("{}", table(&rec));
+        if let Some(t) = &trust {
+            print!("{}", findings_table(t));
+        }
     }
     Ok(if rec.outcome == Outcome::Ok {
         Status::Ok
     } else {
         Status::ItemFailures
     })
+}
+
+/// The findings, worst first, one line each.
+fn findings_table(t: &dataset::Trust) -> String {
+    let mut all: Vec<(String, &dataset::Finding)> = t.all_findings().collect();
+    all.sort_by(|a, b| b.1.severity.cmp(&a.1.severity).then(a.0.cmp(&b.0)));
+    let mut out = format!("\nfindings ({})\n", all.len());
+    for (subject, f) in all {
+        out.push_str(&format!(
+            "  {:<8} {:<20} [{subject}{}] {} «{}»\n",
+            f.severity.as_str(),
+            f.rule,
+            f.field
+                .as_ref()
+                .map(|x| format!(" {x}"))
+                .unwrap_or_default(),
+            f.message,
+            one_line(&f.evidence, 120)
+        ));
+    }
+    out
 }
 
 fn one_line(s: &str, max: usize) -> String {

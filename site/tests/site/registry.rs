@@ -3,7 +3,7 @@
 //! record validates against the schema its path answers with, the list is complete, and names with
 //! `/` are reachable both as `%2F` and as a directory.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

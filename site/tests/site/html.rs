@@ -5,7 +5,7 @@
 //!
 //! Without node or html-validate it skips loudly, except under `CI=true`, where it fails.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

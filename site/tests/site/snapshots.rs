@@ -4,7 +4,7 @@
 //! by nesting, so a diff shows what changed. Review changes with `cargo insta review`, or accept
 //! them with `INSTA_UPDATE=always`.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

@@ -5,7 +5,7 @@
 //! Needs what `.ci/setup/site.sh` installs (chromium, node, axe-core and playwright-core in
 //! `target/site-tools`). Without them it skips loudly, except under `CI=true`, where it fails.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
