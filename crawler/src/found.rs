@@ -45,6 +45,12 @@ pub struct Found {
     pub summary: Option<String>,
     pub published_at: Option<String>,
     pub updated_at: Option<String>,
+    /// The license the source declares.
+    #[serde(default)]
+    pub license: Option<String>,
+    /// The homepage the source declares (not the repository).
+    #[serde(default)]
+    pub homepage: Option<String>,
     pub deprecated: bool,
     /// The repository it links to, normalized.
     pub repo: Option<RepoRef>,
@@ -77,6 +83,8 @@ impl Found {
             summary: None,
             published_at: None,
             updated_at: None,
+            license: None,
+            homepage: None,
             deprecated: false,
             repo: None,
             repo_meta: None,

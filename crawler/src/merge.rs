@@ -71,6 +71,8 @@ fn absorb(have: &mut Found, f: Found) {
         summary,
         published_at,
         updated_at,
+        license,
+        homepage,
         repo,
         repo_meta,
         readme
@@ -321,6 +323,8 @@ fn build(id: &str, items: &[&Found], now: &str) -> Server {
         e.summary = f.summary.clone();
         e.published_at = f.published_at.clone();
         e.updated_at = f.updated_at.clone();
+        e.license = f.license.clone();
+        e.homepage = f.homepage.clone();
         e.deprecated = f.deprecated;
         sources.push(e);
     }

@@ -562,20 +562,31 @@ fn killed_at_any_moment_and_resumed_gives_the_same_dataset() {
 fn deadline_checkpoints_and_the_next_run_continues() {
     let (fake, _w) = full_world().serve();
     let clean = tempfile::tempdir().unwrap();
-    let want = bytes(&crawl(&options(&fake, clean.path(), &Source::ALL), None).unwrap());
+    let clean_run = crawl(&options(&fake, clean.path(), &Source::ALL), None).unwrap();
+    let want = bytes(&clean_run);
 
     let dir = tempfile::tempdir().unwrap();
     let mut o = options(&fake, dir.path(), &Source::ALL);
     o.http.min_spacing = Duration::from_millis(15);
     o.http.deadline = Some(crawler::deadline_after(Duration::from_millis(400)));
     let partial = crawl(&o, None).unwrap();
-    assert!(partial.report.has_errors());
+    // Discovery comes first and fits the deadline: every server is listed; what the time did
+    // not cover (packuments, project documents, READMEs) is left for the next run.
+    for (name, s) in &partial.report.sources {
+        assert_eq!(
+            s.found, clean_run.report.sources[name].found,
+            "{name} discovered everything: {s:?}"
+        );
+    }
     assert!(
         partial
             .report
             .sources
             .values()
-            .any(|s| s.status == "partial"),
+            .any(|s| s.status == "partial"
+                || s.notes
+                    .iter()
+                    .any(|n| n.contains("left for the next night"))),
         "{:?}",
         partial.report.sources
     );
@@ -741,4 +752,89 @@ fn registry_incremental_run_asks_updated_since_and_drops_deleted_entries() {
         .get("mcp-registry:io.github.inc/s2")
         .is_none());
     assert_eq!(second.report.sources["mcp-registry"].removed, 1);
+}
+
+#[test]
+fn records_carry_each_sources_dates_license_homepage_and_configured_pages() {
+    let mut w = full_world();
+    let name = w.npm.keys().nth(1).cloned().unwrap();
+    let doc = w.npm.get_mut(&name).unwrap();
+    doc["homepage"] = json!("https://docs.example.invalid/tool");
+    doc["time"]["1.2.0"] = json!("2026-10-05T10:00:00.000Z");
+    w.pypi.get_mut("weather-mcp-server").unwrap()["info"]["project_urls"]["Homepage"] =
+        json!("https://example.invalid");
+    let (fake, _w) = w.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&fake, dir.path(), &Source::ALL);
+    o.pages = crawler::listing::PageBases {
+        npm: Some("https://npm-web.invalid".into()),
+        pypi: Some("https://pypi-web.invalid/".into()),
+    };
+    let r = crawl(&o, None).unwrap();
+    valid(&r.dataset);
+    let entry = |source: Source, ident: &str| {
+        r.dataset
+            .servers
+            .iter()
+            .flat_map(|s| s.sources.iter())
+            .find(|e| e.source == source && e.identifier == ident)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {source} entry {ident}"))
+    };
+    // npm: `time.created`, the latest version's time, `license`, `homepage`, the web page.
+    let e = entry(Source::Npm, &name);
+    assert_eq!(e.published_at.as_deref(), Some("2026-03-01T10:00:00.000Z"));
+    assert_eq!(e.updated_at.as_deref(), Some("2026-10-05T10:00:00.000Z"));
+    assert_eq!(e.license.as_deref(), Some("MIT"));
+    assert_eq!(
+        e.homepage.as_deref(),
+        Some("https://docs.example.invalid/tool")
+    );
+    assert_eq!(
+        e.url.as_deref(),
+        Some(format!("https://npm-web.invalid/package/{name}").as_str())
+    );
+    // PyPI: first and latest upload, `license_expression`, the Homepage project URL.
+    let p = entry(Source::Pypi, "Weather_MCP.Server");
+    assert_eq!(
+        p.published_at.as_deref(),
+        Some("2025-03-01T08:00:00.000000Z")
+    );
+    assert_eq!(p.updated_at.as_deref(), Some("2026-09-30T12:00:00.123456Z"));
+    assert_eq!(p.license.as_deref(), Some("MIT"));
+    assert_eq!(p.homepage.as_deref(), Some("https://example.invalid"));
+    assert_eq!(
+        p.url.as_deref(),
+        Some("https://pypi-web.invalid/project/weather-mcp-server/")
+    );
+    // GitHub: `created_at` and `pushed_at`, the repository's license.
+    let g = entry(Source::Github, "owner3/mcp-server-3");
+    assert!(
+        g.published_at
+            .as_deref()
+            .is_some_and(|t| t.starts_with("2020-01-04")),
+        "{g:?}"
+    );
+    assert_eq!(g.updated_at.as_deref(), Some("2026-10-01T00:00:00Z"));
+    assert_eq!(g.license.as_deref(), Some("MIT"));
+    // The Registry: publishedAt and updatedAt.
+    let m = entry(Source::McpRegistry, "io.github.reg/s3");
+    assert_eq!(
+        m.published_at.as_deref(),
+        Some("2026-09-01T10:00:00.123456Z")
+    );
+    assert_eq!(m.updated_at.as_deref(), Some("2026-10-01T00:00:00Z"));
+    // Without configured bases, no page is linked.
+    let dir = tempfile::tempdir().unwrap();
+    let r = crawl(
+        &options(&fake, dir.path(), &[Source::Npm, Source::Pypi]),
+        None,
+    )
+    .unwrap();
+    assert!(r
+        .dataset
+        .servers
+        .iter()
+        .flat_map(|s| s.sources.iter())
+        .all(|e| e.url.is_none()));
 }

@@ -251,6 +251,7 @@ pub fn found_from_meta(meta: &Repository) -> Found {
     f.summary = meta.description.clone();
     f.keywords = meta.topics.clone();
     f.updated_at = meta.pushed_at.clone();
+    f.license = meta.license.clone();
     f.repo_meta = Some(meta.clone());
     f
 }
@@ -560,6 +561,7 @@ impl Github {
                 k.summary = m.description.clone();
                 k.keywords = m.topics.clone();
                 k.updated_at = m.pushed_at.clone();
+                k.license = m.license.clone();
                 if hit.created.is_some() {
                     k.published_at = hit.created.clone();
                 }

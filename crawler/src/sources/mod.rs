@@ -228,6 +228,20 @@ where
     out
 }
 
+/// How many units of `cost` requests the time left allows on one lane of this source, from its
+/// spacing (`None`: no deadline or no spacing, so time does not bound it).
+pub fn time_capacity(http: &SourceHttp, lane: &str, cost: u64) -> Option<u64> {
+    let spacing = http
+        .lane_politeness(lane)
+        .map(|p| p.min_spacing)
+        .unwrap_or(http.http.config().min_spacing);
+    let left = http.time_left()?;
+    if spacing.is_zero() {
+        return None;
+    }
+    Some((left.as_millis() / spacing.as_millis().max(1)) as u64 / cost.max(1))
+}
+
 /// Adds `key=value` query parameters to `base` with proper encoding.
 pub fn url_with(base: &str, path: &str, params: &[(&str, &str)]) -> Result<String, HttpError> {
     let joined = format!(

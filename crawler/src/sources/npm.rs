@@ -50,9 +50,23 @@ struct Progress {
     /// Queries left, each with the next `from`.
     queue: Vec<(String, usize)>,
     started: bool,
-    /// Hits: name → (version, monthly downloads).
-    hits: BTreeMap<String, (Option<String>, Option<u64>)>,
+    /// Hits: name → what the search said.
+    hits: BTreeMap<String, Hit>,
     searched: bool,
+}
+
+/// What one search object says about a package: enough for a record before (or without) its
+/// packument.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Hit {
+    version: Option<String>,
+    downloads: Option<u64>,
+    description: Option<String>,
+    keywords: Vec<String>,
+    repository: Option<String>,
+    date: Option<String>,
+    license: Option<String>,
+    homepage: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +89,78 @@ struct SearchPackage {
     name: String,
     #[serde(default)]
     version: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    keywords: Option<Value>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    license: Option<Value>,
+    #[serde(default)]
+    links: Option<Value>,
+}
+
+/// npm `license`: an SPDX string, or the old `{type}` object (or a list of them).
+pub fn license_of(v: &Value) -> Option<String> {
+    let l = match v {
+        Value::String(s) => s.trim().to_string(),
+        Value::Object(o) => o.get("type").and_then(Value::as_str)?.trim().to_string(),
+        Value::Array(a) => {
+            let parts: Vec<String> = a.iter().filter_map(license_of).collect();
+            match parts.len() {
+                0 => return None,
+                1 => parts[0].clone(),
+                _ => format!("({})", parts.join(" OR ")),
+            }
+        }
+        _ => return None,
+    };
+    (!l.is_empty() && l.len() <= 200 && !l.chars().any(char::is_control)).then_some(l)
+}
+
+/// A homepage worth keeping: an http(s) URL that is not just the repository.
+pub fn homepage_of(url: &str, repo: Option<&RepoRef>) -> Option<String> {
+    let u = url.trim();
+    if !dataset::validate::is_http_url(u) {
+        return None;
+    }
+    let same_repo = normalize_repo(u, None)
+        .zip(repo)
+        .is_some_and(|(a, b)| a.root().id() == b.root().id());
+    (!same_repo).then(|| u.to_string())
+}
+
+/// A record from a search hit alone (discovery without enrichment).
+fn found_from_hit(name: &str, h: &Hit, page: Option<String>) -> Found {
+    let mut f = Found::new(Source::Npm, name, name);
+    f.url = page;
+    f.version = h.version.clone();
+    f.summary = h.description.clone();
+    f.description = h.description.clone();
+    f.keywords = h.keywords.clone();
+    f.repo = h
+        .repository
+        .as_deref()
+        .and_then(|r| normalize_repo(r, None));
+    f.updated_at = h.date.clone();
+    f.downloads_monthly = h.downloads;
+    f.license = h.license.clone();
+    f.homepage = h
+        .homepage
+        .as_deref()
+        .and_then(|u| homepage_of(u, f.repo.as_ref()));
+    let verdict = classify::classify(&classify::Input {
+        names: vec![name],
+        texts: f.summary.iter().map(String::as_str).collect(),
+        keywords: f.keywords.iter().map(String::as_str).collect(),
+        signals: Vec::new(),
+    });
+    if verdict.kind == dataset::Kind::Server {
+        f.packages
+            .push(launch_package(Source::Npm, name, f.version.as_deref()));
+    }
+    f
 }
 
 #[derive(Deserialize)]
@@ -124,7 +210,17 @@ pub fn packument_to_found(v: &Value, page: Option<String>) -> Option<Found> {
             .map(str::to_string)
     };
     f.published_at = t("created");
-    f.updated_at = t("modified");
+    // The latest version's publication, else the document's last modification.
+    f.updated_at = latest.and_then(t).or_else(|| t("modified"));
+    f.license = ver
+        .get("license")
+        .or_else(|| v.get("license"))
+        .and_then(license_of);
+    f.homepage = ver
+        .get("homepage")
+        .or_else(|| v.get("homepage"))
+        .and_then(Value::as_str)
+        .and_then(|u| homepage_of(u, f.repo.as_ref()));
     f.deprecated = ver
         .get("deprecated")
         .is_some_and(|d| !d.is_null() && d != false);
@@ -226,10 +322,33 @@ impl Npm {
                 ));
             }
             for o in &page.objects {
-                let dl = o.downloads.as_ref().and_then(|d| d.monthly);
-                p.hits
-                    .entry(o.package.name.clone())
-                    .or_insert((o.package.version.clone(), dl));
+                let pk = &o.package;
+                let link = |k: &str| {
+                    pk.links
+                        .as_ref()
+                        .and_then(|l| l.get(k))
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                };
+                let hit = Hit {
+                    version: pk.version.clone(),
+                    downloads: o.downloads.as_ref().and_then(|d| d.monthly),
+                    description: pk.description.clone().filter(|d| !d.trim().is_empty()),
+                    keywords: match &pk.keywords {
+                        Some(Value::Array(a)) => a
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(|k| k.trim().to_lowercase())
+                            .filter(|k| !k.is_empty() && k.len() <= 50)
+                            .collect(),
+                        _ => Vec::new(),
+                    },
+                    repository: link("repository"),
+                    date: pk.date.clone().filter(|d| dataset::time::is_rfc3339(d)),
+                    license: pk.license.as_ref().and_then(license_of),
+                    homepage: link("homepage"),
+                };
+                p.hits.entry(pk.name.clone()).or_insert(hit);
             }
             let next = from + size;
             let reachable = page.total.min(self.search_cap);
@@ -324,34 +443,49 @@ impl Crawl for Npm {
                 ctx.set_run_state(&p);
                 ctx.checkpoint();
             }
+            // Discovery is complete: every hit is listed now, from yesterday's packument when
+            // its version did not move, else from the search alone until its packument comes.
             ctx.progress.set_length(p.hits.len() as u64);
-            let todo: Vec<(String, Option<String>, Option<u64>)> = p
-                .hits
-                .iter()
-                .filter(|(n, _)| !ctx.state.pending.contains_key(*n))
-                .map(|(n, (v, d))| (n.clone(), v.clone(), *d))
-                .collect();
-            ctx.progress
-                .set_position((p.hits.len() - todo.len()) as u64);
-            // Unchanged since the last run: reuse.
-            let mut fetch = Vec::new();
-            for (name, version, dl) in todo {
-                let reuse = (!ctx.full)
-                    .then(|| ctx.state.known.get(&name))
+            let mut fetch: Vec<(String, Option<u64>)> = Vec::new();
+            for (name, hit) in &p.hits {
+                if ctx.state.pending.contains_key(name) {
+                    ctx.progress.inc(1);
+                    continue; // fetched earlier in this run
+                }
+                let shallow = ctx.state.marks.contains_key(&format!("shallow:{name}"));
+                let reuse = (!ctx.full && !shallow)
+                    .then(|| ctx.state.known.get(name))
                     .flatten()
-                    .filter(|k| version.is_some() && k.version == version)
+                    .filter(|k| hit.version.is_some() && k.version == hit.version)
                     .cloned();
                 match reuse {
                     Some(mut f) => {
-                        if dl.is_some() {
-                            f.downloads_monthly = dl;
+                        if hit.downloads.is_some() {
+                            f.downloads_monthly = hit.downloads;
                         }
-                        ctx.state.pending.insert(name, f);
+                        ctx.state.pending.insert(name.clone(), f);
                         ctx.progress.inc(1);
                     }
-                    None => fetch.push((name, dl)),
+                    None => fetch.push((name.clone(), hit.downloads)),
                 }
             }
+            // Most downloaded first; what the time left cannot cover waits for a later night.
+            fetch.sort_by(|a, b| {
+                (std::cmp::Reverse(a.1), &a.0).cmp(&(std::cmp::Reverse(b.1), &b.0))
+            });
+            let wanted = fetch.len();
+            let cap = super::time_capacity(&ctx.http, "", 1);
+            let later = match cap {
+                Some(c) if (c as usize) < fetch.len() => fetch.split_off(c as usize),
+                _ => Vec::new(),
+            };
+            tracing::info!(
+                "npm plan: {} packages found, {wanted} packuments to fetch; fetching {} now, {} \
+                 left for the next night",
+                p.hits.len(),
+                fetch.len(),
+                later.len()
+            );
             let ctx_ref: &Ctx = ctx;
             let results: Vec<(String, Result<Option<Found>, HttpError>)> =
                 futures::stream::iter(fetch.into_iter().map(|(name, dl)| async move {
@@ -362,30 +496,56 @@ impl Crawl for Npm {
                 .buffered(self.concurrency.max(1))
                 .collect()
                 .await;
-            let mut stop = None;
+            let mut deferred: Vec<String> = later.into_iter().map(|(n, _)| n).collect();
             for (name, r) in results {
                 match r {
                     Ok(Some(f)) => {
+                        ctx.state.marks.remove(&format!("shallow:{name}"));
                         ctx.state.pending.insert(name, f);
                     }
                     Ok(None) => {}
-                    Err(e) if e.is_stop() => {
-                        stop.get_or_insert(e);
-                    }
+                    Err(e) if e.is_stop() => deferred.push(name),
                     Err(e) => {
                         ctx.http.record(&e);
-                        // Keep yesterday's view of this one package if we have it.
-                        if let Some(k) = ctx.state.known.get(&name).cloned() {
-                            ctx.state.pending.insert(name, k);
-                        }
+                        deferred.push(name);
                     }
                 }
             }
-            ctx.set_run_state(&p);
-            if let Some(e) = stop {
-                ctx.checkpoint_now();
-                return Err(e);
+            if !deferred.is_empty() {
+                ctx.note(format!(
+                    "fetched {} of {wanted} packuments (most downloaded first); {} left for the \
+                     next night with yesterday's data or the search's",
+                    wanted - deferred.len(),
+                    deferred.len()
+                ));
             }
+            for name in deferred {
+                let Some(hit) = p.hits.get(&name) else {
+                    continue;
+                };
+                // Yesterday's full item (with tonight's downloads), else the search's view.
+                let item = match ctx.state.known.get(&name).cloned() {
+                    Some(mut k) => {
+                        if hit.downloads.is_some() {
+                            k.downloads_monthly = hit.downloads;
+                        }
+                        k
+                    }
+                    None => {
+                        ctx.state
+                            .marks
+                            .insert(format!("shallow:{name}"), "1".into());
+                        found_from_hit(&name, hit, self.pages.page(Source::Npm, &name))
+                    }
+                };
+                ctx.state.pending.insert(name, item);
+            }
+            let hits = &p.hits;
+            ctx.state.marks.retain(|k, _| {
+                k.strip_prefix("shallow:")
+                    .is_none_or(|n| hits.contains_key(n))
+            });
+            ctx.set_run_state(&p);
             ctx.finish();
             Ok(())
         })

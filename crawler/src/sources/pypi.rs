@@ -64,6 +64,9 @@ struct Progress {
     started: bool,
     /// Candidates: normalized name → serial.
     candidates: BTreeMap<String, Option<u64>>,
+    /// Names as published, where they differ from the normalized name.
+    #[serde(default)]
+    names: BTreeMap<String, String>,
     indexed: bool,
 }
 
@@ -92,6 +95,57 @@ pub fn mcp_name_marker(description: &str) -> Option<String> {
         .collect();
     let name = name.trim_end_matches(['.', ',', ')', '"', '\'', '>']);
     (!name.is_empty() && name.contains('/')).then(|| name.to_string())
+}
+
+/// The license a project declares: `license_expression`, else a short `license` (many projects
+/// paste the whole text there, which is not kept), else its license classifier.
+pub fn license_of(info: &Value) -> Option<String> {
+    let s = |k: &str| {
+        info.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+    };
+    if let Some(l) = s("license_expression") {
+        return Some(l.to_string());
+    }
+    if let Some(l) = s("license").filter(|l| l.len() <= 80 && !l.contains('\n')) {
+        if !l.eq_ignore_ascii_case("unknown") {
+            return Some(l.to_string());
+        }
+    }
+    info.get("classifiers")
+        .and_then(Value::as_array)?
+        .iter()
+        .filter_map(Value::as_str)
+        .find_map(|c| c.strip_prefix("License :: "))
+        .map(|c| c.rsplit(" :: ").next().unwrap_or(c).to_string())
+        .filter(|c| !c.is_empty())
+}
+
+/// (first upload of any release, latest upload of the current release), from the JSON API's
+/// `releases` and `urls` (`upload_time_iso_8601`).
+pub fn upload_times(v: &Value) -> (Option<String>, Option<String>) {
+    let times = |files: &Value| -> Vec<String> {
+        files
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.get("upload_time_iso_8601").and_then(Value::as_str))
+            .filter(|t| dataset::time::is_rfc3339(t))
+            .map(str::to_string)
+            .collect()
+    };
+    let latest = times(&v["urls"]).into_iter().max();
+    let first = v
+        .get("releases")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|r| r.values())
+        .flat_map(&times)
+        .min()
+        .or_else(|| times(&v["urls"]).into_iter().min());
+    (first, latest)
 }
 
 /// A JSON API document into an item; `None` when not MCP-related.
@@ -129,6 +183,20 @@ pub fn project_to_found(v: &Value, pages: &PageBases) -> Option<Found> {
         urls.push(h);
     }
     f.repo = urls.iter().find_map(|u| normalize_repo(u, None));
+    f.license = license_of(info);
+    let home = info
+        .get("project_urls")
+        .and_then(Value::as_object)
+        .and_then(|pu| {
+            pu.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("homepage") || k.eq_ignore_ascii_case("home"))
+                .and_then(|(_, v)| v.as_str())
+        })
+        .or(s("home_page"));
+    f.homepage = home.and_then(|u| super::npm::homepage_of(u, f.repo.as_ref()));
+    let (first, latest) = upload_times(v);
+    f.published_at = first;
+    f.updated_at = latest;
     let requires: Vec<String> = info
         .get("requires_dist")
         .and_then(Value::as_array)
@@ -248,6 +316,9 @@ impl Crawl for Pypi {
                 for pr in &index.projects {
                     let norm = pep503(&pr.name);
                     if is_candidate(&norm) {
+                        if norm != pr.name {
+                            p.names.insert(norm.clone(), pr.name.to_string());
+                        }
                         p.candidates.insert(norm, pr.serial);
                     }
                 }
@@ -255,10 +326,14 @@ impl Crawl for Pypi {
                 ctx.set_run_state(&p);
                 ctx.checkpoint();
             }
+            // Discovery is complete: the index named every candidate. Each is listed now, from
+            // yesterday's document when its serial did not move, else fetched (most popular
+            // first, within the time left) or, failing that, listed by name until a later night.
             ctx.progress.set_length(p.candidates.len() as u64);
             let mut fetch = Vec::new();
             for (name, serial) in &p.candidates {
                 if ctx.state.pending.contains_key(name) {
+                    ctx.progress.inc(1);
                     continue;
                 }
                 let marker = serial.map(|s| s.to_string());
@@ -275,6 +350,27 @@ impl Crawl for Pypi {
                 }
                 fetch.push((name.clone(), marker));
             }
+            let popularity = |n: &str| {
+                let k = ctx.state.known.get(n);
+                (
+                    std::cmp::Reverse(k.and_then(|k| k.downloads_monthly).unwrap_or(0)),
+                    k.and_then(|k| k.download_rank).unwrap_or(u64::MAX),
+                )
+            };
+            fetch.sort_by(|a, b| (popularity(&a.0), &a.0).cmp(&(popularity(&b.0), &b.0)));
+            let wanted = fetch.len();
+            let cap = super::time_capacity(&ctx.http, "", 1);
+            let later = match cap {
+                Some(c) if (c as usize) < fetch.len() => fetch.split_off(c as usize),
+                _ => Vec::new(),
+            };
+            tracing::info!(
+                "pypi plan: {} candidates in the index, {wanted} documents to fetch; fetching {} \
+                 now, {} left for the next night",
+                p.candidates.len(),
+                fetch.len(),
+                later.len()
+            );
             let ctx_ref: &Ctx = ctx;
             let results: Vec<(String, Option<String>, Fetched)> =
                 futures::stream::iter(fetch.into_iter().map(|(name, marker)| async move {
@@ -285,7 +381,7 @@ impl Crawl for Pypi {
                 .buffered(self.concurrency.max(1))
                 .collect()
                 .await;
-            let mut stop = None;
+            let mut deferred: Vec<String> = later.into_iter().map(|(n, _)| n).collect();
             for (name, marker, r) in results {
                 match r {
                     Ok(found) => {
@@ -296,16 +392,33 @@ impl Crawl for Pypi {
                             ctx.state.pending.insert(name, f);
                         }
                     }
-                    Err(e) if e.is_stop() => {
-                        stop.get_or_insert(e);
-                    }
                     Err(e) => {
-                        ctx.http.record(&e);
-                        ctx.state.marks.remove(&format!("serial:{name}"));
-                        if let Some(k) = ctx.state.known.get(&name).cloned() {
-                            ctx.state.pending.insert(name, k);
+                        if !e.is_stop() {
+                            ctx.http.record(&e);
                         }
+                        ctx.state.marks.remove(&format!("serial:{name}"));
+                        deferred.push(name);
                     }
+                }
+            }
+            if !deferred.is_empty() {
+                ctx.note(format!(
+                    "fetched {} of {wanted} project documents; {} left for the next night with \
+                     yesterday's data or their name from the index",
+                    wanted - deferred.len(),
+                    deferred.len()
+                ));
+            }
+            for name in deferred {
+                let item = ctx.state.known.get(&name).cloned().or_else(|| {
+                    let published = p.names.get(&name).cloned().unwrap_or_else(|| name.clone());
+                    project_to_found(
+                        &serde_json::json!({"info": {"name": published}}),
+                        &self.pages,
+                    )
+                });
+                if let Some(item) = item {
+                    ctx.state.pending.insert(name, item);
                 }
             }
             // Forget serials of names no longer in the index.
@@ -314,10 +427,6 @@ impl Crawl for Pypi {
                 k.strip_prefix("serial:")
                     .is_none_or(|n| cands.contains_key(n))
             });
-            if let Some(e) = stop {
-                ctx.checkpoint_now();
-                return Err(e);
-            }
             ctx.finish();
             Ok(())
         })

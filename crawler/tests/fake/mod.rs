@@ -851,6 +851,25 @@ impl World {
                     let mut o = template.clone();
                     o["package"]["name"] = json!(name);
                     o["package"]["version"] = v["dist-tags"]["latest"].clone();
+                    o["package"]["description"] = v["description"].clone();
+                    o["package"]["keywords"] = v["keywords"].clone();
+                    // The search links the repository URL the packument names (npm shows
+                    // `owner/repo` shorthands as full URLs; objects by their `url`).
+                    let repo = match &v["repository"] {
+                        Value::String(r) => Some(r.clone()),
+                        Value::Object(o) => {
+                            o.get("url").and_then(Value::as_str).map(str::to_string)
+                        }
+                        _ => None,
+                    };
+                    match repo {
+                        Some(r) => o["package"]["links"]["repository"] = json!(r),
+                        None => {
+                            if let Some(l) = o["package"]["links"].as_object_mut() {
+                                l.remove("repository");
+                            }
+                        }
+                    }
                     o["downloads"]["monthly"] =
                         json!(self.npm_downloads.get(*name).copied().unwrap_or(0));
                     o
