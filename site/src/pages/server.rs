@@ -455,7 +455,7 @@ fn server_page<'a>(
         health: (health.nights > 0 || probe.is_some()).then_some(health),
         probe,
         tools: view::tools(s),
-        findings: view::findings(s),
+        findings: view::finding_views(s),
         changelog: view::changelog(s),
         prompts: s
             .probe
