@@ -13,5 +13,6 @@ mod browser;
 mod build;
 mod common;
 mod html;
+mod numbers;
 mod registry;
 mod snapshots;
