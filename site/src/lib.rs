@@ -16,6 +16,7 @@
 //! [`markdown`], [`view`] and [`html`].
 
 pub mod charts;
+pub mod counts;
 pub mod history;
 pub mod html;
 pub mod install;
