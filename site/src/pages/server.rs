@@ -474,7 +474,11 @@ fn server_page<'a>(
             .and_then(|p| p.instructions.as_deref())
             .filter(|i| !i.trim().is_empty())
             .map(|i| clean_multiline(&shorten(i, 4000))),
-        config: view::config_items(s),
+        // What the probe saw it ask for is already in the plan's inputs when there is a launch.
+        config: view::config_items(s)
+            .into_iter()
+            .filter(|c| c.kind != "seen" || plan.status == Status::NotRunnable)
+            .collect(),
         snippets: group_snippets(&plan.snippets),
         install: install_view(ctx, plan),
         readme: readme_html(s),
