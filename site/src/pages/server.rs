@@ -157,7 +157,9 @@ pub struct LintView {
 #[derive(Debug, Serialize)]
 pub struct ScoreView {
     pub total: String,
-    pub components: Vec<(String, String)>,
+    /// `(name, points, maximum, what it measures)`; maximum and meaning empty for a component
+    /// the site does not know.
+    pub components: Vec<(String, String, String, &'static str)>,
     pub penalties: Vec<String>,
 }
 
@@ -478,7 +480,11 @@ fn server_page<'a>(
             .and_then(|p| p.instructions.as_deref())
             .filter(|i| !i.trim().is_empty())
             .map(|i| clean_multiline(&shorten(i, 4000))),
-        config: view::config_items(s),
+        // What the probe saw it ask for is already in the plan's inputs when there is a launch.
+        config: view::config_items(s)
+            .into_iter()
+            .filter(|c| c.kind != "seen" || plan.status == Status::NotRunnable)
+            .collect(),
         snippets: group_snippets(&plan.snippets),
         install: install_view(ctx, plan),
         readme: readme_html(s),
@@ -505,7 +511,15 @@ fn server_page<'a>(
             components: sc
                 .components
                 .iter()
-                .map(|(k, v)| (clean_text(k), format!("{v:.1}")))
+                .map(|(k, v)| {
+                    let known = dataset::SCORE_COMPONENTS.iter().find(|c| c.0 == k.as_str());
+                    (
+                        clean_text(k),
+                        format!("{v:.1}"),
+                        known.map(|c| format!("{:.0}", c.1)).unwrap_or_default(),
+                        known.map(|c| c.2).unwrap_or(""),
+                    )
+                })
                 .collect(),
             penalties: sc
                 .penalties
