@@ -48,6 +48,8 @@ pub enum Status {
     Ready,
     /// The snippets run once the named placeholders are filled in.
     NeedsInputs,
+    /// Snippets are given, but the package failed when Hisper last ran it (see the notes).
+    Failing,
     /// Nothing known launches it: [`Plan::explanation`] says why.
     NotRunnable,
 }
@@ -57,6 +59,7 @@ impl Status {
         match self {
             Status::Ready => "ready",
             Status::NeedsInputs => "needs_inputs",
+            Status::Failing => "failing",
             Status::NotRunnable => "not_runnable",
         }
     }
@@ -66,6 +69,7 @@ impl Status {
         match self {
             Status::Ready => "Ready to install",
             Status::NeedsInputs => "Needs your values",
+            Status::Failing => "Failed when Hisper ran it",
             Status::NotRunnable => "Nothing to launch",
         }
     }
@@ -791,8 +795,23 @@ pub fn plan(s: &Server) -> Plan {
     };
     probe_notes(s, &launch, &mut notes);
     let inputs = inputs.0;
-    let status = if inputs.iter().any(|i| i.required) {
+    let failed = matches!(launch, Launch::Command { .. })
+        && s.probe.as_ref().is_some_and(|p| {
+            !matches!(
+                p.outcome,
+                Outcome::Ok | Outcome::NeedsConfig | Outcome::NoStdio
+            )
+        });
+    // It stopped asking for configuration, even when the probe could not tell which.
+    let asked = matches!(launch, Launch::Command { .. })
+        && s.probe
+            .as_ref()
+            .is_some_and(|p| p.outcome == Outcome::NeedsConfig);
+    let status = if inputs.iter().any(|i| i.required) || asked {
+        // A server that crashed without its required values may well run with them.
         Status::NeedsInputs
+    } else if failed {
+        Status::Failing
     } else {
         Status::Ready
     };
@@ -834,7 +853,18 @@ fn probe_notes(s: &Server, launch: &Launch, notes: &mut Vec<String>) {
         return;
     }
     let date = p.probed_at.get(..10).unwrap_or("");
-    let asked: Vec<&str> = p.needs.iter().map(String::as_str).take(8).collect();
+    // `<database url>` is how the probe writes a positional value it was asked for.
+    let asked: Vec<String> = p
+        .needs
+        .iter()
+        .take(8)
+        .map(
+            |n| match n.strip_prefix('<').and_then(|x| x.strip_suffix('>')) {
+                Some(inner) => format!("a {inner} argument"),
+                None => n.clone(),
+            },
+        )
+        .collect();
     match p.outcome {
         Outcome::Ok => {
             let tools = p.tool_names().count();
@@ -1407,6 +1437,17 @@ mod tests {
     fn what_the_probe_learned_becomes_named_inputs_in_every_snippet() {
         let mut pkg = npm("@brave/brave-search-mcp-server");
         pkg.environment_variables.clear();
+        let unnamed = probed(
+            server("@brave/brave-search-mcp-server", vec![pkg.clone()], vec![]),
+            Outcome::NeedsConfig,
+            Some("initialize"),
+            "exited before the handshake, asking for configuration",
+        );
+        assert_eq!(
+            plan(&unnamed).status,
+            Status::NeedsInputs,
+            "it asked, if not by name"
+        );
         let mut s = probed(
             server("@brave/brave-search-mcp-server", vec![pkg], vec![]),
             Outcome::NeedsConfig,
@@ -1463,6 +1504,11 @@ mod tests {
         let names: Vec<&str> = p.inputs.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, ["database url", "--read-only"]);
         assert!(p.inputs[0].secret, "a database URL carries credentials");
+        assert!(
+            p.notes[0].contains("asking for a database url argument, --read-only"),
+            "{:?}",
+            p.notes
+        );
     }
 
     #[test]
@@ -1546,6 +1592,9 @@ mod tests {
             "{:?}",
             p.notes
         );
+        let mut plain = s.clone();
+        plain.install.packages[0].environment_variables.clear();
+        assert_eq!(plan(&plain).status, Status::Failing);
         // A platform binary points at its parent.
         s.platform_of = Some("npm:@acme/tool".into());
         let p = plan(&s);

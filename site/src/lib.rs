@@ -16,6 +16,7 @@
 //! [`markdown`], [`view`] and [`html`].
 
 pub mod charts;
+pub mod counts;
 pub mod history;
 pub mod html;
 pub mod install;
@@ -252,17 +253,10 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
             None
         }
     };
-    let crawl_report: Option<serde_json::Value> =
-        read_optional_json(&opts.data_dir.join("crawl-report.json"));
+    let crawl_report: Option<dataset::files::CrawlReport> =
+        read_optional(&opts.data_dir.join("crawl-report.json"));
     let categories_file: Option<dataset::files::CategoriesFile> =
-        match dataset::files::read(&opts.data_dir.join("categories.json")) {
-            Ok(f) => Some(f),
-            Err(e) if e.is_missing() => None,
-            Err(e) => {
-                tracing::warn!("ignoring {e}");
-                None
-            }
-        };
+        read_optional(&opts.data_dir.join("categories.json"));
     let history_path = opts.data_dir.join("history.json");
     let hist = if opts.only.is_some() {
         // Earlier nights counted the whole dataset: a subset's history starts tonight.
@@ -281,6 +275,20 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
         .clone()
         .unwrap_or_else(|| opts.data_dir.join("index/web"));
     let has_search = search_web.join("search.js").is_file();
+    // Prebuilt results of common searches, written by the indexer next to its browser index.
+    let common_searches: Option<pages::searches::CommonFile> = if has_search {
+        read_optional_json(&search_web.join("common.json")).and_then(|v| {
+            match serde_json::from_value(v) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    tracing::warn!("ignoring {}: {e}", search_web.join("common.json").display());
+                    None
+                }
+            }
+        })
+    } else {
+        None
+    };
 
     // Staging directory next to the output, swapped in at the end.
     let out_name = opts
@@ -310,6 +318,7 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
             history: &hist,
             base: &base,
             has_search,
+            common_searches: common_searches.as_ref(),
             raw_json,
         };
         let (a, b) = rayon::join(
@@ -348,12 +357,13 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
     })
 }
 
-fn read_optional_json(path: &Path) -> Option<serde_json::Value> {
-    let bytes = std::fs::read(path).ok()?;
-    match serde_json::from_slice(&bytes) {
+/// An optional input of the build: `None` when it is missing, or (with a warning) unreadable.
+fn read_optional<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    match dataset::files::read(path) {
         Ok(v) => Some(v),
+        Err(e) if e.is_missing() => None,
         Err(e) => {
-            tracing::warn!("ignoring {}: {e}", path.display());
+            tracing::warn!("ignoring {e}");
             None
         }
     }

@@ -10,8 +10,7 @@ use serde_json::Value;
 
 use super::indexes::{IndexEntry, IndexHtml, IndexPage};
 use super::{
-    list_path, page_file, pagination, write_page, Ctx, Meta, SiteCtx, Sort, TOOLS_PER_PAGE,
-    TOOL_PAGE_CAP,
+    list_path, page_file, pagination, write_page, Ctx, Meta, SiteCtx, TOOLS_PER_PAGE, TOOL_PAGE_CAP,
 };
 use crate::markdown::{clean_text, shorten};
 use crate::view::{thousands, Item};
@@ -84,17 +83,19 @@ fn tool_servers<'a>(ctx: &Ctx<'a>) -> BTreeMap<&'a str, Vec<usize>> {
 pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
     let base = ctx.base;
     let by_tool = tool_servers(ctx);
+    let tools_total = crate::counts::Counts::of(ctx.ds).tools;
     let slugs = tool_slugs(by_tool.keys().copied());
     let list: Vec<(&str, &Vec<usize>)> = by_tool.iter().map(|(k, v)| (*k, v)).collect();
     let pages = list.len().div_ceil(TOOLS_PER_PAGE).max(1);
     for p in 1..=pages {
         let chunk = list.chunks(TOOLS_PER_PAGE).nth(p - 1).unwrap_or(&[]);
-        let path = list_path("tools/", Sort::Popular, p);
+        let path = list_path("tools/", "", p);
         let page = IndexPage {
             heading: "Tools".into(),
             intro: format!(
-                "Every tool name that a probed server reported, with the number of servers that have it ({} names).",
-                thousands(list.len() as u64)
+                "Every tool name that a probed server reported, with the number of servers that have it: {} distinct names, {} tools in all (a name two servers report is two tools).",
+                thousands(list.len() as u64),
+                thousands(tools_total as u64)
             ),
             entries: chunk
                 .iter()
@@ -106,7 +107,7 @@ pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
                 })
                 .collect(),
             pagination: (pages > 1)
-                .then(|| pagination(&format!("{base}tools/"), Sort::Popular, p, pages)),
+                .then(|| pagination(&format!("{base}tools/"), "", p, pages)),
             compact: true,
         };
         let title = if p > 1 {
