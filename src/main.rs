@@ -43,7 +43,7 @@ pub enum Command {
     Validate(cmd::validate::Args),
     /// Install and probe the dataset's stdio servers; record tools, outcomes and health.
     Probe(cmd::probe::Args),
-    /// Probe one local stdio server and print what Hisper sees.
+    /// Probe one server (a stdio command, or a remote URL) and print what Hisper sees.
     Inspect(cmd::inspect::Args),
     /// Export the dataset to another format (official server.json files).
     Export(cmd::export::Args),

@@ -4,8 +4,8 @@
 //! the typed records ([`Dataset`], [`Server`] and everything below them), byte-stable loading and
 //! atomic saving ([`io`]), the invariant checker behind `hisper validate` ([`validate`]), the export
 //! to the official MCP `server.json` format ([`export`]) and the one slug function every stage uses
-//! to name a server's page ([`slug`]), and the types of the other files the stages exchange
-//! ([`files`]: `categories.json`).
+//! to name a server's page ([`slug`]), the types of the other files the stages exchange
+//! ([`files`]: `categories.json`), and the curated subsets of `--only FILE` ([`select`]).
 //!
 //! It does not fetch, probe, rank or render anything, and it depends on serde only (plus schemars
 //! for the JSON Schema), so it also builds for `wasm32-unknown-unknown`.
@@ -16,6 +16,7 @@ pub mod files;
 pub mod io;
 pub mod model;
 pub mod probe;
+pub mod select;
 pub mod slug;
 pub mod synthetic;
 pub mod time;

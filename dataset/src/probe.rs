@@ -400,6 +400,10 @@ pub struct RemoteInfo {
     /// The handshake was answered as an SSE stream rather than a JSON body.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sse_responses: bool,
+    /// Streamable HTTP: the server accepted the optional GET stream for server-initiated
+    /// messages.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub server_stream: bool,
     /// Request to the first response byte, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_byte_ms: Option<u64>,
@@ -426,6 +430,7 @@ impl RemoteInfo {
             redirects: Vec::new(),
             session: false,
             sse_responses: false,
+            server_stream: false,
             first_byte_ms: None,
             tools_ms: None,
             auth: None,

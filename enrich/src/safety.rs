@@ -1,16 +1,22 @@
 //! Tool safety: a risk level for every tool a probe recorded, and a per-server summary.
 //!
-//! Two readings are combined. What the server *declared* in its tool annotations (`readOnlyHint`,
-//! `destructiveHint`, `openWorldHint`, with the spec's defaults applied when a hint is missing:
-//! not read-only, destructive, open world), which is self-declared and untrusted; and what the
-//! tool's *name and description* say (verbs like read/list/search vs write/create/send vs
-//! delete/drop/kill vs exec/eval/shell). The stored risk is the higher of the two whenever the name
-//! or description gives evidence, and a disagreement in the unsafe direction ("says read-only, name
-//! says delete") is recorded as a conflict. It never runs a tool.
+//! The assessed level (`read_only`, `network`, `writes`, `destructive`, `executes_code`) is read
+//! from the tool's name and description (verbs like read/list/search vs write/create/send vs
+//! delete/drop/kill vs exec/eval/shell; the riskiest word of a joined name such as
+//! `create_or_delete`; destructive or code-running words of the first sentence unless negated).
+//! The server's annotations (`readOnlyHint`, `destructiveHint`, `openWorldHint`) are self-declared
+//! and decide only when the words say nothing, and then only the hints that were set: a missing
+//! hint is the spec's default for clients, not a claim. A declaration that disagrees with the
+//! assessed level becomes a `note` shown after it; an unsafe disagreement ("says read-only, name
+//! says delete") is also a `conflict`. `network` is a read that talks to a remote service: the tool
+//! says so (URLs, the web, a browser), an explicit `openWorldHint: true`, or the server wraps a
+//! remote service (remote transports, secrets or URLs in its configuration, a description that
+//! says API or web, tools that name the service the package is named after, a browser). It never
+//! runs a tool.
 
 use std::collections::BTreeMap;
 
-use dataset::{Risk, SafetySummary, Server, ToolSafety};
+use dataset::{Risk, RiskLevel, SafetySummary, Server, ToolSafety};
 use serde_json::Value;
 
 use crate::text;
@@ -285,8 +291,28 @@ const READ_WORDS: &[&str] = &[
 ];
 /// Words that say a tool reaches the network by itself.
 const NETWORK_WORDS: &[&str] = &[
-    "fetch", "http", "https", "url", "web", "internet", "download", "upload", "browser",
-    "navigate", "online", "remote", "webhook", "api", "scrape", "crawl", "website", "webpage",
+    "http",
+    "https",
+    "url",
+    "web",
+    "internet",
+    "download",
+    "upload",
+    "navigate",
+    "online",
+    "fetch",
+    "browser",
+    "puppeteer",
+    "playwright",
+    "selenium",
+    "remote",
+    "webhook",
+    "api",
+    "scrape",
+    "crawl",
+    "website",
+    "webpage",
+    "search engine",
 ];
 
 /// What the words of a tool say.
@@ -466,11 +492,12 @@ pub fn assess_tool(tool: &Value, server_network: bool) -> ToolSafety {
         (None, None) => None,
     };
     let (declared_risk, open_world, present) = declared(tool);
-    let risk = match (&inferred, present) {
-        (Some(i), true) => i.risk.max(explicit_floor(tool)),
-        (Some(i), false) => i.risk,
-        (None, true) => declared_risk,
-        (None, false) => FALLBACK,
+    // The words decide when they say something; the server's own hints only when they do not
+    // (and then only the hints it set: a missing hint is the spec's default, not a claim).
+    let risk = match &inferred {
+        Some(i) => i.risk,
+        None if present => explicit_floor(tool),
+        None => FALLBACK,
     };
     let conflict = match &inferred {
         // Only a declaration that is less cautious than the words is worth a flag.
@@ -492,20 +519,78 @@ pub fn assess_tool(tool: &Value, server_network: bool) -> ToolSafety {
         .get("annotations")
         .and_then(|a| a.get("openWorldHint"))
         .and_then(Value::as_bool);
+    let first_sentence = text::capped(desc)
+        .split(". ")
+        .next()
+        .unwrap_or("")
+        .split('\n')
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     let worded = text::tokens(name)
         .iter()
-        .chain(text::tokens(text::capped(desc)).iter().take(40))
+        .chain(text::tokens(first_sentence).iter().take(40))
         .any(|t| NETWORK_WORDS.contains(&t.as_str()));
-    let network = explicit_world.unwrap_or(server_network || worded);
+    // `openWorldHint: false` is about the open world, not the server's own remote service: a
+    // tool of a server that wraps an API still talks to it, so the hint only adds.
+    let network = explicit_world == Some(true) || server_network || worded;
     let _ = open_world;
+    let level = match risk {
+        Risk::ReadOnly if network => RiskLevel::Network,
+        Risk::ReadOnly => RiskLevel::ReadOnly,
+        Risk::Writes => RiskLevel::Writes,
+        Risk::Destructive => RiskLevel::Destructive,
+        Risk::RunsCode => RiskLevel::ExecutesCode,
+    };
+    let note = declared_note(tool, level);
     ToolSafety {
         risk,
         network,
         declared: Some(declared_risk),
         defaults_applied: !present,
         conflict,
-        level: None,
-        note: None,
+        level: Some(level),
+        note,
+    }
+}
+
+/// A note on what the tool's explicitly set annotations declare, when that disagrees with the
+/// assessed level. Hints that are absent say nothing here: the spec's defaults (not read-only,
+/// destructive, open world) are a convention for clients, not a claim by the server.
+pub fn declared_note(tool: &Value, level: RiskLevel) -> Option<String> {
+    let ann = tool.get("annotations");
+    let hint = |k: &str| ann.and_then(|a| a.get(k)).and_then(Value::as_bool);
+    let mut says = Vec::new();
+    match hint("readOnlyHint") {
+        Some(true) if level >= RiskLevel::Writes => says.push("read-only (readOnlyHint)"),
+        Some(false) if level <= RiskLevel::Network => {
+            says.push("not read-only (readOnlyHint: false)")
+        }
+        _ => {}
+    }
+    match hint("destructiveHint") {
+        Some(true) if level < RiskLevel::Destructive && hint("readOnlyHint") != Some(true) => {
+            says.push("destructive (destructiveHint)")
+        }
+        Some(false) if level == RiskLevel::Destructive => {
+            says.push("not destructive (destructiveHint: false)")
+        }
+        _ => {}
+    }
+    match hint("openWorldHint") {
+        Some(false) if level == RiskLevel::Network => {
+            says.push("closed-world (openWorldHint: false)")
+        }
+        Some(true) if level == RiskLevel::ReadOnly => says.push("open-world (openWorldHint)"),
+        _ => {}
+    }
+    if says.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "the server declares it {}; assessed {} from its name, description and parameters",
+            says.join(" and "),
+            level.label()
+        ))
     }
 }
 
@@ -529,10 +614,31 @@ pub fn server_reaches_network(s: &Server) -> bool {
         return true;
     }
     // "MCP server for using the GitHub API": a server that wraps a web API reaches the network.
-    if s.description
-        .as_deref()
-        .is_some_and(|d| text::words(d).iter().any(|w| w == "api" || w == "apis"))
-    {
+    if s.description.as_deref().is_some_and(|d| {
+        text::words(d).iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "api" | "apis" | "web" | "cloud" | "online" | "hosted" | "saas" | "internet"
+            )
+        })
+    }) {
+        return true;
+    }
+    if tools_name_their_service(s) {
+        return true;
+    }
+    // A server that drives a web browser: every tool acts on live pages.
+    let mut named: Vec<String> = text::words(&s.name);
+    named.extend(text::words(s.description.as_deref().unwrap_or("")));
+    for p in &s.install.packages {
+        named.extend(text::words(&p.identifier));
+    }
+    if named.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "browser" | "playwright" | "puppeteer" | "selenium" | "chrome" | "chromium"
+        )
+    }) {
         return true;
     }
     let mut names: Vec<String> = Vec::new();
@@ -561,6 +667,91 @@ pub fn server_reaches_network(s: &Server) -> bool {
         .iter()
         .any(|k| n.contains(k))
     })
+}
+
+/// Words of a package name that are not a service's brand.
+const GENERIC_NAME_WORDS: &[&str] = &[
+    "mcp",
+    "server",
+    "servers",
+    "modelcontextprotocol",
+    "tool",
+    "tools",
+    "official",
+    "plugin",
+    "cli",
+    "node",
+    "js",
+    "py",
+    "python",
+    "ai",
+    "the",
+    "for",
+    "and",
+    "lite",
+    "pro",
+    "agent",
+];
+/// Words saying a server works on the local machine: its brand is then not a remote service.
+const LOCAL_WORDS: &[&str] = &[
+    "file",
+    "filesystem",
+    "desktop",
+    "terminal",
+    "shell",
+    "process",
+    "local",
+    "memory",
+    "knowledge",
+    "thinking",
+    "browser",
+    "chrome",
+    "devtools",
+    "git",
+    "sqlite",
+    "docker",
+    "everything",
+    "commander",
+    "computer",
+    "os",
+    "system",
+];
+
+/// Whether most of a server's tools name the service the package is named after ("Retrieve the
+/// status of the latest pipeline for a CircleCI project", package `@circleci/mcp-server-circleci`):
+/// such tools call that service. Not for servers whose name or description says they work
+/// locally.
+fn tools_name_their_service(s: &Server) -> bool {
+    let Some(p) = &s.probe else {
+        return false;
+    };
+    if p.tools.is_empty() {
+        return false;
+    }
+    let mut brand: Vec<String> = text::words(&s.name.replace('@', " "))
+        .into_iter()
+        .filter(|w| w.len() >= 4 && !GENERIC_NAME_WORDS.contains(&w.as_str()))
+        .collect();
+    brand.sort();
+    brand.dedup();
+    let own_words: Vec<String> = text::words(&format!(
+        "{} {}",
+        s.name,
+        s.description.as_deref().unwrap_or("")
+    ));
+    if brand.is_empty() || own_words.iter().any(|w| LOCAL_WORDS.contains(&w.as_str())) {
+        return false;
+    }
+    let naming = p
+        .tools
+        .iter()
+        .filter(|t| {
+            let d = t.get("description").and_then(Value::as_str).unwrap_or("");
+            let words = text::words(text::capped(d));
+            brand.iter().any(|b| words.contains(b))
+        })
+        .count();
+    naming * 2 >= p.tools.len()
 }
 
 /// The safety summary of a server, or `None` when no tools were recorded.
@@ -636,13 +827,59 @@ mod tests {
     }
 
     #[test]
-    fn open_world_hint_wins_over_words() {
+    fn a_closed_world_hint_is_a_note_not_a_verdict() {
         let t = assess_tool(
             &json!({"name": "fetch", "annotations": {"readOnlyHint": true, "openWorldHint": false}}),
             true,
         );
-        assert!(!t.network);
+        assert!(t.network);
+        assert_eq!(t.level, Some(RiskLevel::Network));
+        assert!(
+            t.note
+                .as_deref()
+                .is_some_and(|n| n.contains("closed-world")),
+            "{t:?}"
+        );
+        let t = assess_tool(
+            &json!({"name": "list_notes", "annotations": {"readOnlyHint": true, "openWorldHint": false}}),
+            false,
+        );
+        assert_eq!(t.level, Some(RiskLevel::ReadOnly));
+        assert!(t.note.is_none());
         let t = assess_tool(&json!({"name": "fetch_url"}), false);
         assert!(t.network);
+    }
+
+    #[test]
+    fn words_decide_and_a_disagreeing_declaration_is_a_note() {
+        // Declared destructive, but it updates: writes, with the declaration as a note.
+        let t = assess_tool(
+            &json!({"name": "API-update-a-block", "annotations": {"destructiveHint": true}}),
+            true,
+        );
+        assert_eq!(t.level, Some(RiskLevel::Writes));
+        assert!(
+            t.note.as_deref().is_some_and(|n| n.contains("destructive")),
+            "{t:?}"
+        );
+        // Declared not read-only, but it takes a screenshot: read-only.
+        let t = assess_tool(
+            &json!({"name": "take_screenshot", "annotations": {"readOnlyHint": false}}),
+            false,
+        );
+        assert_eq!(t.level, Some(RiskLevel::ReadOnly));
+        assert!(t.note.is_some());
+        // No annotations at all: no note, whatever the spec's defaults say.
+        let t = assess_tool(&json!({"name": "read_file"}), false);
+        assert!(t.note.is_none());
+        assert!(t.defaults_applied);
+        // Words silent: the hints that were set decide.
+        let t = assess_tool(
+            &json!({"name": "zork", "annotations": {"destructiveHint": true}}),
+            false,
+        );
+        assert_eq!(t.level, Some(RiskLevel::Destructive));
+        let t = assess_tool(&json!({"name": "eval_js"}), false);
+        assert_eq!(t.level, Some(RiskLevel::ExecutesCode));
     }
 }

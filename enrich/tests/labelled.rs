@@ -251,6 +251,12 @@ fn tool_risk_labels_stay_above_their_floors() {
             if let Some(w) = t.get("label_network").and_then(Value::as_bool) {
                 net_n += 1;
                 net_right += usize::from(got.network == w);
+                if got.network != w && std::env::var_os("HISPER_SHOW_MISSES").is_some() {
+                    eprintln!(
+                        "NET {}/{}: labelled {w}, got {}",
+                        s["server"], t["name"], got.network
+                    );
+                }
             }
         }
     }
@@ -297,3 +303,55 @@ const RISK_ACCURACY_FLOOR: f64 = 0.94;
 const NETWORK_ACCURACY_FLOOR: f64 = 0.93;
 const UNDER_RATE_CEILING: f64 = 0.02;
 const DANGEROUS_RECALL_FLOOR: f64 = 0.75;
+
+/// The five assessed levels against `tests/data/risk-levels.tsv`: real tools of the bundled
+/// sample's probed servers, labelled by hand (how: `tests/data/risk-levels.md`). Read-only and
+/// network are different levels here.
+#[test]
+fn risk_levels_agree_with_a_careful_reader() {
+    use dataset::RiskLevel;
+    let ds = dataset::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/servers.json"),
+    )
+    .expect("the bundled sample loads");
+    let text = data("risk-levels.tsv");
+    let (mut n, mut right) = (0usize, 0usize);
+    let mut confusion: BTreeMap<(RiskLevel, RiskLevel), usize> = BTreeMap::new();
+    let mut wrong = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 3, "bad row: {line}");
+        let want = RiskLevel::parse(cols[2]).unwrap_or_else(|| panic!("bad level in {line}"));
+        let s = ds
+            .get(cols[0])
+            .unwrap_or_else(|| panic!("{} not in the sample", cols[0]));
+        let tool = s
+            .probe
+            .as_ref()
+            .and_then(|p| p.tools.iter().find(|t| t["name"] == cols[1]))
+            .unwrap_or_else(|| panic!("{}: no tool {}", cols[0], cols[1]));
+        let got = enrich::safety::assess_tool(tool, enrich::safety::server_reaches_network(s))
+            .level
+            .expect("a level");
+        n += 1;
+        right += usize::from(got == want);
+        *confusion.entry((want, got)).or_default() += 1;
+        if got != want {
+            wrong.push(format!(
+                "{} {}: labelled {want:?}, assessed {got:?}",
+                cols[0], cols[1]
+            ));
+        }
+    }
+    let acc = right as f64 / n as f64;
+    eprintln!("| labelled \\ assessed | count |");
+    for ((w, g), c) in &confusion {
+        eprintln!("| {w:?} → {g:?} | {c} |");
+    }
+    eprintln!("risk levels: {n} tools, accuracy {acc:.3}");
+    for w in &wrong {
+        eprintln!("  {w}");
+    }
+    assert!(n >= 150, "{n} labelled tools");
+    assert!(acc >= 0.9, "risk level accuracy {acc:.3}");
+}

@@ -1,5 +1,7 @@
 //! `hisper probe` over a dataset: which servers can be launched, deterministic shards, the
-//! concurrent install-then-probe loop, shard files, merging them, and the health history.
+//! concurrent install-then-probe loop, the remote endpoints of the same servers (per-host
+//! concurrency 1 under a global limit), shard files, merging them, and the health history (a
+//! night's entry is the best of the stdio probe and the remotes).
 //!
 //! The CLI loads and saves files; this module works on [`Dataset`] values and shard-file values.
 //! A server that was in scope tonight but has no record (a failed shard job) gets a health gap
@@ -12,6 +14,7 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::install::{self, InstallError, InstallOptions};
+use crate::remote::{self, RemoteOptions, RemoteTarget};
 use crate::session::{self, now_rfc3339, Options};
 
 /// What can be done with a server.
@@ -289,6 +292,211 @@ pub async fn probe_package(p: &Package, v: &str, opts: &BatchOptions) -> ProbeRe
     }
 }
 
+/// What a batch of remote probes produced: per server id, one record per remote, in
+/// `install.remotes` order.
+pub type RemoteRecords = BTreeMap<String, Vec<ProbeRecord>>;
+
+/// The probe target of one declared remote, or the record of why it cannot be probed
+/// (`needs_config`: template variables without defaults).
+pub fn remote_target(t: &Transport) -> Result<RemoteTarget, Box<ProbeRecord>> {
+    let mut needs = Vec::new();
+    let mut headers = Vec::new();
+    for h in &t.headers {
+        let Some(name) = h.name.clone() else { continue };
+        // a secret is never sent, not even a placeholder: the server's answer (an auth wall)
+        // says what it wants
+        if h.is_secret {
+            needs.push(name);
+            continue;
+        }
+        match h.value.clone().or_else(|| h.default.clone()) {
+            Some(v) if !v.contains('{') => headers.push((name, v)),
+            _ if h.is_required => needs.push(name),
+            _ => {}
+        }
+    }
+    match remote::concrete_url(t) {
+        Ok(url) => Ok(RemoteTarget {
+            url,
+            transport: t.kind.clone(),
+            headers,
+            placeholder_headers: Vec::new(),
+            needs,
+        }),
+        Err(missing) => {
+            let mut r = ProbeRecord::bare(Outcome::NeedsConfig, now_rfc3339());
+            r.needs = missing.clone();
+            r.needs.extend(needs);
+            r.phase = Some("connect".into());
+            r.detail = Some(format!(
+                "the URL needs {} without a default",
+                missing
+                    .iter()
+                    .map(|m| format!("{{{m}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            let mut info = dataset::RemoteInfo::new(
+                crate::redact::clean(t.url.as_deref().unwrap_or("")),
+                t.kind.clone(),
+            );
+            info.outcome = dataset::RemoteOutcome::NeedsConfig;
+            r.remote = Some(info);
+            Err(Box::new(r))
+        }
+    }
+}
+
+/// The host a remote URL connects to (the per-host concurrency key), lowercased.
+fn host_key(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default()
+}
+
+/// Probes every declared remote of `ids` (http and https endpoints only): at most `global` at
+/// once and one at a time per host.
+pub async fn run_remotes(
+    d: &Dataset,
+    ids: &[String],
+    opts: &RemoteOptions,
+    global: usize,
+    pb: &indicatif::ProgressBar,
+) -> RemoteRecords {
+    let client = match remote::client(opts) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("cannot build the HTTP client for remote probes: {e}");
+            return RemoteRecords::new();
+        }
+    };
+    let mut jobs: Vec<(String, usize, Result<RemoteTarget, Box<ProbeRecord>>)> = Vec::new();
+    for id in ids {
+        let Some(s) = d.get(id) else { continue };
+        for (i, t) in s.install.remotes.iter().enumerate() {
+            if matches!(t.kind.as_str(), "streamable-http" | "sse") {
+                jobs.push((id.clone(), i, remote_target(t)));
+            }
+        }
+    }
+    let hosts: std::sync::Mutex<BTreeMap<String, std::sync::Arc<tokio::sync::Semaphore>>> =
+        Default::default();
+    let host_lock = |h: &str| {
+        hosts
+            .lock()
+            .map(|mut m| {
+                m.entry(h.to_string())
+                    .or_insert_with(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1)))
+                    .clone()
+            })
+            .unwrap_or_else(|_| std::sync::Arc::new(tokio::sync::Semaphore::new(1)))
+    };
+    let results: Vec<(String, usize, ProbeRecord)> = futures::stream::iter(jobs)
+        .map(|(id, i, target)| {
+            let client = &client;
+            let host_lock = &host_lock;
+            async move {
+                let rec = match target {
+                    Err(r) => *r,
+                    Ok(t) => {
+                        let lock = host_lock(&host_key(&t.url));
+                        let _permit = lock.acquire_owned().await.ok();
+                        remote::probe_with(client, &t, opts).await
+                    }
+                };
+                tracing::info!(
+                    "{id} remote {i}: {}{}",
+                    rec.remote
+                        .as_ref()
+                        .map(|r| r.outcome.as_str())
+                        .unwrap_or(rec.outcome.as_str()),
+                    rec.detail
+                        .as_ref()
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default()
+                );
+                pb.inc(1);
+                (id, i, rec)
+            }
+        })
+        .buffer_unordered(global.max(1))
+        .collect()
+        .await;
+    let mut out = RemoteRecords::new();
+    let mut sorted = results;
+    sorted.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    for (id, _, rec) in sorted {
+        out.entry(id).or_default().push(rec);
+    }
+    out
+}
+
+/// The health rank of an outcome: up beats configuration-bound beats down.
+fn health_rank(o: Outcome) -> u8 {
+    match o {
+        Outcome::Ok => 0,
+        Outcome::NeedsConfig => 1,
+        _ => 2,
+    }
+}
+
+/// A night's health outcome from the stdio record and the remote records: the best of those
+/// that count (no_stdio, blocked and unconfigurable remotes do not).
+pub fn night_outcome(stdio: Option<&ProbeRecord>, remotes: &[ProbeRecord]) -> Option<Outcome> {
+    stdio
+        .filter(|r| r.outcome != Outcome::NoStdio)
+        .map(|r| r.outcome)
+        .into_iter()
+        .chain(remotes.iter().filter_map(|r| match &r.remote {
+            Some(i) if i.outcome.counts_in_health() => Some(i.outcome.coarse()),
+            _ => None,
+        }))
+        .min_by_key(|o| health_rank(*o))
+}
+
+/// Writes remote records into the dataset and folds them into tonight's health entry (with
+/// the stdio outcome already there, if any: the best of them).
+/// A server in `scope` with probeable remotes but no remote record tonight (a failed shard
+/// job) and no other health entry for the night gets a gap.
+pub fn apply_remotes(d: &mut Dataset, records: &RemoteRecords, scope: &[String], date: &str) {
+    let scope: BTreeSet<&str> = scope.iter().map(String::as_str).collect();
+    for s in &mut d.servers {
+        let Some(recs) = records.get(&s.id) else {
+            let probeable = s
+                .install
+                .remotes
+                .iter()
+                .any(|t| matches!(t.kind.as_str(), "streamable-http" | "sse"));
+            if probeable
+                && scope.contains(s.id.as_str())
+                && !s.health.iter().any(|h| h.date == date)
+            {
+                set_health(s, date, None);
+            }
+            continue;
+        };
+        s.remote_probes = recs.clone();
+        let stdio_tonight = s
+            .health
+            .iter()
+            .find(|h| h.date == date)
+            .and_then(|h| h.outcome);
+        let remote_best = night_outcome(None, recs);
+        let best = match (stdio_tonight, remote_best) {
+            (Some(a), Some(b)) => Some(if health_rank(b) < health_rank(a) {
+                b
+            } else {
+                a
+            }),
+            (a, b) => a.or(b),
+        };
+        if best.is_some() {
+            set_health(s, date, best);
+        }
+    }
+}
+
 /// Sets tonight's health entry (replacing one of the same date).
 pub fn set_health(s: &mut Server, date: &str, outcome: Option<Outcome>) {
     if let Some(last) = s.health.iter_mut().find(|h| h.date == date) {
@@ -338,6 +546,9 @@ pub struct ShardFile {
     pub shard: u32,
     pub of: u32,
     pub records: BTreeMap<String, ProbeRecord>,
+    /// Remote probes of the shard's servers (absent in shard files of older builds).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub remote_records: RemoteRecords,
 }
 
 /// The shard file name.
@@ -349,6 +560,7 @@ pub fn shard_file_name(i: u32, n: u32) -> String {
 /// server in no shard file. Returns the number of records applied.
 pub fn merge(d: &mut Dataset, shards: &[ShardFile]) -> usize {
     let mut records = BTreeMap::new();
+    let mut remotes = RemoteRecords::new();
     let mut date = shards
         .iter()
         .map(|s| s.date.clone())
@@ -356,10 +568,12 @@ pub fn merge(d: &mut Dataset, shards: &[ShardFile]) -> usize {
         .unwrap_or_else(|| now_rfc3339()[..10].to_string());
     for s in shards {
         records.extend(s.records.iter().map(|(k, v)| (k.clone(), v.clone())));
+        remotes.extend(s.remote_records.iter().map(|(k, v)| (k.clone(), v.clone())));
         date = date.max(s.date.clone());
     }
     let scope = select(d, &Selection::default());
     apply(d, &records, &scope, &date);
+    apply_remotes(d, &remotes, &scope, &date);
     records.len()
 }
 
@@ -408,6 +622,7 @@ mod tests {
             shard: 1,
             of: 2,
             records: BTreeMap::from([(launchable[0].clone(), rec)]),
+            remote_records: RemoteRecords::new(),
         };
         assert_eq!(merge(&mut d, &[shard]), 1);
         let a = d.get(&launchable[0]).unwrap();

@@ -268,6 +268,8 @@ pub trait Wire {
     fn stats(&self) -> &Stats;
     /// The session settled on a protocol version (HTTP sends it in a header from now on).
     fn negotiated(&mut self, _version: &str) {}
+    /// The handshake is complete (HTTP opens the optional server-to-client stream).
+    async fn ready(&mut self) {}
 }
 
 /// The client end of one stdio connection.

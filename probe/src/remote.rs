@@ -284,6 +284,8 @@ pub struct HttpWire {
     failures: HashMap<u64, WaitError>,
     failure: Option<Failure>,
     stream: Option<Stream>,
+    /// The optional GET stream for server-initiated messages, held open until the end.
+    listen: Option<reqwest::Response>,
     deadline: Instant,
     started: Instant,
     bytes: u64,
@@ -1065,9 +1067,29 @@ impl HttpWire {
         Ok(())
     }
 
+    /// Streamable HTTP: opens the optional GET stream for server-initiated messages (a server
+    /// MAY refuse with 405). It is held, not read, and never changes the outcome.
+    async fn open_listen_stream(&mut self) {
+        let mut h = self.post_headers();
+        h.retain(|(k, _)| k != reqwest::header::CONTENT_TYPE && k != reqwest::header::ACCEPT);
+        h.push((
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static("text/event-stream"),
+        ));
+        let dl = (Instant::now() + Duration::from_secs(2)).min(self.deadline);
+        let ep = self.endpoint.clone();
+        if let Ok((r, _)) = self.send(Method::GET, ep, &h, None, dl, false).await {
+            if r.status().is_success() && content_type(r.headers()) == "text/event-stream" {
+                self.info.server_stream = true;
+                self.listen = Some(r);
+            }
+        }
+    }
+
     /// Ends the session: DELETE with the session id (Streamable HTTP), or closes the stream.
     pub async fn close(&mut self) {
         self.stream = None;
+        self.listen = None;
         if self.mode == Mode::Streamable {
             if let Some(s) = self.session_id.clone() {
                 let mut h = vec![(HeaderName::from_static("mcp-session-id"), s)];
@@ -1233,6 +1255,12 @@ impl Wire for HttpWire {
     fn negotiated(&mut self, version: &str) {
         self.protocol_version = Some(version.to_string());
     }
+
+    async fn ready(&mut self) {
+        if self.mode == Mode::Streamable && self.failure.is_none() {
+            self.open_listen_stream().await;
+        }
+    }
 }
 
 impl Transport for HttpWire {
@@ -1353,6 +1381,7 @@ pub async fn probe_with(
         failures: HashMap::new(),
         failure: None,
         stream: None,
+        listen: None,
         deadline: started + opts.session.total_timeout,
         started,
         bytes: 0,

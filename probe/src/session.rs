@@ -540,6 +540,7 @@ impl<W: Transport> Session<W> {
                 .notify("notifications/initialized", Value::Null)
                 .await;
         }
+        self.wire.ready().await;
         self.lists(opts, modern).await?;
         if !modern {
             let t = Instant::now();

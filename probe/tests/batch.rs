@@ -137,6 +137,7 @@ fn install_cache_placeholders_records_health_and_merge() {
         shard: 1,
         of: 2,
         records: BTreeMap::new(),
+        remote_records: BTreeMap::new(),
     };
     batch::merge(&mut d, &[shard]);
     let s = d.get("pypi:fixture-mcp").unwrap();

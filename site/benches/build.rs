@@ -1,11 +1,14 @@
-//! Build benchmark: time, pages per second, MB written and peak memory of `site::build` for the
-//! bundled sample and synthetic catalogues of 20,000 and 100,000 servers, side by side with Hugo
-//! rendering the same servers as pages (one page per server plus a paginated list) from the
-//! same data. Prints a Markdown table.
+//! Build benchmark: wall and CPU time, pages per second, MB written and peak memory of
+//! `site::build` for the bundled sample and synthetic catalogues of 20,000 and 100,000 servers,
+//! side by side with Hugo rendering the same servers as pages (one page per server plus a
+//! paginated list) from the same data. Prints a Markdown table. CPU time (user + system) is
+//! reported next to wall time because it says more on a shared machine: on 2 free cores the wall
+//! time of a parallel build is about half of it.
 //!
 //! `cargo bench -p hisper-site --bench build` (sizes: `HISPER_BENCH_SIZES=sample,20000,100000`;
 //! work directory: `HISPER_BENCH_DIR`, default `target/site-bench`, e.g. `/dev/shm/x` to take a
-//! busy disk out of the comparison; `HISPER_BENCH_KEEP=1` keeps the outputs). Each build runs in a
+//! busy disk out of the comparison; `HISPER_BENCH_KEEP=1` keeps the outputs; `HISPER_BENCH_HUGO=0`
+//! leaves Hugo out). Each build runs in a
 //! child process so that peak RSS is measured per build. After each row, stderr gets the output's
 //! size per top-level directory, the directory with the most entries and the load average.
 
@@ -13,13 +16,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-fn maxrss_children_kb() -> u64 {
+/// Peak RSS (KB) and CPU time (user + system, seconds) of the waited-for children.
+fn children_usage() -> (u64, f64) {
     // SAFETY: getrusage writes into the struct we pass.
-    unsafe {
+    let u = unsafe {
         let mut u: libc::rusage = std::mem::zeroed();
         libc::getrusage(libc::RUSAGE_CHILDREN, &mut u);
-        u.ru_maxrss as u64
-    }
+        u
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    (u.ru_maxrss as u64, secs(u.ru_utime) + secs(u.ru_stime))
 }
 
 fn dir_size(p: &Path) -> (u64, u64) {
@@ -101,7 +107,8 @@ fn count_html(p: &Path) -> u64 {
 }
 
 /// Runs `cmd` in a child (via `--measure`) and returns (seconds, peak RSS in MB).
-fn measure(cmd: &[String]) -> (f64, f64) {
+/// Wall seconds, peak RSS in MB and CPU seconds of `cmd`, run in a child of a child.
+fn measure(cmd: &[String]) -> (f64, f64, f64) {
     let me = std::env::current_exe().unwrap();
     let out = Command::new(me)
         .arg("--measure")
@@ -119,7 +126,8 @@ fn measure(cmd: &[String]) -> (f64, f64) {
     let mut it = line.split_whitespace();
     let secs: f64 = it.next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
     let kb: f64 = it.next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
-    (secs, kb / 1024.0)
+    let cpu: f64 = it.next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
+    (secs, kb / 1024.0, cpu)
 }
 
 /// Writes a Hugo site with one content page per server (JSON front matter with the fields the
@@ -211,7 +219,8 @@ fn main() {
             .expect("spawning");
         let secs = start.elapsed().as_secs_f64();
         assert!(status.success(), "{:?} failed", &args[1..]);
-        println!("{secs:.3} {}", maxrss_children_kb());
+        let (kb, cpu) = children_usage();
+        println!("{secs:.3} {kb} {cpu:.3}");
         return;
     }
     if args.first().map(String::as_str) == Some("--child-build") {
@@ -230,15 +239,16 @@ fn main() {
         .to_path_buf();
     let sizes =
         std::env::var("HISPER_BENCH_SIZES").unwrap_or_else(|_| "sample,20000,100000".into());
-    let has_hugo = Command::new("hugo").arg("version").output().is_ok();
+    let has_hugo = std::env::var("HISPER_BENCH_HUGO").as_deref() != Ok("0")
+        && Command::new("hugo").arg("version").output().is_ok();
     if !has_hugo {
         eprintln!("SKIPPED Hugo comparison: hugo not installed (run .ci/setup/site.sh)");
     }
     let work = std::env::var_os("HISPER_BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target/site-bench"));
-    println!("| catalogue | servers | Hisper s | pages | pages/s | MB written | files | peak RSS MB | Hugo s | Hugo pages | Hugo peak MB | Hugo/Hisper time |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| catalogue | servers | Hisper s | Hisper CPU s | pages | pages/s | MB written | files | peak RSS MB | Hugo s | Hugo CPU s | Hugo pages | Hugo peak MB | Hugo/Hisper time | Hugo/Hisper CPU |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for size in sizes.split(',') {
         let dir = work.join(size);
         let _ = std::fs::remove_dir_all(&dir);
@@ -250,7 +260,7 @@ fn main() {
         };
         dataset::save(&dir.join("data/servers.json"), &ds).unwrap();
         let out = dir.join("public");
-        let (secs, rss) = measure(&[
+        let (secs, rss, cpu) = measure(&[
             me.clone(),
             "--child-build".into(),
             dir.join("data").to_string_lossy().into_owned(),
@@ -261,7 +271,7 @@ fn main() {
         let hugo = has_hugo.then(|| {
             let hdir = dir.join("hugo");
             hugo_site(&ds, &hdir);
-            let (hs, hrss) = measure(&[
+            let (hs, hrss, hcpu) = measure(&[
                 "hugo".into(),
                 "--quiet".into(),
                 "-s".into(),
@@ -269,19 +279,28 @@ fn main() {
                 "-d".into(),
                 hdir.join("public").to_string_lossy().into_owned(),
             ]);
-            (hs, count_html(&hdir.join("public")), hrss)
+            (hs, count_html(&hdir.join("public")), hrss, hcpu)
         });
-        let (h_s, h_pages, h_rss, ratio) = match hugo {
-            Some((hs, hp, hr)) => (
+        let (h_s, h_cpu, h_pages, h_rss, ratio, cpu_ratio) = match hugo {
+            Some((hs, hp, hr, hc)) => (
                 format!("{hs:.2}"),
+                format!("{hc:.2}"),
                 hp.to_string(),
                 format!("{hr:.0}"),
                 format!("{:.2}", hs / secs),
+                format!("{:.2}", hc / cpu),
             ),
-            None => ("-".into(), "-".into(), "-".into(), "-".into()),
+            None => (
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+            ),
         };
         println!(
-            "| {size} | {} | {secs:.2} | {pages} | {:.0} | {:.1} | {files} | {rss:.0} | {h_s} | {h_pages} | {h_rss} | {ratio} |",
+            "| {size} | {} | {secs:.2} | {cpu:.2} | {pages} | {:.0} | {:.1} | {files} | {rss:.0} | {h_s} | {h_cpu} | {h_pages} | {h_rss} | {ratio} | {cpu_ratio} |",
             ds.servers.len(),
             pages as f64 / secs,
             bytes as f64 / 1e6,

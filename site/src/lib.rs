@@ -56,6 +56,9 @@ pub struct Options {
     /// Append/replace tonight's entry in `<data>/history.json` (off for benchmarks and tests that
     /// must not touch the data directory).
     pub update_history: bool,
+    /// Publish only these records (`--only FILE`): the site, `servers.json`, the changes and the
+    /// registry mirror are the subset's; the history is tonight's subset alone and is not written.
+    pub only: Option<dataset::select::Selection>,
 }
 
 impl Options {
@@ -66,6 +69,7 @@ impl Options {
             base_url: None,
             search_web: None,
             update_history: true,
+            only: None,
         }
     }
 }
@@ -81,6 +85,8 @@ pub struct Report {
     /// Bytes written.
     pub bytes: u64,
     pub elapsed: Duration,
+    /// `--only` entries that matched no record.
+    pub only_missing: Vec<String>,
 }
 
 /// The site's base: the path internal links start with, and the absolute form for feeds.
@@ -216,11 +222,27 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
     let mut ds = dataset::load_bytes(&ds_bytes)
         .map_err(|e| anyhow::anyhow!("{}: {e}", ds_path.display()))?;
     ds.normalize();
+    let mut ds_bytes = ds_bytes;
+    let mut only_missing = Vec::new();
+    if let Some(sel) = &opts.only {
+        let missing = sel.apply(&mut ds);
+        for m in &missing {
+            tracing::warn!("--only: {m} matches no record in {}", ds_path.display());
+        }
+        tracing::info!("--only: publishing {} records", ds.servers.len());
+        ds_bytes = dataset::to_canonical_bytes(&ds);
+        only_missing = missing;
+    }
     let previous = {
         let p = opts.data_dir.join("previous/servers.json");
         if p.exists() {
             match dataset::load(&p) {
-                Ok(d) => Some(d),
+                Ok(mut d) => {
+                    if let Some(sel) = &opts.only {
+                        sel.apply(&mut d);
+                    }
+                    Some(d)
+                }
                 Err(e) => {
                     tracing::warn!("ignoring {}: {e}", p.display());
                     None
@@ -242,7 +264,12 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
             }
         };
     let history_path = opts.data_dir.join("history.json");
-    let hist = if opts.update_history {
+    let hist = if opts.only.is_some() {
+        // Earlier nights counted the whole dataset: a subset's history starts tonight.
+        let mut h = history::History::default();
+        h.upsert(history::night_of(&ds));
+        h
+    } else if opts.update_history {
         history::update(&history_path, &ds)?
     } else {
         let mut h = history::load(&history_path).unwrap_or_default();
@@ -317,6 +344,7 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
         files: out.files.load(Ordering::Relaxed),
         bytes: out.bytes.load(Ordering::Relaxed),
         elapsed: start.elapsed(),
+        only_missing,
     })
 }
 

@@ -17,9 +17,6 @@ use dataset::{Dataset, Server};
 use crate::html::esc;
 use crate::Out;
 
-/// Servers per page of the registry mirror.
-pub const REGISTRY_PAGE: usize = 100;
-
 /// `servers.json` (the dataset bytes as given; only when `raw`) and `servers.json.gz`.
 pub fn dataset_files(out: &Out, bytes: &[u8], raw: bool) -> anyhow::Result<()> {
     if raw {
@@ -38,7 +35,7 @@ pub fn dataset_files(out: &Out, bytes: &[u8], raw: bool) -> anyhow::Result<()> {
 }
 
 /// Whether a server.json name is safe to use as two path segments under `v0.1/servers/` (and
-/// cannot collide with the mirror's own files there: `index.json`, `index.html`, `page/`).
+/// cannot collide with the mirror's own file there, `index.json`).
 fn safe_name_path(name: &str) -> bool {
     let Some((ns, n)) = name.split_once('/') else {
         return false;
@@ -47,7 +44,6 @@ fn safe_name_path(name: &str) -> bool {
         && [ns, n]
             .iter()
             .all(|p| !p.is_empty() && !p.starts_with('.') && *p != "..")
-        && ns != "page"
         && !ns.starts_with("index.")
 }
 
@@ -169,11 +165,11 @@ pub struct MirrorReport {
 /// The static registry mirror, the read paths of the official registry's API on a static host:
 ///
 /// - `v0.1/servers/index.json` (what `hisper serve` and hosts reading `_redirects` answer
-///   `/v0.1/servers` with): every server, `metadata.count` the total and no `nextCursor` (a static host cannot honour a
-///   cursor, so a client following one would loop); `page/N.json` splits the same list into pages of
-///   [`REGISTRY_PAGE`], each naming the next in `metadata.next`;
-/// - `v0.1/servers/{name}/versions/latest`, `…/versions/{version}` and `…/versions/index.json`,
-///   under both forms of [`name_dirs`], a version both as it is and percent-encoded;
+///   `/v0.1/servers` with): every server, `metadata.count` the total and no `nextCursor` (a static
+///   host cannot honour a cursor, so a client following one would loop);
+/// - `v0.1/servers/{name}/versions/latest` and `…/versions/{version}`, under both forms of
+///   [`name_dirs`], a version both as it is and percent-encoded (four copies of a record: the
+///   mirror's size is in docs/scaling.md);
 /// - `_redirects` and `_headers` for the hosts that read them (JSON type, open CORS).
 pub fn registry_mirror(out: &Out, ds: &Dataset, base: &str) -> anyhow::Result<MirrorReport> {
     // One record per name; the first id wins (servers are sorted by id).
@@ -200,7 +196,6 @@ pub fn registry_mirror(out: &Out, ds: &Dataset, base: &str) -> anyhow::Result<Mi
                 .as_str()
                 .unwrap_or("")
                 .to_string();
-            let versions = server_list(&[&bytes], &json!({ "count": 1 }))?;
             let mut files = 0;
             let mut size = 0u64;
             for dir in name_dirs(name) {
@@ -211,7 +206,6 @@ pub fn registry_mirror(out: &Out, ds: &Dataset, base: &str) -> anyhow::Result<Mi
                     Ok(())
                 };
                 put("latest".into(), &bytes)?;
-                put("index.json".into(), &versions)?;
                 for f in version_files(&version) {
                     put(f, &bytes)?;
                 }
@@ -250,18 +244,6 @@ pub fn registry_mirror(out: &Out, ds: &Dataset, base: &str) -> anyhow::Result<Mi
         )
         .as_bytes(),
     )?;
-    let pages = bodies.len().div_ceil(REGISTRY_PAGE).max(1);
-    for i in 0..pages {
-        let chunk = bodies.chunks(REGISTRY_PAGE).nth(i).unwrap_or(&[]);
-        let mut metadata = json!({ "count": chunk.len(), "page": i + 1, "pages": pages });
-        if i + 1 < pages {
-            metadata["next"] = json!(format!("{base}v0.1/servers/page/{}.json", i + 2));
-        }
-        put(
-            &format!("v0.1/servers/page/{}.json", i + 1),
-            &server_list(chunk, &metadata)?,
-        )?;
-    }
     Ok(report)
 }
 
@@ -465,7 +447,6 @@ mod tests {
         assert!(!safe_name_path("a/.."));
         assert!(!safe_name_path("noslash"));
         assert!(!safe_name_path("index.json/x"));
-        assert!(!safe_name_path("page/1.json"));
         assert_eq!(version_files("1.0.0"), ["1.0.0"]);
         assert_eq!(
             version_files("1.0.0+build.5"),

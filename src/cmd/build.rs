@@ -22,6 +22,11 @@ pub struct Args {
     /// After building, check that every internal link resolves (exit 1 if one does not).
     #[arg(long)]
     pub check_links: bool,
+    /// Publish only the records FILE selects (ids, names or filters, one a line; see
+    /// `dataset::select`) as their own site and registry mirror; exit 1 if an entry matches nothing.
+    /// Index with the same `--only` so search finds exactly these.
+    #[arg(long, value_name = "FILE")]
+    pub only: Option<PathBuf>,
 }
 
 pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
@@ -33,6 +38,9 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
     opts.base_url = args.base_url.or_else(|| g.config.site.base_url.clone());
     opts.search_web = args.search_web;
     opts.update_history = !args.no_history;
+    if let Some(f) = &args.only {
+        opts.only = Some(dataset::select::Selection::load(f)?);
+    }
     let pb = crate::progress::bar(0, "build", g.quiet);
     let report = site::build(&opts, &pb)?;
     pb.finish_and_clear();
@@ -45,6 +53,15 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
         report.elapsed.as_secs_f64()
     );
     println!("{}", out.display());
+    let mut status = Status::Ok;
+    if !report.only_missing.is_empty() {
+        tracing::warn!(
+            "--only: {} entries matched no record: {}",
+            report.only_missing.len(),
+            report.only_missing.join(", ")
+        );
+        status = Status::ItemFailures;
+    }
     if args.check_links {
         let base = site::Base::parse(opts.base_url.as_deref());
         let (checked, broken) = site::links::check(&out, &base.path)?;
@@ -56,5 +73,5 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
             return Ok(Status::ItemFailures);
         }
     }
-    Ok(Status::Ok)
+    Ok(status)
 }

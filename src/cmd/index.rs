@@ -18,6 +18,9 @@ pub struct Args {
     /// Index a synthetic catalogue of N servers instead of the dataset (for benchmarks).
     #[arg(long, value_name = "N")]
     pub synthetic: Option<usize>,
+    /// Index only the records FILE selects (the same file as `hisper build --only`).
+    #[arg(long, value_name = "FILE")]
+    pub only: Option<PathBuf>,
 }
 
 pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
@@ -29,6 +32,20 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
             dataset::load(&path).with_context(|| format!("loading {}", path.display()))?
         }
     };
+    let mut ds = ds;
+    let mut status = Status::Ok;
+    if let Some(f) = &args.only {
+        let sel = dataset::select::Selection::load(f)?;
+        let missing = sel.apply(&mut ds);
+        if !missing.is_empty() {
+            tracing::warn!(
+                "--only: {} entries matched no record: {}",
+                missing.len(),
+                missing.join(", ")
+            );
+            status = Status::ItemFailures;
+        }
+    }
     // The wasm module first: a missing one should fail before minutes of indexing.
     let wasm = if args.no_wasm {
         None
@@ -48,5 +65,5 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
         report.wasm_bytes
     );
     println!("{}", out.display());
-    Ok(Status::Ok)
+    Ok(status)
 }

@@ -1,7 +1,10 @@
-//! `hisper inspect [--json] [--timeout S] [--env NAME=VALUE]… -- COMMAND [ARGS…]`: probes one
-//! local stdio server, exactly as the nightly probe would, and prints the probe record (a table,
-//! or the dataset's probe JSON with `--json`), and the trust layer's security findings on what it
-//! listed (the table's `findings` section, the JSON's `trust` key). Exit 0 when the outcome is `ok`, 1 otherwise.
+//! `hisper inspect [--json] [--timeout S] [--env NAME=VALUE]… -- COMMAND [ARGS…]` probes one
+//! local stdio server, and `hisper inspect [--json] [--timeout S] [--header NAME=VALUE]…
+//! [--allow-private-hosts] URL` one remote server (a positional `http://` or `https://` URL),
+//! exactly as the nightly probe would. It prints the probe record (a table, or the dataset's
+//! probe JSON with `--json`) and the trust layer's security findings on what it listed (the
+//! table's `findings` section, the JSON's `trust` key); see [`report`]. Exit 0 when the outcome
+//! is `ok`, 1 otherwise.
 
 use std::path::PathBuf;
 
@@ -28,16 +31,90 @@ pub struct Args {
     /// Try the modern `server/discover` first instead of `initialize`.
     #[arg(long)]
     pub discover_first: bool,
-    /// The server's command line.
-    #[arg(last = true, required = true, value_name = "COMMAND")]
+    /// Remote: send this HTTP header (repeatable), e.g. a token you own; nothing else is sent.
+    #[arg(long = "header", value_name = "NAME=VALUE")]
+    pub header: Vec<String>,
+    /// Remote: the transport, `streamable-http` (falls back to the legacy SSE transport when
+    /// the server answers like one) or `sse`.
+    #[arg(long, default_value = "streamable-http", value_parser = ["streamable-http", "sse"])]
+    pub transport: String,
+    /// Remote: allow loopback, private, link-local, CGNAT and multicast addresses. For local
+    /// testing only.
+    #[arg(long)]
+    pub allow_private_hosts: bool,
+    /// A remote server's endpoint (`http://` or `https://`).
+    #[arg(value_name = "URL", conflicts_with = "command")]
+    pub url: Option<String>,
+    /// The server's command line (stdio).
+    #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
 }
 
 pub fn run(args: Args, _g: &Global) -> anyhow::Result<Status> {
+    let rec = match &args.url {
+        Some(url) => remote(&args, url)?,
+        None => stdio(&args)?,
+    };
+    report(&rec, args.json)?;
+    Ok(if rec.outcome == Outcome::Ok {
+        Status::Ok
+    } else {
+        Status::ItemFailures
+    })
+}
+
+/// Prints the record (JSON in the dataset's `probe` shape, or the table) with the trust
+/// layer's findings on what the server listed (`trust`, as in the dataset).
+pub fn report(rec: &ProbeRecord, json: bool) -> anyhow::Result<()> {
+    let trust = enrich::trust::inspect(rec);
+    if json {
+        let mut v = serde_json::to_value(rec)?;
+        if let (Some(t), Some(o)) = (&trust, v.as_object_mut()) {
+            o.insert("trust".into(), serde_json::to_value(t)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        print!("{}", table(rec));
+        if let Some(t) = &trust {
+            print!("{}", findings_table(t));
+        }
+    }
+    Ok(())
+}
+
+/// Probes one remote endpoint.
+fn remote(args: &Args, url: &str) -> anyhow::Result<ProbeRecord> {
+    let lower = url.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        anyhow::bail!("{url:?} is not an http:// or https:// URL (a stdio command goes after --)");
+    }
+    let mut headers = Vec::new();
+    for h in &args.header {
+        let (k, v) = h
+            .split_once('=')
+            .with_context(|| format!("--header {h:?} is not NAME=VALUE"))?;
+        headers.push((k.trim().to_string(), v.to_string()));
+    }
+    let mut opts = probe::remote::RemoteOptions::with_timeout(args.timeout);
+    opts.policy.allow_private = args.allow_private_hosts;
+    if args.discover_first {
+        opts.session.era_policy = probe::EraPolicy::DiscoverFirst;
+    }
+    let target = probe::remote::RemoteTarget {
+        url: url.to_string(),
+        transport: args.transport.clone(),
+        headers,
+        ..Default::default()
+    };
+    Ok(probe::runtime()?.block_on(probe::remote::probe(&target, &opts)))
+}
+
+/// Probes one local stdio server.
+fn stdio(args: &Args) -> anyhow::Result<ProbeRecord> {
     let (program, rest) = args
         .command
         .split_first()
-        .context("a command to run is required after --")?;
+        .context("a URL, or a command to run after --, is required")?;
     let program: PathBuf =
         probe::sandbox::which(program).with_context(|| format!("{program}: not found on PATH"))?;
     let program = std::path::absolute(&program).unwrap_or(program);
@@ -67,26 +144,7 @@ pub fn run(args: Args, _g: &Global) -> anyhow::Result<Status> {
         },
         ..Default::default()
     };
-    let rec = probe::runtime()?.block_on(probe::probe(&target, &opts));
-    // The trust layer's findings on what the server listed (`trust`, as in the dataset).
-    let trust = enrich::trust::inspect(&rec);
-    if args.json {
-        let mut v = serde_json::to_value(&rec)?;
-        if let (Some(t), Some(o)) = (&trust, v.as_object_mut()) {
-            o.insert("trust".into(), serde_json::to_value(t)?);
-        }
-        println!("{}", serde_json::to_string_pretty(&v)?);
-    } else {
-        print!("{}", table(&rec));
-        if let Some(t) = &trust {
-            print!("{}", findings_table(t));
-        }
-    }
-    Ok(if rec.outcome == Outcome::Ok {
-        Status::Ok
-    } else {
-        Status::ItemFailures
-    })
+    Ok(probe::runtime()?.block_on(probe::probe(&target, &opts)))
 }
 
 /// The findings, worst first, one line each.
@@ -150,7 +208,34 @@ pub fn table(r: &ProbeRecord) -> String {
             out.push_str(&format!("{k:<14} {v}\n"));
         }
     };
-    row("outcome", r.outcome.as_str().to_string());
+    match &r.remote {
+        Some(i) => {
+            row("outcome", i.outcome.as_str().to_string());
+            row("endpoint", format!("{} ({})", i.url, i.transport));
+            row(
+                "http",
+                match (i.http_status, &i.content_type) {
+                    (Some(s), Some(c)) => format!("{s} {c}"),
+                    (Some(s), None) => s.to_string(),
+                    _ => String::new(),
+                },
+            );
+            row("error kind", i.error_kind.clone().unwrap_or_default());
+            row("redirects", i.redirects.join(" -> "));
+            if let Some(a) = &i.auth {
+                row("auth", auth_words(a));
+            }
+            row(
+                "latency",
+                format!(
+                    "first byte {} ms, tools {} ms",
+                    i.first_byte_ms.map(|v| v.to_string()).unwrap_or("-".into()),
+                    i.tools_ms.map(|v| v.to_string()).unwrap_or("-".into())
+                ),
+            );
+        }
+        None => row("outcome", r.outcome.as_str().to_string()),
+    }
     row("phase", r.phase.clone().unwrap_or_default());
     row("detail", r.detail.clone().unwrap_or_default());
     row("needs", r.needs.join(", "));
@@ -171,15 +256,41 @@ pub fn table(r: &ProbeRecord) -> String {
             _ => String::new(),
         },
     );
-    row(
-        "sandboxed",
-        if r.sandboxed {
-            "yes (bubblewrap)"
-        } else {
-            "no"
+    if let Some(f) = &r.features {
+        let mut v: Vec<String> = Vec::new();
+        v.extend(f.extensions.iter().cloned());
+        if f.mcp_apps {
+            v.push(format!(
+                "MCP Apps ({} UI resource(s))",
+                f.ui_resources.len()
+            ));
         }
-        .to_string(),
-    );
+        if f.tasks {
+            v.push("tasks".into());
+        }
+        if f.tools_with_output_schema > 0 {
+            v.push(format!(
+                "{} tool(s) with output schema",
+                f.tools_with_output_schema
+            ));
+        }
+        if f.icons {
+            v.push("icons".into());
+        }
+        row("features", v.join(", "));
+        row("deprecated", f.deprecated.join(", "));
+    }
+    if r.remote.is_none() {
+        row(
+            "sandboxed",
+            if r.sandboxed {
+                "yes (bubblewrap)"
+            } else {
+                "no"
+            }
+            .to_string(),
+        );
+    }
     row("command", r.command.join(" "));
     row(
         "timings",
@@ -247,4 +358,34 @@ pub fn table(r: &ProbeRecord) -> String {
         }
     }
     out
+}
+
+/// An auth wall in words: who to sign in with, and the scopes.
+pub fn auth_words(a: &dataset::AuthInfo) -> String {
+    let who = a.issuer.as_ref().or(a.authorization_servers.first());
+    let mut s = match who {
+        Some(w) => format!("needs OAuth sign-in with {w}"),
+        None => format!(
+            "needs authentication (HTTP {}{})",
+            a.status,
+            a.scheme
+                .as_ref()
+                .map(|s| format!(", {s}"))
+                .unwrap_or_default()
+        ),
+    };
+    if !a.scopes.is_empty() {
+        s.push_str(&format!("; scopes {}", a.scopes.join(" ")));
+    }
+    let mut reg = Vec::new();
+    if a.cimd {
+        reg.push("client ID metadata documents");
+    }
+    if a.dcr {
+        reg.push("dynamic client registration");
+    }
+    if !reg.is_empty() {
+        s.push_str(&format!("; supports {}", reg.join(" and ")));
+    }
+    s
 }

@@ -1,5 +1,6 @@
-//! `hisper probe`: installs and probes the dataset's stdio-launchable servers and records what
-//! they answered (`probe`) and tonight's outcome (`health`).
+//! `hisper probe`: installs and probes the dataset's stdio-launchable servers, probes every
+//! declared remote endpoint over HTTP, and records what they answered (`probe`,
+//! `remote_probes`) and tonight's outcome (`health`, the best of stdio and remotes).
 //!
 //! Without `--shard` it writes the dataset (`data/servers.json`, atomically). With `--shard I/N`
 //! it writes `data/probe/shard-I-of-N.json` instead; `--merge` folds every shard file into the
@@ -39,6 +40,16 @@ pub struct Args {
     /// Handshake timeout in seconds (default: config `probe.timeout_secs`, else 30).
     #[arg(long, value_name = "S")]
     pub timeout: Option<f64>,
+    /// Do not probe remote (HTTP) endpoints.
+    #[arg(long)]
+    pub no_remotes: bool,
+    /// Remote probes at once (one at a time per host; default 16).
+    #[arg(long, value_name = "N")]
+    pub remote_concurrency: Option<usize>,
+    /// Let remote probes reach loopback, private, link-local, CGNAT and multicast addresses.
+    /// For local testing only: never in a nightly run.
+    #[arg(long)]
+    pub allow_private_hosts: bool,
     /// Disk budget of the install cache in GB (default: config `probe.cache_budget_gb`, else 8).
     /// Checked before probing and between chunks of the batch, so a shard of cold installs
     /// never fills the disk.
@@ -203,6 +214,41 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
     // Only what was probed is in scope for tonight's health.
     ids.truncate(next);
     pb.finish_and_clear();
+    let remote_records = if args.no_remotes {
+        batch::RemoteRecords::new()
+    } else {
+        let mut ropts = probe::remote::RemoteOptions::with_timeout(
+            args.timeout
+                .or(cfg.timeout_secs.map(|s| s as f64))
+                .unwrap_or(30.0),
+        );
+        ropts.policy.allow_private = args.allow_private_hosts;
+        if args.allow_private_hosts {
+            tracing::warn!("--allow-private-hosts: remote probes may reach private addresses");
+        }
+        let n: usize = ids
+            .iter()
+            .filter_map(|id| d.get(id))
+            .map(|s| s.install.remotes.len())
+            .sum();
+        let rpb = crate::progress::bar(n as u64, "remotes", g.quiet);
+        let r = rt.block_on(batch::run_remotes(
+            &d,
+            &ids,
+            &ropts,
+            args.remote_concurrency.unwrap_or(16),
+            &rpb,
+        ));
+        rpb.finish_and_clear();
+        let mut rc = std::collections::BTreeMap::new();
+        for rec in r.values().flatten() {
+            if let Some(i) = &rec.remote {
+                *rc.entry(i.outcome.as_str()).or_insert(0usize) += 1;
+            }
+        }
+        tracing::info!("remote outcomes: {rc:?}");
+        r
+    };
     let mut counts = std::collections::BTreeMap::new();
     for r in result.records.values() {
         *counts.entry(r.outcome.as_str()).or_insert(0usize) += 1;
@@ -220,6 +266,7 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
                 shard: i,
                 of: n,
                 records: result.records.clone(),
+                remote_records,
             };
             let out = shard_dir(g).join(batch::shard_file_name(i, n));
             let mut bytes = serde_json::to_vec_pretty(&file)?;
@@ -230,6 +277,7 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
         }
         None => {
             batch::apply(&mut d, &result.records, &ids, &today);
+            batch::apply_remotes(&mut d, &remote_records, &ids, &today);
             dataset::save(&path, &d).with_context(|| format!("writing {}", path.display()))?;
             tracing::info!("wrote {}", path.display());
         }

@@ -37,6 +37,10 @@ pub struct Args {
     /// Site output directory.
     #[arg(long, default_value = "public")]
     pub out: PathBuf,
+    /// Index and publish only the records FILE selects (see `hisper build --only`); crawl, probe
+    /// and enrich still cover everything.
+    #[arg(long, value_name = "FILE")]
+    pub only: Option<PathBuf>,
 }
 
 /// One stage of the pipeline as `run` sees it.
@@ -110,23 +114,37 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
         outputs: vec![dataset.clone(), categories.clone()],
         always: false,
     });
+    let only_args: Vec<String> = args
+        .only
+        .iter()
+        .flat_map(|f| ["--only".to_string(), f.display().to_string()])
+        .collect();
+    let only_inputs: Vec<PathBuf> = args.only.iter().cloned().collect();
     stages.push(Stage {
         name: "index",
-        args: vec!["index".into()],
-        inputs: vec![dataset.clone(), categories.clone()],
+        args: [vec!["index".into()], only_args.clone()].concat(),
+        inputs: [
+            vec![dataset.clone(), categories.clone()],
+            only_inputs.clone(),
+        ]
+        .concat(),
         outputs: vec![web_index.clone()],
         always: false,
     });
     stages.push(Stage {
         name: "build",
-        args: vec!["build".into(), "--out".into(), out.clone()],
-        inputs: vec![
-            dataset.clone(),
-            categories,
-            web_index,
-            data.join("crawl-report.json"),
-            data.join("previous/servers.json"),
-        ],
+        args: [vec!["build".into(), "--out".into(), out.clone()], only_args].concat(),
+        inputs: [
+            vec![
+                dataset.clone(),
+                categories,
+                web_index,
+                data.join("crawl-report.json"),
+                data.join("previous/servers.json"),
+            ],
+            only_inputs,
+        ]
+        .concat(),
         outputs: vec![args.out.clone(), data.join("history.json")],
         always: false,
     });

@@ -357,7 +357,7 @@ fn machine_files_are_complete_and_builds_are_byte_stable() {
         serde_json::from_str(&read(&out.join("v0.1/servers/index.json"))).unwrap();
     // Complete in one response: a static host cannot follow a cursor.
     let listed = first["servers"].as_array().unwrap().len();
-    assert!(listed > site::machine::REGISTRY_PAGE);
+    assert!(listed > 100);
     assert_eq!(first["metadata"]["count"], listed);
     assert!(first["metadata"].get("nextCursor").is_none());
     let latest: serde_json::Value = serde_json::from_str(&read(

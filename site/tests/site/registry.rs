@@ -1,6 +1,6 @@
 //! The static registry mirror (`/v0.1`) against the official registry's OpenAPI description
-//! (`tests/data/registry-openapi.json`, the recorded shape of its read paths): every list and
-//! record validates against the schema its path answers with, the list is complete, and names with
+//! (`tests/data/registry-openapi.json`, the recorded shape of its read paths): the list and every
+//! record validate against the schema its path answers with, the list is complete, and names with
 //! `/` are reachable both as `%2F` and as a directory.
 
 use crate::common;
@@ -255,19 +255,6 @@ fn the_mirror_validates_against_the_official_openapi_description_and_is_complete
     assert_eq!(list["metadata"]["count"], json!(entries.len()));
     assert!(list["metadata"].get("nextCursor").is_none());
 
-    // Pages split the same list.
-    let mut paged = Vec::new();
-    for n in 1.. {
-        let p = servers.join(format!("page/{n}.json"));
-        if !p.exists() {
-            break;
-        }
-        let page = read_json(&p);
-        assert!(v.errors(&page, "/v0.1/servers").is_empty());
-        paged.extend(page["servers"].as_array().unwrap().iter().cloned());
-    }
-    assert_eq!(&paged, entries);
-
     // Every record under both forms of its name, as latest, as its version and in its versions.
     for e in entries {
         let name = e["server"]["name"].as_str().unwrap();
@@ -284,11 +271,6 @@ fn the_mirror_validates_against_the_official_openapi_description_and_is_complete
             if !version.contains('/') {
                 assert_eq!(read_json(&base.join(version)), latest, "{name} {version}");
             }
-            let versions = read_json(&base.join("index.json"));
-            assert!(v
-                .errors(&versions, "/v0.1/servers/{serverName}/versions")
-                .is_empty());
-            assert_eq!(versions["servers"][0], latest);
         }
         // What a client requests, through a server that decodes the path as static hosts do.
         let url = format!("/v0.1/servers/{}/versions/latest", name.replace('/', "%2F"));
@@ -340,4 +322,69 @@ fn the_validator_rejects_what_the_official_schema_rejects() {
     assert!(!v
         .errors(&json!({"servers": [{"server": {}}]}), "/v0.1/servers")
         .is_empty());
+}
+
+#[test]
+fn only_publishes_a_curated_subset_as_its_own_site_and_mirror() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let full = dataset::load(&data.join("servers.json")).unwrap();
+    let history_before = std::fs::read(data.join("history.json")).unwrap();
+    let pick = &full.servers[3];
+    let text = format!(
+        "# approved servers\n{}\ncom.example/remote-weather\nnpm:gone-from-the-dataset\n",
+        pick.id
+    );
+    let out = dir.path().join("approved");
+    let mut opts = site::Options::new(&data, &out);
+    opts.only = Some(dataset::select::Selection::parse("approved.txt", &text).unwrap());
+    let report = site::build(&opts, &indicatif::ProgressBar::hidden()).unwrap();
+    assert_eq!(report.servers, 2);
+    assert_eq!(report.only_missing, ["npm:gone-from-the-dataset"]);
+
+    let published = dataset::load(&out.join("servers.json")).unwrap();
+    let ids: Vec<&str> = published.servers.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["mcp-registry:com.example/remote-weather", pick.id.as_str()]
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    );
+    let list = read_json(&out.join("v0.1/servers/index.json"));
+    assert!(Validator::load().errors(&list, "/v0.1/servers").is_empty());
+    let names: BTreeSet<&str> = list["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["server"]["name"].as_str().unwrap())
+        .collect();
+    let expected: BTreeSet<String> = published
+        .servers
+        .iter()
+        .map(dataset::export::server_json_name)
+        .collect();
+    assert_eq!(
+        names,
+        expected.iter().map(String::as_str).collect::<BTreeSet<_>>()
+    );
+    // No page for a record outside the subset, and the data directory's history is untouched.
+    let other = full
+        .servers
+        .iter()
+        .find(|s| s.id != pick.id && s.platform_of.is_none())
+        .unwrap();
+    let slugs = dataset::slug::assign(&full.servers);
+    assert!(!out
+        .join(format!("servers/{}/index.html", slugs[&other.id]))
+        .exists());
+    assert!(out
+        .join(format!("servers/{}/index.html", slugs[&pick.id]))
+        .exists());
+    assert_eq!(
+        std::fs::read(data.join("history.json")).unwrap(),
+        history_before
+    );
 }

@@ -1,5 +1,5 @@
-//! The search box in headless Chromium on the built sample site (`hisper index` + `hisper build`
-//! through their library calls, served from 127.0.0.1): type a query on `/search/`, the expected
+//! Across stages: the search box in headless Chromium on the built sample site (`hisper index` +
+//! `hisper build` through their library calls, served from 127.0.0.1): type a query on `/search/`, the expected
 //! server appears first, ArrowDown + Enter opens its page, no console errors, no request leaves
 //! localhost; the "search needs JavaScript" note is hidden when the script runs and shows without
 //! JavaScript; with the wasm module blocked a clear message (and the note) appears; a query typed
@@ -15,7 +15,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 fn repo() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
     p.canonicalize().unwrap_or(p)
 }
 
