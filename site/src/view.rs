@@ -98,7 +98,8 @@ pub struct Item {
     pub stars: Option<String>,
     pub version: Option<String>,
     pub tools: usize,
-    pub updated: String,
+    /// When its sources last updated it (never the crawl date); `None` when no source says.
+    pub updated: Option<String>,
     pub score: Option<String>,
 }
 
@@ -126,7 +127,7 @@ impl Item {
             stars: s.stars().filter(|n| *n > 0).map(compact),
             version: s.version().map(|v| clean_text(&shorten(v, 24))),
             tools: s.probe.as_ref().map(|p| p.tools.len()).unwrap_or(0),
-            updated: day(&s.last_changed),
+            updated: s.updated_at().map(day),
             score: s.score.as_ref().map(|sc| format!("{:.0}", sc.total)),
         }
     }

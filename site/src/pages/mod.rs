@@ -197,11 +197,15 @@ impl Orders {
                 .cmp(&lower[b])
                 .then_with(|| servers[a].id.cmp(&servers[b].id))
         });
+        // By the date its sources last updated it (never the crawl date); undated last.
+        let dates: Vec<Option<&str>> = servers
+            .iter()
+            .map(|s| s.updated_at().map(|t| &t[..19]))
+            .collect();
         let mut updated: Vec<usize> = (0..servers.len()).collect();
         updated.par_sort_by(|&a, &b| {
-            servers[b]
-                .last_changed
-                .cmp(&servers[a].last_changed)
+            dates[b]
+                .cmp(&dates[a])
                 .then_with(|| servers[a].id.cmp(&servers[b].id))
         });
         Orders {

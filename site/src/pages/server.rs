@@ -147,6 +147,9 @@ pub struct ServerPage<'a> {
     pub first_seen: String,
     pub last_seen: String,
     pub last_changed: String,
+    /// First published and last updated, as the sources say; `None` when they do not.
+    pub published: Option<String>,
+    pub updated: Option<String>,
     pub json_name: String,
     pub deprecated: bool,
     pub archived: bool,
@@ -461,6 +464,8 @@ fn server_page<'a>(
         first_seen: day(&s.first_seen),
         last_seen: day(&s.last_seen),
         last_changed: day(&s.last_changed),
+        published: s.published_at().map(day),
+        updated: s.updated_at().map(day),
         json_name: clean_text(&dataset::export::server_json_name(s)),
         deprecated: s.sources.iter().any(|e| e.deprecated),
         archived: s.repository.as_ref().map(|r| r.archived).unwrap_or(false),
