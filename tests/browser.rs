@@ -196,6 +196,48 @@ fn search_box_on_the_built_sample_site_in_headless_chromium() {
     );
     assert_eq!(v["recordsOffFailed"], 0, "{v:#}");
     assert_eq!(v["retriedFirst"], format!("/servers/{expected}/"), "{v:#}");
+    // The search page lists every result (not the header's 10), each with its probe status,
+    // tool count and downloads as the dataset has them.
+    let metas: Vec<&str> = v["metas"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    assert!(metas.len() > 10, "{v:#}");
+    let by_slug: std::collections::HashMap<&str, &dataset::Server> = ds
+        .servers
+        .iter()
+        .map(|s| (slugs[&s.id].as_str(), s))
+        .collect();
+    let listed: Vec<&str> = v["listed"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(listed.len(), metas.len(), "{v:#}");
+    for (href, meta) in listed.iter().zip(&metas) {
+        let slug = href.trim_start_matches("/servers/").trim_end_matches('/');
+        let s = by_slug[slug];
+        let probe = s.probe.as_ref();
+        let verified = probe.is_some_and(|p| p.outcome == dataset::Outcome::Ok);
+        assert_eq!(meta.contains("verified"), verified, "{href}: {meta}");
+        let tools = probe.map_or(0, |p| p.tools.len());
+        assert_eq!(
+            meta.contains(&format!("{tools} tool")),
+            verified || tools > 0,
+            "{href}: {meta}"
+        );
+        assert_eq!(
+            meta.contains("downloads/month"),
+            s.downloads_monthly() > 0,
+            "{href}: {meta}"
+        );
+    }
+    assert!(metas[0].contains("6.3M downloads/month"), "{metas:?}");
+    // The header's list: 10 and a link to the full results page; closed, with its filters, once
+    // the box loses the focus.
+    assert_eq!(v["headerCount"], 10, "{v:#}");
+    assert_eq!(v["allLink"], "/search/?q=playwright", "{v:#}");
+    assert_eq!(v["headerListVisibleAfterBlur"], false, "{v:#}");
+    assert_eq!(v["headerFiltersVisibleAfterBlur"], false, "{v:#}");
     // Typed into the header box before the script arrived: searched once it runs.
     assert_eq!(v["typedBeforeScript"], 0, "{v:#}");
     assert_eq!(

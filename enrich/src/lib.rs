@@ -14,6 +14,7 @@ pub mod checklist;
 pub mod classify;
 pub mod duplicates;
 pub mod findings;
+pub mod kind;
 pub mod safety;
 pub mod score;
 pub mod similar;
@@ -57,6 +58,7 @@ pub struct Report {
 /// Enriches every server of `ds` in place. `pb` advances once per server per pass (three passes).
 pub fn enrich(ds: &mut Dataset, pb: &ProgressBar) -> Report {
     ds.normalize();
+    kind::review(&mut ds.servers);
     pb.set_length(3 * ds.servers.len() as u64);
     pb.set_message("classify, safety, checklist");
     let per: Vec<_> = ds

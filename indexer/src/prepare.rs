@@ -143,6 +143,12 @@ pub struct Doc {
     pub name_keys: Vec<String>,
     /// Platform-binary sub-packages grouped under this server (their names find it).
     pub platforms: u32,
+    /// Monthly downloads, its platform sub-packages' included.
+    pub downloads: u64,
+    /// Repository stars.
+    pub stars: Option<u64>,
+    /// Tools the probe listed (None: the probe did not list any, or did not run).
+    pub tools: Option<u32>,
 }
 
 impl Doc {
@@ -177,6 +183,15 @@ impl Doc {
         if self.platforms > 0 {
             m.insert("p".into(), self.platforms.into());
         }
+        if self.downloads > 0 {
+            m.insert("dl".into(), self.downloads.into());
+        }
+        if let Some(n) = self.stars.filter(|&n| n > 0) {
+            m.insert("sr".into(), n.into());
+        }
+        if let Some(n) = self.tools {
+            m.insert("tc".into(), n.into());
+        }
         let cats = get("category");
         if !cats.is_empty() {
             m.insert("c".into(), cats.into());
@@ -185,9 +200,26 @@ impl Doc {
     }
 }
 
+/// `s` cut to at most `n` characters at a word boundary (a single overlong word is cut where
+/// it must), with an ellipsis when anything was cut.
 fn cut_chars(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
-        Some((i, _)) => format!("{}…", s[..i].trim_end()),
+        Some((i, _)) => {
+            let head = &s[..i];
+            // Cut at the last space when the next character does not start a new word.
+            let cut = if s[i..].starts_with(char::is_whitespace) {
+                head
+            } else {
+                match head.rfind(char::is_whitespace) {
+                    Some(j) if j > 0 => &head[..j],
+                    _ => head,
+                }
+            };
+            format!(
+                "{}…",
+                cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:-".contains(c))
+            )
+        }
         None => s.to_string(),
     }
 }
@@ -243,6 +275,7 @@ pub fn prepare(ds: &Dataset) -> Vec<Doc> {
             let mut d = doc(s, slug, (p / max_pop) as f32, &vocab);
             for sub in children.get(s.id.as_str()).into_iter().flatten() {
                 d.platforms += 1;
+                d.downloads += sub.downloads_monthly();
                 let e = d.fields.entry(Field::Aliases).or_default();
                 if !e.is_empty() {
                     e.push('\n');
@@ -525,6 +558,13 @@ fn doc(s: &Server, slug: String, popularity: f32, vocab: &crate::vocabulary::Voc
         prior,
         name_keys: name_keys(&s.name),
         platforms: 0,
+        downloads: s.downloads_monthly(),
+        stars: s.stars(),
+        tools: s
+            .probe
+            .as_ref()
+            .filter(|p| !p.tools.is_empty() || p.outcome == dataset::Outcome::Ok)
+            .map(|p| u32::try_from(p.tools.len()).unwrap_or(u32::MAX)),
     }
 }
 
@@ -573,4 +613,21 @@ pub fn name_keys(name: &str) -> Vec<String> {
         }
     }
     keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_chars;
+
+    #[test]
+    fn descriptions_are_cut_between_words() {
+        assert_eq!(cut_chars("short", 10), "short");
+        assert_eq!(
+            cut_chars("read and write files, fast", 16),
+            "read and write…"
+        );
+        assert_eq!(cut_chars("read and write files", 14), "read and write…");
+        assert_eq!(cut_chars("supercalifragilistic", 5), "super…");
+        assert_eq!(cut_chars("données très longues", 9), "données…");
+    }
 }

@@ -1,11 +1,16 @@
 /* Hisper search box: enhances <form role="search"> holding <div id="hisper-search" data-base="/">
  * and <input name="q">. Results as you type from the sharded browser index, read by search.wasm
  * (plain exports, see search/src/wasm.rs). No framework, no request leaves the site, no eval.
- * Without JS the form still submits to BASE search/?q=; without wasm a message says so. */
+ * In the header the results are a list of the first 10 with a link to all of them; on the search
+ * page (BASE search/) they are the full results page, 50 at a time, each with its probe status,
+ * downloads and tool count. Without JS the form still submits to BASE search/?q=, whose page
+ * lists prebuilt results for common searches; without wasm a message says so. */
 (function () {
   "use strict";
   var DEBOUNCE_MS = 90;
-  var LIMIT = 10;
+  var LIMIT = 10;      // the header's list
+  var PAGE = 50;       // the search page's results, per "more"
+  var MAX = 1000;      // the module answers at most this many
   var FILTER_KEYS = [["kind", "Kind"], ["source", "Source"], ["status", "Status"], ["category", "Category"]];
   var engine = null; // Promise of {search(q, filters) -> Promise<[{doc, score, rec}]>}
   var uid = 0;
@@ -80,15 +85,15 @@
         }
         return records[doc];
       }
-      function step(q, ftext, rounds) {
+      function step(q, ftext, rounds, limit) {
         var qb = enc.encode(q), fb = enc.encode(ftext);
         var qp = put(qb), fp = put(fb);
-        var rc3 = x.hs_search(qp, qb.length, fp, fb.length, LIMIT);
+        var rc3 = x.hs_search(qp, qb.length, fp, fb.length, limit || LIMIT);
         x.hs_free(qp, qb.length); x.hs_free(fp, fb.length);
         var text = out();
         if (rc3 === 1 && rounds < 8) {
           return Promise.all(text.split("\n").filter(Boolean).map(provide)).then(function () {
-            return step(q, ftext, rounds + 1);
+            return step(q, ftext, rounds + 1, limit);
           });
         }
         if (rc3 !== 0) return Promise.reject(new Error(text || "search failed"));
@@ -100,9 +105,9 @@
       return {
         filters: filters,
         record: record,
-        ids: function (q, f) { return step(q, filtersText(f), 0); },
-        search: function (q, f) {
-          return step(q, filtersText(f), 0).then(function (hits) {
+        ids: function (q, f, limit) { return step(q, filtersText(f), 0, limit); },
+        search: function (q, f, limit) {
+          return step(q, filtersText(f), 0, limit).then(function (hits) {
             return Promise.all(hits.map(function (h) {
               return record(h.doc).then(function (rec) { h.rec = rec; return h; });
             }));
@@ -147,9 +152,11 @@
     var filterBox = el("div", { "class": "hs-filters", hidden: "" });
     var status = el("p", { "class": "hs-status", role: "status", "aria-live": "polite" });
     var list = el("ul", { id: listId, role: "listbox", "class": "hs-results", "aria-label": "Search results" });
-    panel.appendChild(filterBox); panel.appendChild(status); panel.appendChild(list);
+    var moreBox = el("p", { "class": "hs-morebox" });
+    panel.appendChild(filterBox); panel.appendChild(status); panel.appendChild(list); panel.appendChild(moreBox);
     host.appendChild(panel);
     host.classList.add("hs-host");
+    if (onSearchPage) host.classList.add("hs-page");
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-controls", listId);
@@ -157,11 +164,13 @@
     input.setAttribute("autocomplete", "off");
     showPanel();
     var selects = {};
+    var shownLimit = PAGE;
     var active = -1;
     var items = [];
     var timer = null;
     var seq = 0;
     var lastQuery = null;
+    var prevText = null;
 
     function currentFilters() {
       var f = {};
@@ -180,19 +189,46 @@
     // The panel (filters, status, results) floats over the page under the header box: it shows
     // only while the box is in use with a query, and closes with the list, so it never stays
     // over the page (on a phone, over the title) once focus has left the box. On the search
-    // page the panel is the page's content and stays.
+    // page the panel is the page's content (the full results page) and stays.
     function showPanel() { panel.hidden = !(onSearchPage || input.value.trim()); }
 
     function close() {
       input.setAttribute("aria-expanded", "false");
-      list.hidden = true;
-      if (!onSearchPage) panel.hidden = true;
       active = -1;
       input.removeAttribute("aria-activedescendant");
+      if (onSearchPage) return;
+      list.hidden = true;
+      panel.hidden = true;
     }
 
     // Shows hits[from..] (the list is cleared when from is 0); total is how many the query has.
     // Results appear in rank order as their records arrive, never reordered.
+    function statusText(st) {
+      if (st === "ok") return "verified";
+      if (st === "needs_config") return "runs, needs configuration";
+      return st && st !== "unprobed" ? st.replace(/_/g, " ") : "";
+    }
+
+    function compact(n) {
+      if (n >= 1e6) return (n / 1e6).toFixed(n >= 1e7 ? 0 : 1).replace(/\.0$/, "") + "M";
+      if (n >= 1e3) return (n / 1e3).toFixed(n >= 1e4 ? 0 : 1).replace(/\.0$/, "") + "k";
+      return String(n);
+    }
+
+    // The facts of one result: on the results page every one, in the header list the short ones.
+    function facts(r, full) {
+      var out = [];
+      if (r.k && r.k !== "server") out.push(r.k);
+      var st = statusText(r.st);
+      if (st) out.push(st);
+      if (r.tc != null) out.push(r.tc + (r.tc === 1 ? " tool" : " tools"));
+      if (r.dl) out.push(compact(r.dl) + " downloads/month");
+      if (full && r.sr) out.push(compact(r.sr) + " stars");
+      if (full && r.p) out.push(r.p + " platform package" + (r.p === 1 ? "" : "s"));
+      out.push((r.s || []).join(", "));
+      return out.filter(Boolean).join(" \u00b7 ");
+    }
+
     function render(hits, q, total, from) {
       if (!from) {
         list.textContent = "";
@@ -205,8 +241,8 @@
         var li = el("li", { id: listId + "-" + items.length, role: "option", "aria-selected": "false", "class": "hs-item" });
         var a = el("a", { href: base + "servers/" + encodeURIComponent(r.u || "") + "/", tabindex: "-1" });
         a.appendChild(el("span", { "class": "hs-name" }, r.t && r.t !== r.n ? r.t + " (" + r.n + ")" : r.n));
-        var meta = [r.k && r.k !== "server" ? r.k : "", (r.s || []).join(", "), r.st && r.st !== "unprobed" ? r.st.replace(/_/g, " ") : ""]
-          .filter(Boolean).join(" · ");
+        var meta = facts(r, onSearchPage);
+        if (r.st) li.setAttribute("data-status", r.st);
         if (meta) a.appendChild(el("span", { "class": "hs-meta" }, meta));
         if (r.d) a.appendChild(el("span", { "class": "hs-desc" }, r.d));
         li.appendChild(a);
@@ -219,7 +255,20 @@
       if (form.contains(document.activeElement)) showPanel();
       list.setAttribute("data-query", q);
       input.setAttribute("aria-expanded", total ? "true" : "false");
-      status.textContent = total ? total + (total === LIMIT ? "+" : "") + " results" : "No servers match \u201c" + q + "\u201d.";
+      var limit = onSearchPage ? shownLimit : LIMIT;
+      var more = total >= limit && limit < MAX;
+      status.textContent = total ? total + (more ? "+" : "") + " results" : "No servers match \u201c" + q + "\u201d.";
+      moreBox.textContent = "";
+      if (total && more && items.length >= total) {
+        if (onSearchPage) {
+          var b = el("button", { type: "button", "class": "hs-more" }, "More results");
+          b.addEventListener("click", function () { shownLimit = Math.min(MAX, shownLimit + PAGE); lastQuery = null; run(); });
+          moreBox.appendChild(b);
+        } else {
+          moreBox.appendChild(el("a", { href: base + "search/?q=" + encodeURIComponent(q), "class": "hs-all" },
+            "All results for \u201c" + q + "\u201d"));
+        }
+      }
     }
 
     function fail(err) {
@@ -289,13 +338,14 @@
       lastQuery = key;
       var mine = ++seq;
       syncUrl(q.trim());
-      if (!q.trim()) { list.textContent = ""; items = []; status.textContent = ""; close(); return; }
+      if (!q.trim()) { list.textContent = ""; items = []; status.textContent = ""; moreBox.textContent = ""; close(); return; }
+      if (key.split("\u0000")[0] !== prevText) { prevText = key.split("\u0000")[0]; shownLimit = PAGE; }
       status.textContent = "Searching\u2026";
       var engineReady = false;
       loadEngine(base).then(function (eng) {
         engineReady = true;
         buildFilters(eng);
-        return eng.ids(q, currentFilters()).then(function (hits) {
+        return eng.ids(q, currentFilters(), onSearchPage ? shownLimit : LIMIT).then(function (hits) {
           if (mine !== seq) return;
           if (!hits.length) { render(hits, q.trim(), 0, 0); return; }
           // Each record is its own request: show the ranked results as soon as those before
@@ -369,8 +419,8 @@
     return base || (host && host.getAttribute("data-base")) || "/";
   }
   window.hisperSearch = {
-    query: function (q, filters, base) {
-      return loadEngine(baseOf(base)).then(function (eng) { return eng.search(q, filters || {}); });
+    query: function (q, filters, base, limit) {
+      return loadEngine(baseOf(base)).then(function (eng) { return eng.search(q, filters || {}, limit); });
     },
     // The ranked hits ({doc, score, matched}) without their records, and one record.
     ids: function (q, filters, base) {

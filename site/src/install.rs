@@ -48,6 +48,8 @@ pub enum Status {
     Ready,
     /// The snippets run once the named placeholders are filled in.
     NeedsInputs,
+    /// Snippets are given, but the package failed when Hisper last ran it (see the notes).
+    Failing,
     /// Nothing known launches it: [`Plan::explanation`] says why.
     NotRunnable,
 }
@@ -57,6 +59,7 @@ impl Status {
         match self {
             Status::Ready => "ready",
             Status::NeedsInputs => "needs_inputs",
+            Status::Failing => "failing",
             Status::NotRunnable => "not_runnable",
         }
     }
@@ -66,6 +69,7 @@ impl Status {
         match self {
             Status::Ready => "Ready to install",
             Status::NeedsInputs => "Needs your values",
+            Status::Failing => "Failed when Hisper ran it",
             Status::NotRunnable => "Nothing to launch",
         }
     }
@@ -791,8 +795,18 @@ pub fn plan(s: &Server) -> Plan {
     };
     probe_notes(s, &launch, &mut notes);
     let inputs = inputs.0;
+    let failed = matches!(launch, Launch::Command { .. })
+        && s.probe.as_ref().is_some_and(|p| {
+            !matches!(
+                p.outcome,
+                Outcome::Ok | Outcome::NeedsConfig | Outcome::NoStdio
+            )
+        });
     let status = if inputs.iter().any(|i| i.required) {
+        // A server that crashed without its required values may well run with them.
         Status::NeedsInputs
+    } else if failed {
+        Status::Failing
     } else {
         Status::Ready
     };
@@ -1546,6 +1560,9 @@ mod tests {
             "{:?}",
             p.notes
         );
+        let mut plain = s.clone();
+        plain.install.packages[0].environment_variables.clear();
+        assert_eq!(plan(&plain).status, Status::Failing);
         // A platform binary points at its parent.
         s.platform_of = Some("npm:@acme/tool".into());
         let p = plan(&s);

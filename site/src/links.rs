@@ -88,6 +88,7 @@ pub fn check(root: &Path, base: &str) -> std::io::Result<(usize, Vec<Broken>)> {
                 || link.contains("://")
                 || link.starts_with("//")
                 || link.starts_with("mailto:")
+                || has_scheme(&link)
             {
                 continue;
             }
@@ -126,6 +127,20 @@ pub fn check(root: &Path, base: &str) -> std::io::Result<(usize, Vec<Broken>)> {
         }
     }
     Ok((checked, broken))
+}
+
+/// `vscode:…`, `cursor://…`: a link another program opens, not a file of the site.
+fn has_scheme(link: &str) -> bool {
+    match link.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                && !scheme.contains(['/', '?', '#'])
+        }
+        None => false,
+    }
 }
 
 #[cfg(test)]

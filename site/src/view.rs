@@ -98,9 +98,56 @@ pub struct Item {
     pub stars: Option<String>,
     pub version: Option<String>,
     pub tools: usize,
-    /// When its sources last updated it (never the crawl date); `None` when no source says.
+    /// The newest release or push date a source reports ([`source_updated`]); none when no
+    /// source gives one (never the crawl date).
     pub updated: Option<String>,
     pub score: Option<String>,
+    /// The best rank among a source's most downloaded packages, for a record whose sources give
+    /// no download count (`#124 on PyPI`).
+    pub rank: Option<String>,
+    /// It has a remote (streamable HTTP or SSE) endpoint.
+    pub remote: bool,
+    /// Security findings on what the probe recorded, and the worst one's CSS class.
+    pub findings: usize,
+    pub findings_class: &'static str,
+}
+
+/// The newest date, as `YYYY-MM-DD`, that a source reports for its release or push (each
+/// source's `updated_at`, the repository's `pushed_at`). Crawl dates (`first_seen`,
+/// `last_seen`, `last_changed`) are not release dates and are never used.
+pub fn source_updated(s: &Server) -> Option<String> {
+    s.sources
+        .iter()
+        .filter_map(|e| e.updated_at.as_deref())
+        .chain(s.repository.as_ref().and_then(|r| r.pushed_at.as_deref()))
+        .map(day)
+        .filter(|d| dataset::time::is_date(d))
+        .max()
+}
+
+/// The number of security findings of a server, and the class of the worst.
+pub fn findings(s: &Server) -> (usize, &'static str) {
+    let Some(t) = &s.trust else {
+        return (0, "none");
+    };
+    let mut n = 0;
+    let mut worst = None;
+    for (_, f) in t.all_findings() {
+        n += 1;
+        worst = worst.max(Some(f.severity));
+    }
+    let class = match worst.or(t.worst) {
+        Some(dataset::Severity::Danger) => "bad",
+        Some(dataset::Severity::Warning) => "warn",
+        Some(dataset::Severity::Info) => "info",
+        None => "none",
+    };
+    (n, class)
+}
+
+/// Whether a server can be reached remotely (a remote endpoint, or a remote probe of one).
+pub fn is_remote(s: &Server) -> bool {
+    s.install.remotes.iter().any(|r| r.url.is_some()) || !s.remote_probes.is_empty()
 }
 
 impl Item {
@@ -111,6 +158,7 @@ impl Item {
             .or(s.title.as_deref())
             .unwrap_or("");
         let downloads = s.downloads_monthly();
+        let (n_findings, findings_class) = findings(s);
         Item {
             slug: slug.to_string(),
             name: clean_text(&shorten(&s.name, 90)),
@@ -127,8 +175,20 @@ impl Item {
             stars: s.stars().filter(|n| *n > 0).map(compact),
             version: s.version().map(|v| clean_text(&shorten(v, 24))),
             tools: s.probe.as_ref().map(|p| p.tools.len()).unwrap_or(0),
-            updated: s.updated_at().map(day),
+            updated: source_updated(s),
             score: s.score.as_ref().map(|sc| format!("{:.0}", sc.total)),
+            rank: if downloads > 0 {
+                None
+            } else {
+                s.sources
+                    .iter()
+                    .filter_map(|e| e.download_rank.map(|r| (r, e.source.label())))
+                    .min()
+                    .map(|(r, label)| format!("#{} on {label}", thousands(r)))
+            },
+            remote: is_remote(s),
+            findings: n_findings,
+            findings_class,
         }
     }
 }

@@ -50,10 +50,13 @@ try {
   // Results are drawn as their records arrive: once all are in, the list is the whole ranking in
   // order, each option with its own id.
   const listSel = `[role=listbox][data-query="${query}"]`;
-  result.ranked = await page.evaluate((q) => window.hisperSearch.query(q).then((hits) => hits.map((h) => `/servers/${h.rec.u}/`)), query);
+  // (The search page shows 50 at a time.)
+  result.ranked = await page.evaluate((q) => window.hisperSearch.query(q, {}, undefined, 50).then((hits) => hits.map((h) => `/servers/${h.rec.u}/`)), query);
   await page.waitForFunction(([sel, n]) => document.querySelectorAll(`${sel} [role=option]`).length >= n, [listSel, result.ranked.length], { timeout: 15000 });
   result.listed = await page.locator(`${listSel} [role=option] a`).evaluateAll((as) => as.map((a) => a.getAttribute("href")));
   result.optionIds = await page.locator(`${listSel} [role=option]`).evaluateAll((os) => os.map((o) => o.id));
+  // The search page is the full results page: more than the header's 10, each with its facts.
+  result.metas = await page.locator(`${listSel} [role=option] .hs-meta`).evaluateAll((ms) => ms.map((m) => m.textContent));
   await input.press("ArrowDown");
   result.activeDescendant = await input.getAttribute("aria-activedescendant");
   await Promise.all([page.waitForURL(`**/servers/**`, { timeout: 10000 }), input.press("Enter")]);
@@ -108,6 +111,15 @@ try {
   const early = page5.locator(`[role=listbox][data-query="${query}"] [role=option]`).first();
   await early.waitFor({ timeout: 15000 });
   result.typedEarlyFirst = await early.locator("a").getAttribute("href");
+  // The header's list: 10 results and a link to all of them; it and its filters close when the
+  // box loses the focus.
+  await page5.waitForFunction((q) => document.querySelectorAll(`[role=listbox][data-query="${q}"] [role=option]`).length >= 10, query, { timeout: 15000 });
+  result.headerCount = await page5.locator(`[role=listbox][data-query="${query}"] [role=option]`).count();
+  result.allLink = await page5.locator(".hs-all").first().getAttribute("href");
+  await top.evaluate((e) => e.blur());
+  await page5.waitForTimeout(400);
+  result.headerListVisibleAfterBlur = await page5.locator(".hs-results").first().isVisible();
+  result.headerFiltersVisibleAfterBlur = await page5.locator(".hs-filters").first().isVisible();
 
   // JavaScript off: the note shows.
   const noJs = await launch({ javaScriptEnabled: false });

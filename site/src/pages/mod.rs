@@ -127,95 +127,142 @@ pub struct CategoryView {
     pub href: String,
 }
 
-/// Sort orders of browse pages.
+/// Sort orders of browse pages. Each says exactly what it orders by (its `rule`, shown on the
+/// page); every order ends with the name, then the id, so it is total and stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
+    /// Servers whose last probe answered the protocol first, each group in popular order: what
+    /// a listing shows before anything is chosen.
+    Verified,
+    /// Monthly downloads (summed over package sources), then the rank among a source's most
+    /// downloaded packages (a source that gives ranks, not counts), then repository stars.
     Popular,
     Name,
+    /// The newest release or push date the sources report; records with none come last.
     Updated,
 }
 
 impl Sort {
-    pub const ALL: [Sort; 3] = [Sort::Popular, Sort::Name, Sort::Updated];
-    fn segment(self) -> &'static str {
+    pub const ALL: [Sort; 4] = [Sort::Verified, Sort::Popular, Sort::Name, Sort::Updated];
+    /// The path segment of this order when it is not the listing's default.
+    fn slug(self) -> &'static str {
         match self {
-            Sort::Popular => "",
+            Sort::Verified => "verified-first/",
+            Sort::Popular => "popular/",
             Sort::Name => "name/",
             Sort::Updated => "updated/",
         }
     }
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
+            Sort::Verified => "Verified first",
             Sort::Popular => "Most popular",
             Sort::Name => "Name",
             Sort::Updated => "Recently updated",
         }
     }
-}
-
-/// Path of page `n` (1-based) of a listing under `prefix` in `sort` order.
-pub fn list_path(prefix: &str, sort: Sort, n: usize) -> String {
-    if n <= 1 {
-        format!("{prefix}{}", sort.segment())
-    } else {
-        format!("{prefix}{}page/{n}/", sort.segment())
+    /// What the order is, in a sentence for the page.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Sort::Verified => "Servers that answered Hisper's probe come first; within each group, the most popular first.",
+            Sort::Popular => "By monthly downloads; then, for packages whose source gives only a rank among its most downloaded packages, by that rank; then by repository stars.",
+            Sort::Name => "By name, A to Z.",
+            Sort::Updated => "By the newest release or push date the package registries and repository report, newest first.",
+        }
+    }
+    /// The segment of `self` in a listing whose default (first) order is `default`.
+    pub(crate) fn segment(self, default: Sort) -> &'static str {
+        if self == default {
+            ""
+        } else {
+            self.slug()
+        }
     }
 }
 
-fn popularity_key(s: &Server, use_score: bool) -> (i64, u64, u64) {
-    let score = if use_score {
-        s.score
-            .as_ref()
-            .map(|sc| (sc.total * 1000.0) as i64)
-            .unwrap_or(-1)
+/// Path of page `n` (1-based) of a listing under `prefix`, `seg` being its sort order's segment
+/// (`""` for the default order).
+pub fn list_path(prefix: &str, seg: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("{prefix}{seg}")
     } else {
-        0
-    };
-    (score, s.downloads_monthly(), s.stars().unwrap_or(0))
+        format!("{prefix}{seg}page/{n}/")
+    }
+}
+
+/// The popular order's key, compared ascending: more downloads, then a better (smaller) rank,
+/// then more stars come first.
+fn popularity_key(s: &Server) -> (std::cmp::Reverse<u64>, u64, std::cmp::Reverse<u64>) {
+    let rank = s
+        .sources
+        .iter()
+        .filter_map(|e| e.download_rank)
+        .min()
+        .unwrap_or(u64::MAX);
+    (
+        std::cmp::Reverse(s.downloads_monthly()),
+        rank,
+        std::cmp::Reverse(s.stars().unwrap_or(0)),
+    )
 }
 
 /// The servers' indexes in each sort order.
 pub(crate) struct Orders {
     pub(crate) popular: Vec<usize>,
+    verified: Vec<usize>,
     name: Vec<usize>,
     updated: Vec<usize>,
 }
 
 impl Orders {
-    fn new(servers: &[Server]) -> Orders {
-        let use_score = servers.iter().any(|s| s.score.is_some());
-        let mut popular: Vec<usize> = (0..servers.len()).collect();
-        popular.par_sort_by(|&a, &b| {
-            popularity_key(&servers[b], use_score)
-                .cmp(&popularity_key(&servers[a], use_score))
-                .then_with(|| servers[a].id.cmp(&servers[b].id))
-        });
+    fn new(servers: &[Server], items: &[Item]) -> Orders {
         let lower: Vec<String> = servers.iter().map(|s| s.name.to_lowercase()).collect();
-        let mut name: Vec<usize> = (0..servers.len()).collect();
-        name.par_sort_by(|&a, &b| {
+        let by_name = |a: usize, b: usize| {
             lower[a]
                 .cmp(&lower[b])
                 .then_with(|| servers[a].id.cmp(&servers[b].id))
-        });
-        // By the date its sources last updated it (never the crawl date); undated last.
-        let dates: Vec<Option<&str>> = servers
-            .iter()
-            .map(|s| s.updated_at().map(|t| &t[..19]))
-            .collect();
+        };
+        let keys: Vec<_> = servers.iter().map(popularity_key).collect();
+        let mut popular: Vec<usize> = (0..servers.len()).collect();
+        popular.par_sort_by(|&a, &b| keys[a].cmp(&keys[b]).then_with(|| by_name(a, b)));
+        let rank: Vec<usize> = {
+            let mut r = vec![0; servers.len()];
+            for (pos, &i) in popular.iter().enumerate() {
+                r[i] = pos;
+            }
+            r
+        };
+        let verified_server = |i: usize| {
+            servers[i]
+                .probe
+                .as_ref()
+                .is_some_and(|p| p.outcome == dataset::Outcome::Ok)
+        };
+        let mut verified = popular.clone();
+        // Stable: each group keeps the popular order.
+        verified.sort_by_key(|&i| !verified_server(i));
+        let mut name: Vec<usize> = (0..servers.len()).collect();
+        name.par_sort_by(|&a, &b| by_name(a, b));
         let mut updated: Vec<usize> = (0..servers.len()).collect();
         updated.par_sort_by(|&a, &b| {
-            dates[b]
-                .cmp(&dates[a])
-                .then_with(|| servers[a].id.cmp(&servers[b].id))
+            match (&items[a].updated, &items[b].updated) {
+                (Some(x), Some(y)) => y.cmp(x),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            }
+            .then_with(|| rank[a].cmp(&rank[b]))
         });
         Orders {
             popular,
+            verified,
             name,
             updated,
         }
     }
     pub(crate) fn get(&self, s: Sort) -> &[usize] {
         match s {
+            Sort::Verified => &self.verified,
             Sort::Popular => &self.popular,
             Sort::Name => &self.name,
             Sort::Updated => &self.updated,
@@ -243,7 +290,7 @@ pub struct Pagination {
 }
 
 /// Page `page` of `pages` under `prefix` (already with the base): first, last, and two either side.
-pub(crate) fn pagination(prefix: &str, sort: Sort, page: usize, pages: usize) -> Pagination {
+pub(crate) fn pagination(prefix: &str, seg: &str, page: usize, pages: usize) -> Pagination {
     let mut shown: Vec<usize> = vec![1, pages, page];
     for d in 1..=2 {
         if page > d {
@@ -260,7 +307,7 @@ pub(crate) fn pagination(prefix: &str, sort: Sort, page: usize, pages: usize) ->
         .map(|n| {
             let l = PageLink {
                 n,
-                href: list_path(prefix, sort, n),
+                href: list_path(prefix, seg, n),
                 current: n == page,
                 gap_before: prev_n != 0 && n > prev_n + 1,
             };
@@ -271,8 +318,8 @@ pub(crate) fn pagination(prefix: &str, sort: Sort, page: usize, pages: usize) ->
     Pagination {
         page,
         pages,
-        prev: (page > 1).then(|| list_path(prefix, sort, page - 1)),
-        next: (page < pages).then(|| list_path(prefix, sort, page + 1)),
+        prev: (page > 1).then(|| list_path(prefix, seg, page - 1)),
+        next: (page < pages).then(|| list_path(prefix, seg, page + 1)),
         links,
     }
 }
@@ -400,6 +447,7 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|&src| (src, ds.servers.iter().filter(|s| s.has_source(src)).count()))
             .collect();
+        let orders = Orders::new(&ds.servers, &items);
         Ok(Ctx {
             inp,
             ds,
@@ -409,7 +457,7 @@ impl<'a> Ctx<'a> {
             items,
             cards,
             index_of,
-            orders: Orders::new(&ds.servers),
+            orders,
             categories,
             today: dataset::time::day_number(&day(&ds.generated_at)).unwrap_or(0),
             source_counts,

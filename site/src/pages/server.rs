@@ -13,7 +13,7 @@ use serde_json::Value;
 use dataset::{Kind, Outcome, Server};
 
 use super::{page_file, write_page, CategoryView, Ctx, Meta, SiteCtx, README_MAX};
-use crate::install::Snippet;
+use crate::install::{Plan, Snippet, Status};
 use crate::markdown::{clean_multiline, clean_text, shorten};
 use crate::view::{self, compact, day, safe_url, Item};
 use crate::Out;
@@ -44,6 +44,71 @@ pub fn group_snippets(snippets: &[Snippet]) -> Vec<SnippetGroup<'_>> {
         }
     }
     groups
+}
+
+/// One value the user supplies, as shown.
+#[derive(Debug, Serialize)]
+pub struct InputView {
+    pub name: String,
+    pub kind: &'static str,
+    pub placeholder: String,
+    pub required: bool,
+    pub secret: bool,
+    pub learned: bool,
+    pub description: String,
+}
+
+/// The install plan as shown: status, what to know, the values to supply and one-click links.
+#[derive(Debug, Serialize)]
+pub struct InstallView<'a> {
+    /// `ready`, `needs_inputs`, `failing`, `not_runnable`.
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// `good`, `warn` or `bad`, as the probe pills.
+    pub class: &'static str,
+    pub explanation: Option<String>,
+    pub install_instead: Option<&'a Item>,
+    pub notes: Vec<String>,
+    pub inputs: Vec<InputView>,
+    /// `(button text, link)`.
+    pub links: Vec<(&'static str, &'a str)>,
+}
+
+fn install_view<'a>(ctx: &'a Ctx, plan: &'a Plan) -> InstallView<'a> {
+    InstallView {
+        status: plan.status.as_str(),
+        status_label: plan.status.label(),
+        class: match plan.status {
+            Status::Ready => "good",
+            Status::NeedsInputs => "warn",
+            Status::Failing => "bad",
+            Status::NotRunnable => "bad",
+        },
+        explanation: plan.explanation.as_deref().map(clean_text),
+        install_instead: plan
+            .install_instead
+            .as_deref()
+            .and_then(|id| ctx.item_of(id)),
+        notes: plan.notes.iter().map(|n| clean_text(n)).collect(),
+        inputs: plan
+            .inputs
+            .iter()
+            .map(|i| InputView {
+                name: clean_text(&shorten(&i.name, 80)),
+                kind: i.kind.as_str(),
+                placeholder: clean_text(&shorten(&i.placeholder, 80)),
+                required: i.required,
+                secret: i.secret,
+                learned: i.learned,
+                description: clean_text(&shorten(&i.description, 300)),
+            })
+            .collect(),
+        links: plan
+            .links
+            .iter()
+            .map(|l| (l.label, l.url.as_str()))
+            .collect(),
+    }
 }
 
 /// The repository as shown.
@@ -134,6 +199,7 @@ pub struct ServerPage<'a> {
     pub instructions: Option<String>,
     pub config: Vec<view::ConfigItem>,
     pub snippets: Vec<SnippetGroup<'a>>,
+    pub install: InstallView<'a>,
     /// Sanitized HTML.
     pub readme: Option<String>,
     pub similar: Vec<&'a Item>,
@@ -179,8 +245,8 @@ pub fn render(ctx: &Ctx, out: &Out, pb: &indicatif::ProgressBar) -> anyhow::Resu
         .map(|i| {
             let s = &ds.servers[i];
             let item = &ctx.items[i];
-            let snippets = crate::install::snippets(s);
-            let page = server_page(ctx, s, item, &snippets, &cat_of);
+            let plan = crate::install::plan(s);
+            let page = server_page(ctx, s, item, &plan, &cat_of);
             let path = format!("servers/{}/", item.slug);
             let title = shorten(&item.name, 58);
             let description = shorten(&item.description, 160);
@@ -304,7 +370,7 @@ fn server_page<'a>(
     ctx: &'a Ctx,
     s: &'a Server,
     item: &'a Item,
-    snippets: &'a [Snippet],
+    plan: &'a Plan,
     cat_of: &HashMap<&str, &'a CategoryView>,
 ) -> ServerPage<'a> {
     let health = view::health(s, ctx.today);
@@ -410,7 +476,8 @@ fn server_page<'a>(
             .filter(|i| !i.trim().is_empty())
             .map(|i| clean_multiline(&shorten(i, 4000))),
         config: view::config_items(s),
-        snippets: group_snippets(snippets),
+        snippets: group_snippets(&plan.snippets),
+        install: install_view(ctx, plan),
         readme: readme_html(s),
         similar: s
             .similar

@@ -10,8 +10,7 @@ use serde_json::Value;
 
 use super::indexes::{IndexEntry, IndexHtml, IndexPage};
 use super::{
-    list_path, page_file, pagination, write_page, Ctx, Meta, SiteCtx, Sort, TOOLS_PER_PAGE,
-    TOOL_PAGE_CAP,
+    list_path, page_file, pagination, write_page, Ctx, Meta, SiteCtx, TOOLS_PER_PAGE, TOOL_PAGE_CAP,
 };
 use crate::markdown::{clean_text, shorten};
 use crate::view::{thousands, Item};
@@ -89,7 +88,7 @@ pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
     let pages = list.len().div_ceil(TOOLS_PER_PAGE).max(1);
     for p in 1..=pages {
         let chunk = list.chunks(TOOLS_PER_PAGE).nth(p - 1).unwrap_or(&[]);
-        let path = list_path("tools/", Sort::Popular, p);
+        let path = list_path("tools/", "", p);
         let page = IndexPage {
             heading: "Tools".into(),
             intro: format!(
@@ -106,7 +105,7 @@ pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
                 })
                 .collect(),
             pagination: (pages > 1)
-                .then(|| pagination(&format!("{base}tools/"), Sort::Popular, p, pages)),
+                .then(|| pagination(&format!("{base}tools/"), "", p, pages)),
             compact: true,
         };
         let title = if p > 1 {
