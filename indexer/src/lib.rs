@@ -5,10 +5,13 @@
 //!   CLI's query over it ([`tantivy_index::Searcher`]).
 //! - [`web`]: the browser index under `data/index/web/` (format in `search::format`).
 //! - [`assets`]: the search box's wasm module, script and style placed next to the browser index.
+//! - [`common`]: prebuilt results for common searches (`common.json`), for pages that work
+//!   without JavaScript.
 //!
 //! It reads a [`dataset::Dataset`] and writes files; it never touches the network.
 
 pub mod assets;
+pub mod common;
 pub mod prepare;
 pub mod relevance;
 pub mod tantivy_index;
@@ -54,6 +57,7 @@ pub fn index(
         &tmp_t.join(tantivy_index::SCORES_FILE),
         params.encode().as_bytes(),
     )?;
+    common::write(&docs, &tmp_w)?;
     let root = std::fs::read(tmp_w.join(search::ROOT_FILE)).context("reading the exported root")?;
     dataset::write_atomic(&tmp_t.join(tantivy_index::ROOT_COPY), &root)?;
     if let Some(w) = wasm {

@@ -848,7 +848,18 @@ fn probe_notes(s: &Server, launch: &Launch, notes: &mut Vec<String>) {
         return;
     }
     let date = p.probed_at.get(..10).unwrap_or("");
-    let asked: Vec<&str> = p.needs.iter().map(String::as_str).take(8).collect();
+    // `<database url>` is how the probe writes a positional value it was asked for.
+    let asked: Vec<String> = p
+        .needs
+        .iter()
+        .take(8)
+        .map(
+            |n| match n.strip_prefix('<').and_then(|x| x.strip_suffix('>')) {
+                Some(inner) => format!("a {inner} argument"),
+                None => n.clone(),
+            },
+        )
+        .collect();
     match p.outcome {
         Outcome::Ok => {
             let tools = p.tool_names().count();
@@ -1477,6 +1488,11 @@ mod tests {
         let names: Vec<&str> = p.inputs.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, ["database url", "--read-only"]);
         assert!(p.inputs[0].secret, "a database URL carries credentials");
+        assert!(
+            p.notes[0].contains("asking for a database url argument, --read-only"),
+            "{:?}",
+            p.notes
+        );
     }
 
     #[test]

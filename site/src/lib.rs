@@ -16,6 +16,7 @@
 //! [`markdown`], [`view`] and [`html`].
 
 pub mod charts;
+pub mod counts;
 pub mod history;
 pub mod html;
 pub mod install;
@@ -281,6 +282,20 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
         .clone()
         .unwrap_or_else(|| opts.data_dir.join("index/web"));
     let has_search = search_web.join("search.js").is_file();
+    // Prebuilt results of common searches, written by the indexer next to its browser index.
+    let common_searches: Option<pages::searches::CommonFile> = if has_search {
+        read_optional_json(&search_web.join("common.json")).and_then(|v| {
+            match serde_json::from_value(v) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    tracing::warn!("ignoring {}: {e}", search_web.join("common.json").display());
+                    None
+                }
+            }
+        })
+    } else {
+        None
+    };
 
     // Staging directory next to the output, swapped in at the end.
     let out_name = opts
@@ -310,6 +325,7 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
             history: &hist,
             base: &base,
             has_search,
+            common_searches: common_searches.as_ref(),
             raw_json,
         };
         let (a, b) = rayon::join(

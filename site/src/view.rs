@@ -69,7 +69,9 @@ pub fn outcome_label(o: Outcome) -> &'static str {
         Outcome::Crashed => "Crashed",
         Outcome::ProtocolError => "Protocol error",
         Outcome::NotMcp => "Not MCP",
-        Outcome::NoStdio => "No stdio",
+        // Not "No stdio": such a package often declares a stdio transport (the chip next to it)
+        // but has nothing to run, or only a remote endpoint.
+        Outcome::NoStdio => "Nothing to launch",
         Outcome::SandboxError => "Not run",
     }
 }

@@ -8,7 +8,9 @@ use askama::Template;
 use serde::Serialize;
 use serde_json::Value;
 
-use dataset::{Kind, Outcome, Source};
+use dataset::{Outcome, Source};
+
+use crate::counts::Counts;
 
 use super::{write_page, CategoryView, Ctx, Meta, SiteCtx, Total};
 use crate::charts::{self, Bar, BarChart, LineChart, Series};
@@ -26,6 +28,10 @@ pub struct HomePage<'a> {
     pub popular: Vec<&'a str>,
     pub categories: &'a [CategoryView],
     pub sources: Vec<Total>,
+    /// The records were imported from package listings, not crawled (the bundled sample).
+    pub imported_only: bool,
+    /// Records Hisper probed.
+    pub probed: String,
     pub last_crawl: String,
 }
 
@@ -95,30 +101,11 @@ struct NotFoundHtml<'a> {
     meta: Meta<'a>,
 }
 
-/// The catalogue's totals.
-struct Counts {
-    verified: usize,
-    tools: usize,
-    servers: usize,
-}
-
 /// Writes the home, stats, about, search and 404 pages; returns the paths for the sitemap.
 pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
     let ds = ctx.ds;
     let base = ctx.base;
-    let counts = Counts {
-        verified: ds
-            .servers
-            .iter()
-            .filter(|s| s.probe.as_ref().is_some_and(|p| p.outcome == Outcome::Ok))
-            .count(),
-        tools: ds
-            .servers
-            .iter()
-            .filter_map(|s| s.probe.as_ref().map(|p| p.tools.len()))
-            .sum(),
-        servers: ds.servers.iter().filter(|s| s.kind == Kind::Server).count(),
-    };
+    let counts = crate::counts::Counts::of(ds);
     // Recently added: by the date its sources first published it (never the crawl date);
     // servers whose sources give no date are not listed here.
     let published: Vec<Option<&str>> = ds
@@ -137,9 +124,14 @@ pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
     let home = HomePage {
         totals: vec![
             Total {
+                label: "records".into(),
+                value: thousands(counts.records as u64),
+                href: Some(format!("{base}browse/")),
+            },
+            Total {
                 label: "servers".into(),
                 value: thousands(counts.servers as u64),
-                href: Some(format!("{base}browse/")),
+                href: Some(format!("{base}stats/")),
             },
             Total {
                 label: "verified by probe".into(),
@@ -149,6 +141,11 @@ pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
             Total {
                 label: "tools".into(),
                 value: thousands(counts.tools as u64),
+                href: Some(format!("{base}tools/")),
+            },
+            Total {
+                label: "distinct tool names".into(),
+                value: thousands(counts.tool_names as u64),
                 href: Some(format!("{base}tools/")),
             },
         ],
@@ -165,15 +162,19 @@ pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
             .map(|&i| ctx.cards[i].as_str())
             .collect(),
         categories: &ctx.categories[..ctx.categories.len().min(24)],
-        sources: ctx
-            .source_counts
+        // Only the sources that gave records: "GitHub 0" says nothing but looks like a failure.
+        sources: counts
+            .by_source
             .iter()
+            .filter(|(_, n)| *n > 0)
             .map(|&(src, n)| Total {
                 label: src.label().into(),
                 value: thousands(n as u64),
-                href: (n > 0).then(|| format!("{base}sources/{}/", src.as_str())),
+                href: Some(format!("{base}sources/{}/", src.as_str())),
             })
             .collect(),
+        imported_only: counts.imported_only,
+        probed: thousands(counts.probed as u64),
         last_crawl: day(&ds.generated_at),
     };
     let description = format!(
@@ -425,6 +426,11 @@ fn stats_page(ctx: &Ctx, totals: &Counts) -> StatsPage {
             Total {
                 label: "tools".into(),
                 value: thousands(tools_total as u64),
+                href: None,
+            },
+            Total {
+                label: "distinct tool names".into(),
+                value: thousands(totals.tool_names as u64),
                 href: None,
             },
         ],

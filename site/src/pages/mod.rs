@@ -10,6 +10,7 @@
 //! | tools | [`tools`] | `/tools/` (and `page/N/`), `/tools/<slug>/` |
 //! | indexes | [`indexes`] | `/sources/`, `/categories/` |
 //! | home and stats | [`home`] | `/`, `/stats/`, `/about/`, `/search/`, `/404.html` |
+//! | prebuilt searches | [`searches`] | `/search/q/`, `/search/q/<slug>/` |
 //! | machine files | [`files`] | static assets, feed, changes, registry mirror, history, sitemaps, robots |
 //!
 //! The families share one [`Ctx`]: the dataset's slugs, list items (each rendered once as a card
@@ -20,6 +21,7 @@ pub mod files;
 pub mod home;
 pub mod indexes;
 pub mod listings;
+pub mod searches;
 pub mod server;
 pub mod tools;
 
@@ -56,6 +58,8 @@ pub struct Inputs<'a> {
     pub history: &'a History,
     pub base: &'a Base,
     pub has_search: bool,
+    /// Prebuilt results of common searches (the indexer's `common.json`), if any.
+    pub common_searches: Option<&'a searches::CommonFile>,
     /// Whether `servers.json` is published uncompressed (see [`crate::RAW_JSON_MAX`]).
     pub raw_json: bool,
 }
@@ -68,6 +72,8 @@ pub struct SiteCtx {
     pub csp: &'static str,
     pub crawl_day: String,
     pub has_search: bool,
+    /// `/search/q/` exists (prebuilt results of common searches).
+    pub has_common_searches: bool,
     pub has_categories: bool,
     /// `servers.json` is published uncompressed too (not when over [`crate::RAW_JSON_MAX`]).
     pub raw_json: bool,
@@ -440,6 +446,7 @@ impl<'a> Ctx<'a> {
             csp: CSP,
             crawl_day: day(&ds.generated_at),
             has_search: inp.has_search,
+            has_common_searches: inp.common_searches.is_some_and(|c| !c.searches.is_empty()),
             has_categories: !categories.is_empty(),
             raw_json: inp.raw_json,
         };
@@ -478,5 +485,6 @@ pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyho
     sitemap.extend(tools::render(&ctx, out)?);
     sitemap.extend(indexes::render(&ctx, out)?);
     sitemap.extend(home::render(&ctx, out)?);
+    sitemap.extend(searches::render(&ctx, out)?);
     files::render(&ctx, out, sitemap)
 }

@@ -157,7 +157,9 @@ pub struct LintView {
 #[derive(Debug, Serialize)]
 pub struct ScoreView {
     pub total: String,
-    pub components: Vec<(String, String)>,
+    /// `(name, points, maximum, what it measures)`; maximum and meaning empty for a component
+    /// the site does not know.
+    pub components: Vec<(String, String, String, &'static str)>,
     pub penalties: Vec<String>,
 }
 
@@ -475,7 +477,11 @@ fn server_page<'a>(
             .and_then(|p| p.instructions.as_deref())
             .filter(|i| !i.trim().is_empty())
             .map(|i| clean_multiline(&shorten(i, 4000))),
-        config: view::config_items(s),
+        // What the probe saw it ask for is already in the plan's inputs when there is a launch.
+        config: view::config_items(s)
+            .into_iter()
+            .filter(|c| c.kind != "seen" || plan.status == Status::NotRunnable)
+            .collect(),
         snippets: group_snippets(&plan.snippets),
         install: install_view(ctx, plan),
         readme: readme_html(s),
@@ -502,7 +508,15 @@ fn server_page<'a>(
             components: sc
                 .components
                 .iter()
-                .map(|(k, v)| (clean_text(k), format!("{v:.1}")))
+                .map(|(k, v)| {
+                    let known = dataset::SCORE_COMPONENTS.iter().find(|c| c.0 == k.as_str());
+                    (
+                        clean_text(k),
+                        format!("{v:.1}"),
+                        known.map(|c| format!("{:.0}", c.1)).unwrap_or_default(),
+                        known.map(|c| c.2).unwrap_or(""),
+                    )
+                })
                 .collect(),
             penalties: sc
                 .penalties
@@ -532,7 +546,7 @@ fn server_page<'a>(
         last_seen: day(&s.last_seen),
         last_changed: day(&s.last_changed),
         published: s.published_at().map(day),
-        updated: s.updated_at().map(day),
+        updated: view::source_updated(s),
         json_name: clean_text(&dataset::export::server_json_name(s)),
         deprecated: s.sources.iter().any(|e| e.deprecated),
         archived: s.repository.as_ref().map(|r| r.archived).unwrap_or(false),

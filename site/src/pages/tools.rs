@@ -83,6 +83,7 @@ fn tool_servers<'a>(ctx: &Ctx<'a>) -> BTreeMap<&'a str, Vec<usize>> {
 pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
     let base = ctx.base;
     let by_tool = tool_servers(ctx);
+    let tools_total = crate::counts::Counts::of(ctx.ds).tools;
     let slugs = tool_slugs(by_tool.keys().copied());
     let list: Vec<(&str, &Vec<usize>)> = by_tool.iter().map(|(k, v)| (*k, v)).collect();
     let pages = list.len().div_ceil(TOOLS_PER_PAGE).max(1);
@@ -92,8 +93,9 @@ pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
         let page = IndexPage {
             heading: "Tools".into(),
             intro: format!(
-                "Every tool name that a probed server reported, with the number of servers that have it ({} names).",
-                thousands(list.len() as u64)
+                "Every tool name that a probed server reported, with the number of servers that have it: {} distinct names, {} tools in all (a name two servers report is two tools).",
+                thousands(list.len() as u64),
+                thousands(tools_total as u64)
             ),
             entries: chunk
                 .iter()

@@ -15,5 +15,6 @@ mod browser;
 mod build;
 mod common;
 mod html;
+mod numbers;
 mod registry;
 mod snapshots;
