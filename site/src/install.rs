@@ -802,7 +802,12 @@ pub fn plan(s: &Server) -> Plan {
                 Outcome::Ok | Outcome::NeedsConfig | Outcome::NoStdio
             )
         });
-    let status = if inputs.iter().any(|i| i.required) {
+    // It stopped asking for configuration, even when the probe could not tell which.
+    let asked = matches!(launch, Launch::Command { .. })
+        && s.probe
+            .as_ref()
+            .is_some_and(|p| p.outcome == Outcome::NeedsConfig);
+    let status = if inputs.iter().any(|i| i.required) || asked {
         // A server that crashed without its required values may well run with them.
         Status::NeedsInputs
     } else if failed {
@@ -1432,6 +1437,17 @@ mod tests {
     fn what_the_probe_learned_becomes_named_inputs_in_every_snippet() {
         let mut pkg = npm("@brave/brave-search-mcp-server");
         pkg.environment_variables.clear();
+        let unnamed = probed(
+            server("@brave/brave-search-mcp-server", vec![pkg.clone()], vec![]),
+            Outcome::NeedsConfig,
+            Some("initialize"),
+            "exited before the handshake, asking for configuration",
+        );
+        assert_eq!(
+            plan(&unnamed).status,
+            Status::NeedsInputs,
+            "it asked, if not by name"
+        );
         let mut s = probed(
             server("@brave/brave-search-mcp-server", vec![pkg], vec![]),
             Outcome::NeedsConfig,

@@ -195,6 +195,10 @@ pub struct ServerPage<'a> {
     /// The health strip; none for a server never probed and without history.
     pub health: Option<view::Health>,
     pub tools: Vec<view::ToolView>,
+    /// Security findings on everything the probe recorded, worst first.
+    pub findings: Vec<view::FindingView>,
+    /// Tool changelog, newest first.
+    pub changelog: Vec<view::ChangeView>,
     pub prompts: Vec<view::Entry>,
     pub resources: Vec<view::Entry>,
     pub templates: Vec<view::Entry>,
@@ -456,6 +460,8 @@ fn server_page<'a>(
         health: (health.nights > 0 || probe.is_some()).then_some(health),
         probe,
         tools: view::tools(s),
+        findings: view::finding_views(s),
+        changelog: view::changelog(s),
         prompts: s
             .probe
             .as_ref()
