@@ -22,7 +22,7 @@ use dataset::{CrawlStatus, Dataset, Source, SourceSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::found::Found;
-use crate::http::{Auth, BudgetSpan, Http, HttpConfig, Politeness, SourceHttp};
+use crate::http::{Auth, Http, HttpConfig, Politeness, SourceHttp};
 use crate::merge::{self, Outcome};
 use crate::sources::{self, Crawl, Ctx, Saver, SourceState};
 
@@ -166,105 +166,8 @@ impl Checkpoint {
     }
 }
 
-/// One source's line in the report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SourceReport {
-    pub status: String,
-    pub requests: u64,
-    pub not_modified: u64,
-    pub retries: u64,
-    pub rate_limit_waits: u64,
-    pub found: u64,
-    pub new: u64,
-    pub updated: u64,
-    pub removed: u64,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<ReportError>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
-    /// Rate-limit budgets the source's API reported, by resource (GitHub: `core`, `search`,
-    /// `code_search`, `graphql`), at the start and at the end of the run.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub rate_limits: BTreeMap<String, BudgetSpan>,
-}
-
-/// One error with its URL.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReportError {
-    pub url: String,
-    pub message: String,
-}
-
-/// `data/crawl-report.json`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Report {
-    pub generated_at: String,
-    pub records: u64,
-    pub previous_records: u64,
-    pub sources: BTreeMap<String, SourceReport>,
-}
-
-impl Report {
-    /// Whether any source had errors or did not finish.
-    pub fn has_errors(&self) -> bool {
-        self.sources
-            .values()
-            .any(|s| !s.errors.is_empty() || s.status == "failed" || s.status == "partial")
-    }
-
-    /// The table printed at the end.
-    pub fn table(&self) -> String {
-        let mut out = format!(
-            "{:<13} {:>8} {:>8} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
-            "source",
-            "status",
-            "requests",
-            "304s",
-            "retries",
-            "waits",
-            "found",
-            "new",
-            "upd",
-            "gone",
-            "errors"
-        );
-        for (name, s) in &self.sources {
-            out.push_str(&format!(
-                "{:<13} {:>8} {:>8} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
-                name,
-                s.status,
-                s.requests,
-                s.not_modified,
-                s.retries,
-                s.rate_limit_waits,
-                s.found,
-                s.new,
-                s.updated,
-                s.removed,
-                s.errors.len()
-            ));
-        }
-        for (name, s) in &self.sources {
-            for (res, span) in &s.rate_limits {
-                let show = |b: &Option<crate::http::Budget>| {
-                    b.as_ref()
-                        .map(|b| format!("{}/{}", b.remaining, b.limit))
-                        .unwrap_or_else(|| "?".into())
-                };
-                out.push_str(&format!(
-                    "{name} rate limit {res}: {} at start, {} at end\n",
-                    show(&span.start),
-                    show(&span.end)
-                ));
-            }
-        }
-        out.push_str(&format!(
-            "records: {} (previous {})\n",
-            self.records, self.previous_records
-        ));
-        out
-    }
-}
+/// `data/crawl-report.json` and its parts, typed in [`dataset::files`] (the site reads it too).
+pub use dataset::files::{CrawlReport as Report, ReportError, SourceReport};
 
 /// What a crawl produced (not yet written).
 pub struct CrawlResult {

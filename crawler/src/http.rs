@@ -218,23 +218,8 @@ impl Auth {
     }
 }
 
-/// A rate-limit budget as the server reported it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Budget {
-    pub limit: u64,
-    pub remaining: u64,
-    /// When the window resets (Unix seconds).
-    pub reset: u64,
-}
-
-/// The first and the last budget seen for one resource during a run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BudgetSpan {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<Budget>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<Budget>,
-}
+/// Rate-limit budgets, as recorded in the crawl report ([`dataset::files`]).
+pub use dataset::files::{Budget, BudgetSpan};
 
 /// Per-request options: credentials, lane, deadline and politeness.
 #[derive(Debug, Clone, Copy, Default)]

@@ -21,6 +21,29 @@ pub struct CategoryAssignment {
     pub evidence: Vec<String>,
 }
 
+/// The score's components as `enrich` weighs them: name, maximum points and what it measures (the
+/// server page explains each component with these; `enrich`'s tests check its weights against
+/// them).
+pub const SCORE_COMPONENTS: [(&str, f64, &str); 5] = [
+    (
+        "popularity",
+        30.0,
+        "monthly downloads against the busiest package of the same source, stars, PyPI download rank",
+    ),
+    ("health", 20.0, "the last probe's outcome and the uptime over past nights"),
+    ("maintenance", 20.0, "how recent the newest release or push is"),
+    (
+        "documentation",
+        15.0,
+        "description, README, and descriptions of tools and parameters",
+    ),
+    (
+        "trust",
+        15.0,
+        "listed in the MCP Registry, a license, a known repository",
+    ),
+];
+
 /// The ranking score (0–100) and how it was made.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Score {

@@ -1,14 +1,133 @@
 //! The files the stages exchange besides the dataset, typed once here so that the stage that
-//! writes a file and the stages that read it agree on its shape: `categories.json` (written by
-//! `enrich`, read by `build`). Each is pretty-printed JSON ending in a newline, byte-stable, and
+//! writes a file and the stages that read it agree on its shape: `crawl-report.json` (written by
+//! `crawl`, read by `build`) and `categories.json` (written by `enrich`, read by `build`). Each is pretty-printed JSON ending in a newline, byte-stable, and
 //! written atomically ([`write`]); [`read`] names the file and the field a bad file fails at.
 //!
 //! It does not decide what goes in a file: the writing stage does.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+/// `crawl-report.json`: what the last crawl did, per source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CrawlReport {
+    pub generated_at: String,
+    pub records: u64,
+    pub previous_records: u64,
+    pub sources: BTreeMap<String, SourceReport>,
+}
+
+/// One source's line in the crawl report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceReport {
+    pub status: String,
+    pub requests: u64,
+    pub not_modified: u64,
+    pub retries: u64,
+    pub rate_limit_waits: u64,
+    pub found: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub removed: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ReportError>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Rate-limit budgets the source's API reported, by resource (GitHub: `core`, `search`,
+    /// `code_search`, `graphql`), at the start and at the end of the run.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rate_limits: BTreeMap<String, BudgetSpan>,
+}
+
+/// One error with its URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportError {
+    pub url: String,
+    pub message: String,
+}
+
+/// A rate-limit budget as the server reported it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    pub limit: u64,
+    pub remaining: u64,
+    /// When the window resets (Unix seconds).
+    pub reset: u64,
+}
+
+/// The first and the last budget seen for one resource during a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BudgetSpan {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Budget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Budget>,
+}
+
+impl CrawlReport {
+    /// Whether any source had errors or did not finish.
+    pub fn has_errors(&self) -> bool {
+        self.sources
+            .values()
+            .any(|s| !s.errors.is_empty() || s.status == "failed" || s.status == "partial")
+    }
+
+    /// The table printed at the end.
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "{:<13} {:>8} {:>8} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
+            "source",
+            "status",
+            "requests",
+            "304s",
+            "retries",
+            "waits",
+            "found",
+            "new",
+            "upd",
+            "gone",
+            "errors"
+        );
+        for (name, s) in &self.sources {
+            out.push_str(&format!(
+                "{:<13} {:>8} {:>8} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
+                name,
+                s.status,
+                s.requests,
+                s.not_modified,
+                s.retries,
+                s.rate_limit_waits,
+                s.found,
+                s.new,
+                s.updated,
+                s.removed,
+                s.errors.len()
+            ));
+        }
+        for (name, s) in &self.sources {
+            for (res, span) in &s.rate_limits {
+                let show = |b: &Option<Budget>| {
+                    b.as_ref()
+                        .map(|b| format!("{}/{}", b.remaining, b.limit))
+                        .unwrap_or_else(|| "?".into())
+                };
+                out.push_str(&format!(
+                    "{name} rate limit {res}: {} at start, {} at end\n",
+                    show(&span.start),
+                    show(&span.end)
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "records: {} (previous {})\n",
+            self.records, self.previous_records
+        ));
+        out
+    }
+}
 
 /// `categories.json`: every category of the taxonomy, sorted by id, with how many servers carry
 /// it.
@@ -122,5 +241,46 @@ mod tests {
 
         let missing = read::<CategoriesFile>(&dir.path().join("nope.json")).unwrap_err();
         assert!(missing.is_missing());
+    }
+
+    #[test]
+    fn crawl_reports_round_trip_and_say_when_a_source_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crawl-report.json");
+        let mut r = CrawlReport {
+            generated_at: "2026-11-22T03:00:00Z".into(),
+            records: 10,
+            previous_records: 9,
+            ..Default::default()
+        };
+        r.sources.insert(
+            "github".into(),
+            SourceReport {
+                status: "ok".into(),
+                requests: 5,
+                rate_limits: [(
+                    "core".to_string(),
+                    BudgetSpan {
+                        start: Some(Budget {
+                            limit: 5000,
+                            remaining: 4999,
+                            reset: 1,
+                        }),
+                        end: None,
+                    },
+                )]
+                .into_iter()
+                .collect(),
+                ..Default::default()
+            },
+        );
+        assert!(!r.has_errors());
+        write(&path, &r).unwrap();
+        assert_eq!(read::<CrawlReport>(&path).unwrap(), r);
+        assert!(r
+            .table()
+            .contains("github rate limit core: 4999/5000 at start, ? at end"));
+        r.sources.get_mut("github").unwrap().status = "partial".into();
+        assert!(r.has_errors());
     }
 }

@@ -277,6 +277,24 @@ pub fn recompute(components: &BTreeMap<String, f64>, penalties: &[Penalty]) -> f
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn weights_are_the_ones_the_site_explains() {
+        let ours = [
+            ("popularity", POPULARITY),
+            ("health", HEALTH),
+            ("maintenance", MAINTENANCE),
+            ("documentation", DOCUMENTATION),
+            ("trust", TRUST),
+        ];
+        let shared: Vec<(&str, f64)> = dataset::SCORE_COMPONENTS
+            .iter()
+            .map(|(n, max, _)| (*n, *max))
+            .collect();
+        assert_eq!(shared, ours);
+        assert_eq!(shared.iter().map(|x| x.1).sum::<f64>(), 100.0);
+    }
+
     use super::*;
     use dataset::{ProbeRecord, Repository, SourceEntry};
 

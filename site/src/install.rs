@@ -802,7 +802,12 @@ pub fn plan(s: &Server) -> Plan {
                 Outcome::Ok | Outcome::NeedsConfig | Outcome::NoStdio
             )
         });
-    let status = if inputs.iter().any(|i| i.required) {
+    // It stopped asking for configuration, even when the probe could not tell which.
+    let asked = matches!(launch, Launch::Command { .. })
+        && s.probe
+            .as_ref()
+            .is_some_and(|p| p.outcome == Outcome::NeedsConfig);
+    let status = if inputs.iter().any(|i| i.required) || asked {
         // A server that crashed without its required values may well run with them.
         Status::NeedsInputs
     } else if failed {
@@ -848,7 +853,18 @@ fn probe_notes(s: &Server, launch: &Launch, notes: &mut Vec<String>) {
         return;
     }
     let date = p.probed_at.get(..10).unwrap_or("");
-    let asked: Vec<&str> = p.needs.iter().map(String::as_str).take(8).collect();
+    // `<database url>` is how the probe writes a positional value it was asked for.
+    let asked: Vec<String> = p
+        .needs
+        .iter()
+        .take(8)
+        .map(
+            |n| match n.strip_prefix('<').and_then(|x| x.strip_suffix('>')) {
+                Some(inner) => format!("a {inner} argument"),
+                None => n.clone(),
+            },
+        )
+        .collect();
     match p.outcome {
         Outcome::Ok => {
             let tools = p.tool_names().count();
@@ -1421,6 +1437,17 @@ mod tests {
     fn what_the_probe_learned_becomes_named_inputs_in_every_snippet() {
         let mut pkg = npm("@brave/brave-search-mcp-server");
         pkg.environment_variables.clear();
+        let unnamed = probed(
+            server("@brave/brave-search-mcp-server", vec![pkg.clone()], vec![]),
+            Outcome::NeedsConfig,
+            Some("initialize"),
+            "exited before the handshake, asking for configuration",
+        );
+        assert_eq!(
+            plan(&unnamed).status,
+            Status::NeedsInputs,
+            "it asked, if not by name"
+        );
         let mut s = probed(
             server("@brave/brave-search-mcp-server", vec![pkg], vec![]),
             Outcome::NeedsConfig,
@@ -1477,6 +1504,11 @@ mod tests {
         let names: Vec<&str> = p.inputs.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, ["database url", "--read-only"]);
         assert!(p.inputs[0].secret, "a database URL carries credentials");
+        assert!(
+            p.notes[0].contains("asking for a database url argument, --read-only"),
+            "{:?}",
+            p.notes
+        );
     }
 
     #[test]

@@ -253,17 +253,10 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
             None
         }
     };
-    let crawl_report: Option<serde_json::Value> =
-        read_optional_json(&opts.data_dir.join("crawl-report.json"));
+    let crawl_report: Option<dataset::files::CrawlReport> =
+        read_optional(&opts.data_dir.join("crawl-report.json"));
     let categories_file: Option<dataset::files::CategoriesFile> =
-        match dataset::files::read(&opts.data_dir.join("categories.json")) {
-            Ok(f) => Some(f),
-            Err(e) if e.is_missing() => None,
-            Err(e) => {
-                tracing::warn!("ignoring {e}");
-                None
-            }
-        };
+        read_optional(&opts.data_dir.join("categories.json"));
     let history_path = opts.data_dir.join("history.json");
     let hist = if opts.only.is_some() {
         // Earlier nights counted the whole dataset: a subset's history starts tonight.
@@ -364,12 +357,13 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
     })
 }
 
-fn read_optional_json(path: &Path) -> Option<serde_json::Value> {
-    let bytes = std::fs::read(path).ok()?;
-    match serde_json::from_slice(&bytes) {
+/// An optional input of the build: `None` when it is missing, or (with a warning) unreadable.
+fn read_optional<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    match dataset::files::read(path) {
         Ok(v) => Some(v),
+        Err(e) if e.is_missing() => None,
         Err(e) => {
-            tracing::warn!("ignoring {}: {e}", path.display());
+            tracing::warn!("ignoring {e}");
             None
         }
     }

@@ -227,6 +227,250 @@ pub struct ToolView {
     pub defaults_applied: bool,
     pub risk: Option<&'static str>,
     pub conflict: Option<String>,
+    /// The assessed level's CSS class (`lvl-read_only`, …).
+    pub level_class: &'static str,
+    /// What the server's own annotations declare, when they disagree with the assessed level.
+    pub note: Option<String>,
+    /// Security findings on this tool, worst first.
+    pub findings: Vec<FindingView>,
+}
+
+/// One security finding as shown: what it is about, and its evidence cut into the text before,
+/// the matched text (highlighted) and the text after.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    pub severity: &'static str,
+    pub rule: String,
+    pub message: String,
+    /// `tool read_file`, `prompt review`, `server`.
+    pub subject: String,
+    /// Anchor of the tool it is about, if any.
+    pub href: Option<String>,
+    pub field: Option<String>,
+    pub before: String,
+    pub matched: String,
+    pub after: String,
+}
+
+/// Characters of context shown either side of a finding's match.
+const FINDING_CONTEXT: usize = 60;
+
+/// Invisible characters written out, so highlighted evidence shows what hid there.
+fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let u = c as u32;
+        let invisible = matches!(u, 0x200B..=0x200F | 0x2060..=0x2064 | 0xFEFF | 0x00AD | 0x180E | 0x034F | 0x061C | 0x115F | 0x1160 | 0x3164 | 0xFFA0 | 0x202A..=0x202E | 0x2066..=0x2069 | 0xE0000..=0xE007F | 0xE0100..=0xE01EF);
+        if invisible || (c.is_control() && c != '\n' && c != '\t') {
+            out.push_str(&format!("<U+{u:04X}>"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The text of `field` (`description`, `inputSchema.properties.x.description`, …) in an item.
+fn field_text<'a>(item: &'a Value, field: &str) -> Option<&'a str> {
+    let mut v = item;
+    let mut rest = field;
+    while !rest.is_empty() {
+        // A property name may hold dots: after `properties.` take the longest key that exists.
+        let (key, tail) = if let Some(obj) = v.as_object() {
+            let mut found = None;
+            for (i, _) in rest
+                .match_indices('.')
+                .chain(std::iter::once((rest.len(), "")))
+            {
+                if obj.contains_key(&rest[..i]) {
+                    found = Some((&rest[..i], rest.get(i + 1..).unwrap_or("")));
+                    if v.get("type").is_none() || !obj.contains_key("properties") {
+                        break;
+                    }
+                }
+            }
+            found?
+        } else {
+            return None;
+        };
+        v = v.get(key)?;
+        rest = tail;
+    }
+    v.as_str()
+}
+
+fn severity_str(s: dataset::Severity) -> &'static str {
+    s.as_str()
+}
+
+/// One finding as shown, its context taken from the item's own text when the span fits it.
+pub fn finding_view(
+    f: &dataset::Finding,
+    item: Option<&Value>,
+    subject: String,
+    href: Option<String>,
+) -> FindingView {
+    let text = item
+        .zip(f.field.as_deref())
+        .and_then(|(it, field)| field_text(it, field));
+    let (mut before, mut matched, mut after) = (String::new(), f.evidence.clone(), String::new());
+    if let (Some(t), Some([a, b])) = (text, f.span) {
+        let chars: Vec<char> = t.chars().collect();
+        if a <= b && b <= chars.len() && b - a <= 2000 {
+            let from = a.saturating_sub(FINDING_CONTEXT);
+            let to = (b + FINDING_CONTEXT).min(chars.len());
+            before = chars[from..a].iter().collect();
+            if from > 0 {
+                before.insert(0, '…');
+            }
+            matched = chars[a..b].iter().collect();
+            after = chars[b..to].iter().collect();
+            if to < chars.len() {
+                after.push('…');
+            }
+        }
+    }
+    let tidy = |x: &str| clean_text(&shorten(&visible(x), 600));
+    FindingView {
+        severity: severity_str(f.severity),
+        rule: clean_text(&f.rule),
+        message: clean_text(&shorten(&f.message, 300)),
+        subject,
+        href,
+        field: f.field.as_deref().map(|x| clean_text(&shorten(x, 120))),
+        before: tidy(&before),
+        matched: tidy(&matched),
+        after: tidy(&after),
+    }
+}
+
+fn level_class(l: dataset::RiskLevel) -> &'static str {
+    match l {
+        dataset::RiskLevel::ReadOnly => "lvl-read_only",
+        dataset::RiskLevel::Network => "lvl-network",
+        dataset::RiskLevel::Writes => "lvl-writes",
+        dataset::RiskLevel::Destructive => "lvl-destructive",
+        dataset::RiskLevel::ExecutesCode => "lvl-executes_code",
+    }
+}
+
+/// All findings of a server, worst first, then tools before prompts and resources, by name.
+pub fn finding_views(s: &Server) -> Vec<FindingView> {
+    let Some(t) = &s.trust else {
+        return Vec::new();
+    };
+    let p = s.probe.as_ref();
+    let tool_of = |name: &str| {
+        p.and_then(|p| {
+            p.tools
+                .iter()
+                .enumerate()
+                .find(|(_, t)| t.get("name").and_then(Value::as_str) == Some(name))
+        })
+    };
+    let mut out: Vec<(dataset::Severity, usize, FindingView)> = Vec::new();
+    for f in &t.findings {
+        out.push((f.severity, 0, finding_view(f, None, "server".into(), None)));
+    }
+    for (name, it) in &t.tools {
+        let found = tool_of(name);
+        for f in &it.findings {
+            out.push((
+                f.severity,
+                1,
+                finding_view(
+                    f,
+                    found.map(|x| x.1),
+                    format!("tool {}", clean_text(&shorten(name, 80))),
+                    found.map(|(i, _)| anchor("tool", name, i)),
+                ),
+            ));
+        }
+    }
+    for (kind, map, list) in [
+        ("prompt", &t.prompts, p.map(|p| &p.prompts)),
+        ("resource", &t.resources, p.map(|p| &p.resources)),
+    ] {
+        for (name, it) in map {
+            let item = list.and_then(|l| {
+                l.iter().find(|x| {
+                    x.get("name").and_then(Value::as_str) == Some(name)
+                        || x.get("uri").and_then(Value::as_str) == Some(name)
+                })
+            });
+            for f in &it.findings {
+                out.push((
+                    f.severity,
+                    2,
+                    finding_view(
+                        f,
+                        item,
+                        format!("{kind} {}", clean_text(&shorten(name, 80))),
+                        None,
+                    ),
+                ));
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.subject.cmp(&b.2.subject))
+    });
+    out.into_iter().map(|x| x.2).collect()
+}
+
+/// One tool changelog entry as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeView {
+    pub date: String,
+    pub tool: String,
+    pub change: &'static str,
+    pub versions: Option<String>,
+    pub rug_pull: bool,
+    /// Description diff: (`=`/`-`/`+`, text).
+    pub diff: Vec<(String, String)>,
+}
+
+/// The tool changelog, newest first.
+pub fn changelog(s: &Server) -> Vec<ChangeView> {
+    let Some(t) = &s.trust else {
+        return Vec::new();
+    };
+    let mut v: Vec<ChangeView> = t
+        .history
+        .changelog
+        .iter()
+        .map(|c| ChangeView {
+            date: clean_text(&shorten(&c.date, 10)),
+            tool: clean_text(&shorten(&c.tool, 80)),
+            change: c.change.as_str(),
+            versions: match (&c.version_before, &c.version_after) {
+                (Some(a), Some(b)) if a == b => {
+                    Some(format!("still {}", clean_text(&shorten(a, 30))))
+                }
+                (Some(a), Some(b)) => Some(format!(
+                    "{} → {}",
+                    clean_text(&shorten(a, 30)),
+                    clean_text(&shorten(b, 30))
+                )),
+                _ => None,
+            },
+            rug_pull: c.rug_pull,
+            diff: c
+                .diff
+                .iter()
+                .map(|d| {
+                    (
+                        d.op.clone(),
+                        clean_multiline(&shorten(&visible(&d.text), 1500)),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    v.reverse();
+    v
 }
 
 fn type_of(schema: &Value) -> String {
@@ -395,7 +639,9 @@ pub fn tools(s: &Server) -> Vec<ToolView> {
             let raw_name = t.get("name").and_then(Value::as_str).unwrap_or("(unnamed)");
             let (params_v, params_more) = params(t.get("inputSchema"));
             let (output, _) = params(t.get("outputSchema"));
-            let (badges, defaults_applied) = annotation_badges(t);
+            let (mut badges, defaults_applied) = annotation_badges(t);
+            // Only what the server declared: a spec default is not the server's claim.
+            badges.retain(|b| b.declared);
             let safety = s.safety.as_ref().and_then(|sf| sf.tools.get(raw_name));
             let mut anchor = anchor("tool", raw_name, i);
             if !seen.insert(anchor.clone()) {
@@ -418,8 +664,35 @@ pub fn tools(s: &Server) -> Vec<ToolView> {
                 output,
                 badges,
                 defaults_applied,
-                risk: safety.map(|sf| risk_label(sf.risk)),
+                risk: safety.map(|sf| match sf.level {
+                    Some(l) => l.label(),
+                    None => risk_label(sf.risk),
+                }),
                 conflict: safety.and_then(|sf| sf.conflict.as_deref()).map(clean_text),
+                level_class: safety
+                    .and_then(|sf| sf.level)
+                    .map(level_class)
+                    .unwrap_or(""),
+                note: safety.and_then(|sf| sf.note.as_deref()).map(clean_text),
+                findings: {
+                    let mut v: Vec<FindingView> = s
+                        .trust
+                        .as_ref()
+                        .and_then(|tr| tr.tools.get(raw_name))
+                        .map(|it| {
+                            it.findings
+                                .iter()
+                                .map(|f| finding_view(f, Some(t), String::new(), None))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    v.sort_by_key(|f| match f.severity {
+                        "danger" => 0,
+                        "warning" => 1,
+                        _ => 2,
+                    });
+                    v
+                },
             }
         })
         .collect()

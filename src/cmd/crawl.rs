@@ -201,9 +201,7 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
     opts.bar = Arc::new(move |s: Source| crate::progress::bar(0, s.as_str(), quiet));
     let result = crawler::crawl::crawl(&opts, previous.as_ref())?;
     let report_path = g.data.join("crawl-report.json");
-    let mut bytes = serde_json::to_vec_pretty(&result.report)?;
-    bytes.push(b'\n');
-    dataset::write_atomic(&report_path, &bytes)
+    dataset::files::write(&report_path, &result.report)
         .with_context(|| format!("writing {}", report_path.display()))?;
     if !g.quiet {
         eprint!("{}", result.report.table());

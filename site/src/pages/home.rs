@@ -393,8 +393,8 @@ fn stats_page(ctx: &Ctx, totals: &Counts) -> StatsPage {
         })
         .collect();
     let mut report_rows = Vec::new();
-    if let Some(r) = inp.crawl_report {
-        flatten("", r, 0, &mut report_rows);
+    if let Some(r) = inp.crawl_report.and_then(|r| serde_json::to_value(r).ok()) {
+        flatten("", &r, 0, &mut report_rows);
     }
     let more = report_rows.len().saturating_sub(300);
     report_rows.truncate(300);

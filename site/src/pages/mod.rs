@@ -31,7 +31,6 @@ use std::collections::{BTreeMap, HashMap};
 use askama::Template;
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 
 use dataset::{Dataset, Server, Source};
 
@@ -53,7 +52,7 @@ pub const TOOL_PAGE_CAP: usize = 200;
 pub struct Inputs<'a> {
     pub ds: &'a Dataset,
     pub previous: Option<&'a Dataset>,
-    pub crawl_report: Option<&'a Value>,
+    pub crawl_report: Option<&'a dataset::files::CrawlReport>,
     pub categories_file: Option<&'a dataset::files::CategoriesFile>,
     pub history: &'a History,
     pub base: &'a Base,

@@ -157,7 +157,9 @@ pub struct LintView {
 #[derive(Debug, Serialize)]
 pub struct ScoreView {
     pub total: String,
-    pub components: Vec<(String, String)>,
+    /// `(name, points, maximum, what it measures)`; maximum and meaning empty for a component
+    /// the site does not know.
+    pub components: Vec<(String, String, String, &'static str)>,
     pub penalties: Vec<String>,
 }
 
@@ -193,6 +195,10 @@ pub struct ServerPage<'a> {
     /// The health strip; none for a server never probed and without history.
     pub health: Option<view::Health>,
     pub tools: Vec<view::ToolView>,
+    /// Security findings on everything the probe recorded, worst first.
+    pub findings: Vec<view::FindingView>,
+    /// Tool changelog, newest first.
+    pub changelog: Vec<view::ChangeView>,
     pub prompts: Vec<view::Entry>,
     pub resources: Vec<view::Entry>,
     pub templates: Vec<view::Entry>,
@@ -451,6 +457,8 @@ fn server_page<'a>(
         health: (health.nights > 0 || probe.is_some()).then_some(health),
         probe,
         tools: view::tools(s),
+        findings: view::finding_views(s),
+        changelog: view::changelog(s),
         prompts: s
             .probe
             .as_ref()
@@ -472,7 +480,11 @@ fn server_page<'a>(
             .and_then(|p| p.instructions.as_deref())
             .filter(|i| !i.trim().is_empty())
             .map(|i| clean_multiline(&shorten(i, 4000))),
-        config: view::config_items(s),
+        // What the probe saw it ask for is already in the plan's inputs when there is a launch.
+        config: view::config_items(s)
+            .into_iter()
+            .filter(|c| c.kind != "seen" || plan.status == Status::NotRunnable)
+            .collect(),
         snippets: group_snippets(&plan.snippets),
         install: install_view(ctx, plan),
         readme: readme_html(s),
@@ -499,7 +511,15 @@ fn server_page<'a>(
             components: sc
                 .components
                 .iter()
-                .map(|(k, v)| (clean_text(k), format!("{v:.1}")))
+                .map(|(k, v)| {
+                    let known = dataset::SCORE_COMPONENTS.iter().find(|c| c.0 == k.as_str());
+                    (
+                        clean_text(k),
+                        format!("{v:.1}"),
+                        known.map(|c| format!("{:.0}", c.1)).unwrap_or_default(),
+                        known.map(|c| c.2).unwrap_or(""),
+                    )
+                })
                 .collect(),
             penalties: sc
                 .penalties

@@ -231,8 +231,16 @@ pub fn data_dir(dir: &Path, xss: bool) -> PathBuf {
     .unwrap();
     std::fs::write(
         data.join("crawl-report.json"),
-        serde_json::to_vec(&json!({"started_at": "2026-11-22T00:00:00Z", "sources": {"npm": {"records": 1126, "requests": 2400, "errors": 2}, "pypi": {"records": 1187, "note": XSS[1]}}}))
-            .unwrap(),
+        serde_json::to_vec(&json!({
+            "generated_at": "2026-11-22T00:00:00Z", "records": 2313, "previous_records": 2200,
+            "sources": {
+                "npm": {"status": "ok", "requests": 2400, "not_modified": 300, "retries": 2, "rate_limit_waits": 0, "found": 1126, "new": 40, "updated": 12, "removed": 1,
+                        "errors": [{"url": "https://npm.example/x", "message": XSS[2]}]},
+                "pypi": {"status": "partial", "requests": 1900, "not_modified": 0, "retries": 0, "rate_limit_waits": 1, "found": 1187, "new": 3, "updated": 0, "removed": 0,
+                         "notes": [XSS[1]]}
+            }
+        }))
+        .unwrap(),
     )
     .unwrap();
     std::fs::write(

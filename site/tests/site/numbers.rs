@@ -122,4 +122,59 @@ fn headline_counts_are_the_datasets_on_every_page_that_shows_them() {
         .all(|c| c.status == dataset::CrawlStatus::Skipped));
     assert!(home.contains("imported from package listings, not crawled"));
     assert!(!home.contains("last crawl"));
+
+    // "Last changed" only when it is a change: not the day the record was first seen.
+    let slugs = dataset::slug::assign(&ds.servers);
+    let mut shown = 0;
+    for s in &ds.servers {
+        let page = read(&out.join(format!("servers/{}/index.html", slugs[&s.id])));
+        let changed = s.last_changed.get(..10) != s.first_seen.get(..10);
+        assert_eq!(page.contains("<dt>Last changed</dt>"), changed, "{}", s.id);
+        shown += changed as usize;
+    }
+    assert!(shown > 0 && shown < ds.servers.len());
+}
+
+#[test]
+fn the_quality_box_says_what_each_component_is_out_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::data_dir(dir.path(), false);
+    let mut ds = dataset::load(&data.join("servers.json")).unwrap();
+    let rich = ds
+        .servers
+        .iter_mut()
+        .find(|s| s.id == "github:example-org/postgres-mcp")
+        .unwrap();
+    rich.score = Some(dataset::Score {
+        total: 49.5,
+        components: [
+            ("popularity".to_string(), 12.5),
+            ("health".to_string(), 20.0),
+            ("novelty".to_string(), 1.0),
+        ]
+        .into_iter()
+        .collect(),
+        penalties: vec![],
+    });
+    dataset::save(&data.join("servers.json"), &ds).unwrap();
+    let out = dir.path().join("public");
+    site::build(
+        &site::Options::new(&data, &out),
+        &indicatif::ProgressBar::hidden(),
+    )
+    .unwrap();
+    let page = read(&out.join("servers/example-postgres-mcp/index.html"));
+    for (name, max, what) in dataset::SCORE_COMPONENTS.iter().take(2) {
+        let v = if *name == "popularity" {
+            "12.5"
+        } else {
+            "20.0"
+        };
+        assert!(
+            page.contains(&format!("<dt>{name}</dt><dd><b>{v}</b> / {max:.0} <span class=\"muted\">· {what}</span></dd>")),
+            "{name} out of {max}"
+        );
+    }
+    // A component the site does not know is shown without a made-up maximum.
+    assert!(page.contains("<dt>novelty</dt><dd><b>1.0</b></dd>"));
 }
