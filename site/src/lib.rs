@@ -277,15 +277,7 @@ pub fn build(opts: &Options, pb: &indicatif::ProgressBar) -> anyhow::Result<Repo
     let has_search = search_web.join("search.js").is_file();
     // Prebuilt results of common searches, written by the indexer next to its browser index.
     let common_searches: Option<pages::searches::CommonFile> = if has_search {
-        read_optional_json(&search_web.join("common.json")).and_then(|v| {
-            match serde_json::from_value(v) {
-                Ok(f) => Some(f),
-                Err(e) => {
-                    tracing::warn!("ignoring {}: {e}", search_web.join("common.json").display());
-                    None
-                }
-            }
-        })
+        read_optional(&search_web.join("common.json"))
     } else {
         None
     };
