@@ -371,6 +371,29 @@ impl Server {
             .or_else(|| self.sources.iter().filter_map(|s| s.stars).max())
     }
 
+    /// When it was first published, as its sources say (the earliest `published_at`; never a
+    /// crawl date). `None` when no source says.
+    pub fn published_at(&self) -> Option<&str> {
+        self.sources
+            .iter()
+            .filter_map(|s| s.published_at.as_deref())
+            .filter(|t| crate::time::is_rfc3339(t))
+            .min_by(|a, b| a[..19].cmp(&b[..19]))
+    }
+
+    /// When it was last updated, as its sources say (the latest `updated_at`, else the latest
+    /// `published_at`; never a crawl date). `None` when no source says.
+    pub fn updated_at(&self) -> Option<&str> {
+        let latest = |f: fn(&SourceEntry) -> Option<&str>| {
+            self.sources
+                .iter()
+                .filter_map(f)
+                .filter(|t| crate::time::is_rfc3339(t))
+                .max_by(|a, b| a[..19].cmp(&b[..19]))
+        };
+        latest(|s| s.updated_at.as_deref()).or_else(|| latest(|s| s.published_at.as_deref()))
+    }
+
     /// The most recent version any package source reports.
     pub fn version(&self) -> Option<&str> {
         self.sources
@@ -595,4 +618,31 @@ pub struct Argument {
     pub placeholder: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<String>,
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn published_and_updated_come_from_the_sources_never_the_crawl() {
+        let mut s = crate::synthetic::catalogue(1, 7).servers.remove(0);
+        for e in &mut s.sources {
+            e.published_at = None;
+            e.updated_at = None;
+        }
+        assert_eq!((s.published_at(), s.updated_at()), (None, None));
+        let mut a = SourceEntry::new(Source::Npm, "a", &s.first_seen);
+        a.published_at = Some("2025-03-01T08:00:00Z".into());
+        a.updated_at = Some("2026-01-02T00:00:00.5Z".into());
+        let mut b = SourceEntry::new(Source::Github, "o/a", &s.first_seen);
+        b.published_at = Some("2024-12-31T23:00:00Z".into());
+        b.updated_at = Some("2026-02-01T00:00:00Z".into());
+        b.license = Some("not a date".into());
+        s.sources = vec![a, b];
+        assert_eq!(s.published_at(), Some("2024-12-31T23:00:00Z"));
+        assert_eq!(s.updated_at(), Some("2026-02-01T00:00:00Z"));
+        s.sources[1].updated_at = Some("garbage".into());
+        assert_eq!(s.updated_at(), Some("2026-01-02T00:00:00.5Z"));
+    }
 }

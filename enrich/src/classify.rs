@@ -1,4 +1,5 @@
-//! The category classifier: up to three categories per server, each with a 0–1 score and the
+//! The category classifier: a primary category and at most one close secondary per server, each
+//! with a 0–1 score and the
 //! evidence that produced it.
 //!
 //! Every text field of a record (name, descriptions, keywords and topics, tool names, tool
@@ -17,14 +18,14 @@ use serde_json::Value;
 use crate::taxonomy::{self, CATEGORIES, OTHER};
 use crate::text;
 
-/// At most this many categories per server.
-pub const MAX_CATEGORIES: usize = 3;
+/// At most this many categories per server: a primary and at most one secondary.
+pub const MAX_CATEGORIES: usize = 2;
 /// A category's weight within one field never exceeds this.
 const FIELD_CAP: f64 = 2.0;
 /// Smallest weighted sum that can earn a category.
 const MIN_RAW: f64 = 1.5;
-/// A category must reach this fraction of the best category's weight.
-const RELATIVE: f64 = 0.5;
+/// A secondary category must reach this fraction of the primary's weight.
+const RELATIVE: f64 = 0.9;
 /// More candidate categories than this looks like keyword stuffing.
 const STUFFING_CANDIDATES: usize = 7;
 /// Keyword lists longer than this are down-weighted proportionally.
@@ -128,6 +129,20 @@ fn fields(s: &Server) -> Vec<(Field, Vec<String>)> {
     ]
 }
 
+/// Whether a record is tooling for building on MCP rather than a server for some domain: its
+/// name is the bare `mcp` of a framework's scope or plugin (`@mui/mcp`, `fastify-mcp`,
+/// `nuxt-mcp`) or says nothing but that it is MCP (`mcp-lite`, `use-mcp`).
+fn mcp_tooling(s: &Server) -> bool {
+    let words = text::tokens(&s.name);
+    let domainless = words.iter().all(|w| {
+        matches!(
+            w.as_str(),
+            "mcp" | "server" | "lite" | "use" | "add" | "tool" | "tools"
+        )
+    });
+    domainless || s.name.starts_with('@') && s.name.ends_with("/mcp")
+}
+
 /// Classifies one server.
 pub fn classify(s: &Server) -> Classification {
     let index = taxonomy::term_index();
@@ -215,6 +230,15 @@ pub fn classify(s: &Server) -> Classification {
             id: CATEGORIES[ci].id.to_string(),
             score: text::round2((1.0 - (-raw[ci] / 4.0).exp()) * dilution),
             evidence,
+        });
+    }
+    // Nothing fired: a library, adapter, transport or plugin for MCP itself (or any SDK,
+    // framework or client) is a developer tool; only what is none of those is "other".
+    if categories.is_empty() && (s.kind != Kind::Server || mcp_tooling(s)) {
+        categories.push(CategoryAssignment {
+            id: "developer-tools".to_string(),
+            score: 0.3,
+            evidence: vec![format!("kind={}", s.kind.as_str())],
         });
     }
     if categories.is_empty() {

@@ -1,6 +1,6 @@
 //! Enrichment: what `hisper enrich` computes from the dataset alone, deterministically, and why.
 //!
-//! For every server it fills `categories` (up to three of the [`taxonomy`], with score and
+//! For every server it fills `categories` (a primary and at most one secondary of the [`taxonomy`], with score and
 //! evidence, see [`classify`]), `score` (0–100 with its components and penalties, see [`score`]),
 //! `safety` (a risk level per tool and a summary, see [`safety`]), `checklist` (quality lints, see
 //! [`checklist`]), `similar` (up to five ids, see [`similar`]) and `duplicates` (copies, forks, see

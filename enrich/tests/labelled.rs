@@ -138,18 +138,22 @@ fn measure(file: &str) -> Measured {
 fn category_precision_and_recall_stay_above_their_floors() {
     let m = measure("categories-labelled.tsv");
     assert!(m.n >= 300, "{} labelled servers", m.n);
-    // Measured: precision 0.71, recall 0.80, first category right 0.79.
+    // Measured: precision 0.80, recall 0.74, first category right 0.81 (a primary and at most one
+    // close secondary since the trust work: precision up from 0.71, recall down from 0.80).
     assert!(
-        m.all.precision() >= 0.66,
+        m.all.precision() >= 0.75,
         "precision {:.3}",
         m.all.precision()
     );
-    assert!(m.all.recall() >= 0.74, "recall {:.3}", m.all.recall());
+    assert!(m.all.recall() >= 0.72, "recall {:.3}", m.all.recall());
     assert!(m.top >= 0.74, "first category right {:.3}", m.top);
-    // Per category, where there are enough labelled examples to measure.
+    // Per category, where there are enough labelled examples to measure. This set often labels
+    // `devops` as a second category ("cloud-platforms,devops"), which the classifier now gives
+    // only when it is nearly as strong as the first: its recall floor is lower.
     for (c, k) in &m.per {
         if k.tp + k.fn_ >= 8 && c != "other" {
-            assert!(k.recall() >= 0.5, "{c}: recall {:.2}", k.recall());
+            let floor = if c == "devops" { 0.3 } else { 0.5 };
+            assert!(k.recall() >= floor, "{c}: recall {:.2}", k.recall());
             assert!(k.precision() >= 0.5, "{c}: precision {:.2}", k.precision());
         }
     }
@@ -174,7 +178,7 @@ fn held_out_categories_stay_above_their_floors() {
     assert!(m.top >= HOLDOUT_TOP, "first category right {:.3}", m.top);
 }
 
-// Measured: precision 0.61, recall 0.71, first category right 0.68.
+// Measured: precision 0.68, recall 0.66, first category right 0.71.
 const HOLDOUT_PRECISION: f64 = 0.55;
 const HOLDOUT_RECALL: f64 = 0.65;
 const HOLDOUT_TOP: f64 = 0.62;
@@ -354,4 +358,46 @@ fn risk_levels_agree_with_a_careful_reader() {
     }
     assert!(n >= 150, "{n} labelled tools");
     assert!(acc >= 0.9, "risk level accuracy {acc:.3}");
+}
+
+/// Categories of real records of the bundled sample (all their text: name, descriptions, keywords,
+/// README, probed tools), labelled by hand (`tests/data/sample-categories.tsv`, guide in
+/// `sample-categories.md`). Micro precision and recall over the label sets.
+#[test]
+fn sample_categories_reach_085_precision_and_recall() {
+    let mut ds = dataset::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/servers.json"),
+    )
+    .expect("the bundled sample loads");
+    enrich::kind::review(&mut ds.servers);
+    let text = data("sample-categories.tsv");
+    let mut all = Counts::default();
+    let (mut n, mut top) = (0usize, 0usize);
+    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 2, "bad row: {line}");
+        let s = ds
+            .get(cols[0])
+            .unwrap_or_else(|| panic!("{} not in the sample", cols[0]));
+        let want: BTreeSet<String> = cols[1].split(',').map(str::to_string).collect();
+        let cats = enrich::classify::classify(s).categories;
+        let got: BTreeSet<String> = cats.iter().map(|c| c.id.clone()).collect();
+        n += 1;
+        top += usize::from(want.contains(&cats[0].id));
+        if got != want && std::env::var_os("HISPER_SHOW_MISSES").is_some() {
+            eprintln!("MISS {} want {want:?} got {got:?}", cols[0]);
+        }
+        all.tp += got.intersection(&want).count();
+        all.fp += got.difference(&want).count();
+        all.fn_ += want.difference(&got).count();
+    }
+    eprintln!(
+        "sample categories: {n} records, precision {:.3}, recall {:.3}, first right {:.3}",
+        all.precision(),
+        all.recall(),
+        top as f64 / n as f64
+    );
+    assert!(n >= 200, "{n} labelled records");
+    assert!(all.precision() >= 0.85, "precision {:.3}", all.precision());
+    assert!(all.recall() >= 0.85, "recall {:.3}", all.recall());
 }

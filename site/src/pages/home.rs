@@ -106,11 +106,19 @@ pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
     let ds = ctx.ds;
     let base = ctx.base;
     let counts = crate::counts::Counts::of(ds);
-    let mut recent_order: Vec<usize> = (0..ds.servers.len()).collect();
+    // Recently added: by the date its sources first published it (never the crawl date);
+    // servers whose sources give no date are not listed here.
+    let published: Vec<Option<&str>> = ds
+        .servers
+        .iter()
+        .map(|s| s.published_at().map(|t| &t[..19]))
+        .collect();
+    let mut recent_order: Vec<usize> = (0..ds.servers.len())
+        .filter(|&i| published[i].is_some())
+        .collect();
     recent_order.sort_by(|&a, &b| {
-        ds.servers[b]
-            .first_seen
-            .cmp(&ds.servers[a].first_seen)
+        published[b]
+            .cmp(&published[a])
             .then(ds.servers[a].id.cmp(&ds.servers[b].id))
     });
     let home = HomePage {

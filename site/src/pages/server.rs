@@ -219,9 +219,146 @@ pub struct ServerPage<'a> {
     pub first_seen: String,
     pub last_seen: String,
     pub last_changed: String,
+    /// First published and last updated, as the sources say; `None` when they do not.
+    pub published: Option<String>,
+    pub updated: Option<String>,
     pub json_name: String,
     pub deprecated: bool,
     pub archived: bool,
+    /// Each declared remote endpoint with its last probe.
+    pub remotes: Vec<RemoteView>,
+    /// Spec features seen by the probes (stdio and remote), as badges.
+    pub features: Vec<String>,
+}
+
+/// One remote endpoint as shown.
+#[derive(Debug, Serialize)]
+pub struct RemoteView {
+    pub url: String,
+    pub transport: String,
+    /// `None` when not probed yet.
+    pub label: Option<&'static str>,
+    pub class: &'static str,
+    pub date: Option<String>,
+    /// The auth wall in words ("needs OAuth sign-in with …").
+    pub auth: Option<String>,
+    pub scopes: Vec<String>,
+    pub latency: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// A remote outcome for people.
+pub fn remote_label(o: dataset::RemoteOutcome) -> (&'static str, &'static str) {
+    use dataset::RemoteOutcome as R;
+    match o {
+        R::Ok => ("Verified", "good"),
+        R::NeedsAuth => ("Needs sign-in", "warn"),
+        R::NeedsConfig => ("Needs config", "warn"),
+        R::NotMcp => ("Not MCP", "bad"),
+        R::Unreachable => ("Unreachable", "bad"),
+        R::Timeout => ("Timed out", "bad"),
+        R::ProtocolError => ("Protocol error", "bad"),
+        R::Blocked => ("Not probed (private address)", "none"),
+    }
+}
+
+fn remote_views(s: &Server) -> Vec<RemoteView> {
+    s.install
+        .remotes
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let rec = s.remote_probes.get(i).filter(|r| r.remote.is_some());
+            let info = rec.and_then(|r| r.remote.as_ref());
+            let (label, class) = match info.map(|i| remote_label(i.outcome)) {
+                Some((l, c)) => (Some(l), c),
+                None => (None, "none"),
+            };
+            let auth = info.and_then(|i| i.auth.as_ref()).map(|a| {
+                let who = a.issuer.as_ref().or(a.authorization_servers.first());
+                clean_text(&shorten(
+                    &match who {
+                        Some(w) => format!("needs OAuth sign-in with {w}"),
+                        None => format!("needs authentication (HTTP {})", a.status),
+                    },
+                    200,
+                ))
+            });
+            let latency = info.and_then(|i| match (i.first_byte_ms, i.tools_ms) {
+                (Some(f), Some(t)) => Some(format!("first byte {f} ms, tools listed in {t} ms")),
+                (Some(f), None) => Some(format!("first byte {f} ms")),
+                _ => None,
+            });
+            RemoteView {
+                url: clean_text(&shorten(t.url.as_deref().unwrap_or(""), 300)),
+                transport: clean_text(&shorten(&t.kind, 24)),
+                label,
+                class,
+                date: rec.map(|r| day(&r.probed_at)).and_then(nonempty),
+                auth,
+                scopes: info
+                    .and_then(|i| i.auth.as_ref())
+                    .map(|a| {
+                        a.scopes
+                            .iter()
+                            .take(20)
+                            .map(|x| clean_text(&shorten(x, 80)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                latency,
+                detail: rec
+                    .filter(|r| r.outcome != Outcome::Ok)
+                    .and_then(|r| r.detail.as_deref())
+                    .map(|d| clean_text(&shorten(d, 300))),
+            }
+        })
+        .collect()
+}
+
+/// Badges for the spec features the probes saw.
+pub fn feature_badges(s: &Server) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let recs = s.probe.iter().chain(s.remote_probes.iter());
+    let mut add = |b: String| {
+        if !out.contains(&b) {
+            out.push(b);
+        }
+    };
+    for r in recs {
+        if r.remote.is_some()
+            && r.remote
+                .as_ref()
+                .is_some_and(|i| i.outcome == dataset::RemoteOutcome::Ok)
+        {
+            add("remote".into());
+        }
+        // records of probers older than the feature record carry no badges
+        let Some(f) = &r.features else { continue };
+        if let (Some(e), Some(v)) = (r.era, r.protocol_version.as_deref()) {
+            let era = match e {
+                dataset::Era::Legacy => "legacy",
+                dataset::Era::Modern => "modern",
+            };
+            add(format!("MCP {} ({era})", clean_text(&shorten(v, 20))));
+        }
+        if f.mcp_apps {
+            add("MCP Apps".into());
+        }
+        if f.tasks {
+            add("tasks".into());
+        }
+        if f.tools_with_output_schema > 0 {
+            add("output schemas".into());
+        }
+        if f.icons {
+            add("icons".into());
+        }
+        for d in &f.deprecated {
+            add(format!("uses deprecated {}", clean_text(&shorten(d, 30))));
+        }
+    }
+    out
 }
 
 #[derive(Template)]
@@ -411,6 +548,8 @@ fn server_page<'a>(
         }
     }
     let probe = s.probe.as_ref().map(probe_view);
+    let remotes = remote_views(s);
+    let features = feature_badges(s);
     let subtitle = s
         .title
         .as_deref()
@@ -454,6 +593,8 @@ fn server_page<'a>(
             .map(|x| clean_text(&shorten(x, 40)))
             .and_then(nonempty),
         answered: s.probe.as_ref().is_some_and(|p| p.outcome == Outcome::Ok),
+        remotes,
+        features,
         health: (health.nights > 0 || probe.is_some()).then_some(health),
         probe,
         tools: view::tools(s),
@@ -548,6 +689,8 @@ fn server_page<'a>(
         first_seen: day(&s.first_seen),
         last_seen: day(&s.last_seen),
         last_changed: day(&s.last_changed),
+        published: s.published_at().map(day),
+        updated: view::source_updated(s),
         json_name: clean_text(&dataset::export::server_json_name(s)),
         deprecated: s.sources.iter().any(|e| e.deprecated),
         archived: s.repository.as_ref().map(|r| r.archived).unwrap_or(false),
@@ -579,5 +722,75 @@ mod tests {
         assert_eq!(g[0].labels, ["Claude Desktop", "Cursor"]);
         assert_eq!(g[0].hints[1], ("Cursor", "hint for Cursor"));
         assert_eq!(g[1].labels, ["Claude Code"]);
+    }
+}
+
+#[cfg(test)]
+mod remote_tests {
+    use super::*;
+
+    #[test]
+    fn remote_endpoints_show_outcome_auth_in_words_and_badges() {
+        let mut rec = dataset::ProbeRecord::bare(Outcome::NeedsConfig, "2026-12-01T02:00:00Z");
+        let mut info = dataset::RemoteInfo::new("https://mcp.example/mcp", "streamable-http");
+        info.outcome = dataset::RemoteOutcome::NeedsAuth;
+        info.first_byte_ms = Some(41);
+        info.auth = Some(dataset::AuthInfo {
+            status: 401,
+            issuer: Some("https://login.example/<script>".into()),
+            scopes: vec!["read".into(), "write".into()],
+            ..Default::default()
+        });
+        rec.remote = Some(info);
+        let mut ok = dataset::ProbeRecord::bare(Outcome::Ok, "2026-12-01T02:00:00Z");
+        ok.era = Some(dataset::Era::Legacy);
+        ok.protocol_version = Some("2025-11-25".into());
+        ok.features = Some(dataset::SpecFeatures {
+            mcp_apps: true,
+            tools_with_output_schema: 2,
+            deprecated: vec!["sse-transport".into()],
+            ..Default::default()
+        });
+        let mut ok_info = dataset::RemoteInfo::new("https://mcp.example/sse", "sse");
+        ok_info.outcome = dataset::RemoteOutcome::Ok;
+        ok.remote = Some(ok_info);
+        let remote = |u: &str, k: &str| dataset::Transport {
+            kind: k.into(),
+            url: Some(u.into()),
+            ..Default::default()
+        };
+        let s = Server {
+            install: dataset::Install {
+                packages: vec![],
+                remotes: vec![
+                    remote("https://mcp.example/mcp", "streamable-http"),
+                    remote("https://mcp.example/sse", "sse"),
+                    remote("https://{tenant}.example/mcp", "streamable-http"),
+                ],
+            },
+            remote_probes: vec![rec, ok],
+            ..Default::default()
+        };
+        let v = remote_views(&s);
+        assert_eq!(v.len(), 3);
+        assert_eq!(v[0].label, Some("Needs sign-in"));
+        assert_eq!(
+            v[0].auth.as_deref(),
+            Some("needs OAuth sign-in with https://login.example/<script>")
+        );
+        assert_eq!(v[0].scopes, ["read", "write"]);
+        assert_eq!(v[0].latency.as_deref(), Some("first byte 41 ms"));
+        assert_eq!(v[1].label, Some("Verified"));
+        assert_eq!(v[2].label, None, "not probed yet");
+        assert_eq!(
+            feature_badges(&s),
+            [
+                "remote",
+                "MCP 2025-11-25 (legacy)",
+                "MCP Apps",
+                "output schemas",
+                "uses deprecated sse-transport"
+            ]
+        );
     }
 }

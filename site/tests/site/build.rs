@@ -482,6 +482,43 @@ fn long_readmes_are_cut_at_a_line_end() {
 }
 
 #[test]
+fn updated_and_recently_added_use_the_sources_dates_never_the_crawl() {
+    let root = shared();
+    let home = read(&root.join("index.html"));
+    let recent = home
+        .split("id=\"recent-title\"")
+        .nth(1)
+        .and_then(|r| r.split("</section>").next())
+        .expect("recently added section");
+    // Only the server whose sources give a publication date is listed as recently added.
+    assert!(recent.contains("postgres-mcp"), "{recent}");
+    assert_eq!(recent.matches("<li").count(), 1, "{recent}");
+    let html = common::files(root)
+        .into_iter()
+        .map(|f| root.join(f))
+        .filter(|f| f.to_string_lossy().contains("/servers/") && f.ends_with("index.html"))
+        .map(|f| read(&f))
+        .find(|h| h.contains("<dt>Published</dt>"))
+        .expect("a server page with its publication date");
+    assert!(html.contains("postgres"), "the dated server");
+    assert!(
+        html.contains("<dt>Published</dt><dd>2024-07-14</dd>"),
+        "published"
+    );
+    // The newest release or push a source reports (here the repository's push).
+    assert!(
+        html.contains("<dt>Updated</dt><dd>2026-11-19</dd>"),
+        "updated"
+    );
+    // A server whose sources give no date says nothing (no crawl date stands in).
+    let browse = read(&root.join("browse/index.html"));
+    assert!(
+        !browse.contains("updated 2026-11-22"),
+        "a crawl date shown as updated"
+    );
+}
+
+#[test]
 fn findings_come_first_with_their_evidence_highlighted_and_the_changelog_shows_the_diff() {
     let dir = tempfile::tempdir().unwrap();
     let data = common::data_dir(dir.path(), false);

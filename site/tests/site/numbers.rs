@@ -122,6 +122,17 @@ fn headline_counts_are_the_datasets_on_every_page_that_shows_them() {
         .all(|c| c.status == dataset::CrawlStatus::Skipped));
     assert!(home.contains("imported from package listings, not crawled"));
     assert!(!home.contains("last crawl"));
+
+    // "Last changed" only when it is a change: not the day the record was first seen.
+    let slugs = dataset::slug::assign(&ds.servers);
+    let mut shown = 0;
+    for s in &ds.servers {
+        let page = read(&out.join(format!("servers/{}/index.html", slugs[&s.id])));
+        let changed = s.last_changed.get(..10) != s.first_seen.get(..10);
+        assert_eq!(page.contains("<dt>Last changed</dt>"), changed, "{}", s.id);
+        shown += changed as usize;
+    }
+    assert!(shown > 0 && shown < ds.servers.len());
 }
 
 #[test]
