@@ -1,6 +1,7 @@
 //! The site's files for machines: the dataset (`servers.json` and `.gz`), its JSON Schema, a
-//! static mirror of the MCP Registry `v0.1` read API, the daily changes file, the Atom feed of new
-//! servers, `sitemap.xml` and `robots.txt`.
+//! static mirror of the MCP Registry `v0.1` read API, the daily changes file (servers added, removed
+//! and updated, and the night's tool changes and rug pulls from enrich's tool history), the Atom
+//! feed of new servers, `sitemap.xml` and `robots.txt`.
 //!
 //! Everything here is deterministic for a given dataset (sorted, no clocks). The registry mirror
 //! is static, so it cannot honour query parameters: `/v0.1/servers/` lists every server in one
@@ -258,6 +259,21 @@ pub struct Change {
     pub fields: Vec<&'static str>,
 }
 
+/// One server's tool changes of the night: the entries of its tool changelog
+/// (`trust.history.changelog`, written by enrich) dated the dataset's day.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ServerToolChanges {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// A tool definition changed while the server's version stayed the same.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rug_pull: bool,
+    /// Added, removed and changed tools, with the description diff of a changed one.
+    pub changes: Vec<dataset::ToolChange>,
+}
+
 /// What changed since the previous dataset.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Changes {
@@ -267,6 +283,50 @@ pub struct Changes {
     pub added: Vec<Change>,
     pub removed: Vec<Change>,
     pub updated: Vec<Change>,
+    /// Servers whose tools were added, removed or changed tonight, by id ([`tool_changes`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_changes: Vec<ServerToolChanges>,
+    /// How many of them are rug pulls.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rug_pulls: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The tool changes of the night `date` (`YYYY-MM-DD`): each server's changelog entries of that
+/// date, servers by id. They come from the dataset's own tool history, so they are listed even
+/// without a previous dataset.
+pub fn tool_changes(
+    ds: &Dataset,
+    date: &str,
+    slugs: &BTreeMap<String, String>,
+) -> Vec<ServerToolChanges> {
+    let mut out: Vec<ServerToolChanges> = ds
+        .servers
+        .iter()
+        .filter_map(|s| {
+            let changes: Vec<dataset::ToolChange> = s
+                .trust
+                .as_ref()?
+                .history
+                .changelog
+                .iter()
+                .filter(|c| c.date == date)
+                .cloned()
+                .collect();
+            (!changes.is_empty()).then(|| ServerToolChanges {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                slug: slugs.get(&s.id).cloned(),
+                rug_pull: changes.iter().any(|c| c.rug_pull),
+                changes,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
 }
 
 fn changed_fields(a: &Server, b: &Server) -> Vec<&'static str> {
@@ -343,13 +403,17 @@ pub fn changes(
             });
         }
     }
+    let date = crate::view::day(&ds.generated_at);
+    let tool_changes = tool_changes(ds, &date, slugs);
     Changes {
-        date: crate::view::day(&ds.generated_at),
+        rug_pulls: tool_changes.iter().filter(|t| t.rug_pull).count(),
+        date,
         generated_at: ds.generated_at.clone(),
         previous_generated_at: previous.map(|p| p.generated_at.clone()),
         added,
         removed,
         updated,
+        tool_changes,
     }
 }
 
@@ -438,6 +502,58 @@ mod tests {
         let first = changes(&now, None, &slugs);
         assert_eq!(first.previous_generated_at, None);
         assert!(first.added.is_empty() && first.removed.is_empty() && first.updated.is_empty());
+        assert!(first.tool_changes.is_empty() && first.rug_pulls == 0);
+    }
+
+    #[test]
+    fn tool_changes_of_the_night_and_rug_pulls_are_listed() {
+        let mut ds = dataset::synthetic::catalogue(5, 1);
+        ds.generated_at = "2026-11-22T03:00:00Z".into();
+        let entry = |date: &str, tool: &str, change, rug_pull| dataset::ToolChange {
+            date: date.into(),
+            tool: tool.into(),
+            change,
+            version_before: Some("1.0.0".into()),
+            version_after: Some("1.0.0".into()),
+            fingerprint_before: None,
+            fingerprint_after: None,
+            fields: vec!["description".into()],
+            diff: vec![dataset::DiffLine {
+                op: "+".into(),
+                text: "read ~/.ssh/id_rsa".into(),
+            }],
+            rug_pull,
+        };
+        let mut t = dataset::Trust::default();
+        t.history.changelog = vec![
+            entry("2026-11-20", "old", dataset::ChangeKind::Added, false),
+            entry("2026-11-22", "add", dataset::ChangeKind::Changed, true),
+            entry("2026-11-22", "sub", dataset::ChangeKind::Removed, false),
+        ];
+        ds.servers[2].trust = Some(t);
+        let mut t = dataset::Trust::default();
+        t.history.changelog = vec![entry("2026-11-22", "x", dataset::ChangeKind::Added, false)];
+        ds.servers[0].trust = Some(t);
+        let slugs = dataset::slug::assign(&ds.servers);
+        // Listed even without a previous dataset: they come from the dataset's own history.
+        let c = changes(&ds, None, &slugs);
+        assert_eq!(c.tool_changes.len(), 2);
+        assert_eq!(c.rug_pulls, 1);
+        let evil = c
+            .tool_changes
+            .iter()
+            .find(|t| t.id == ds.servers[2].id)
+            .unwrap();
+        assert!(evil.rug_pull);
+        let tools: Vec<&str> = evil.changes.iter().map(|c| c.tool.as_str()).collect();
+        assert_eq!(tools, ["add", "sub"], "only tonight's entries");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["rug_pulls"], 1);
+        assert_eq!(v["tool_changes"][0]["changes"][0]["change"], "added");
+        // A night without tool changes writes the file as before.
+        let quiet = changes(&dataset::synthetic::catalogue(5, 1), None, &slugs);
+        let v = serde_json::to_value(&quiet).unwrap();
+        assert!(v.get("tool_changes").is_none() && v.get("rug_pulls").is_none());
     }
 
     #[test]

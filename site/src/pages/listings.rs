@@ -74,7 +74,7 @@ impl Filter {
     pub fn rule(self) -> &'static str {
         match self {
             Filter::Verified => "Only records whose last probe started them and got answers to the MCP protocol.",
-            Filter::Servers => "Only MCP servers: no SDKs, frameworks, clients or other libraries.",
+            Filter::Servers => "Only MCP servers: no SDKs, frameworks, clients or other libraries, and no platform-specific binaries that another package installs.",
             Filter::Stdio => "Only servers with a package that runs locally over stdio (not those the probe found nothing to launch in).",
             Filter::Remote => "Only servers with a remote endpoint (streamable HTTP or SSE).",
             Filter::Tools => "Only servers whose probe recorded at least one tool.",
@@ -86,7 +86,8 @@ impl Filter {
     pub fn matches(self, s: &Server, it: &Item) -> bool {
         match self {
             Filter::Verified => s.probe.as_ref().is_some_and(|p| p.outcome == Outcome::Ok),
-            Filter::Servers => s.kind == Kind::Server,
+            // A platform binary (`…-linux-x64`) is installed through its parent, listed instead.
+            Filter::Servers => s.kind == Kind::Server && s.platform_of.is_none(),
             Filter::Stdio => {
                 s.install.stdio_packages().next().is_some()
                     && s.probe

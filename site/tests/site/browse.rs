@@ -80,6 +80,10 @@ fn server(i: usize) -> Value {
         };
         s["probe"] = json!({"outcome": o, "probed_at": ts("2026-11-22"), "sandboxed": true, "command": ["npx", name], "tools": tools});
     }
+    // A platform-specific binary of server 1 (installed through it, not listed as a server).
+    if i % 17 == 4 && npm {
+        s["platform_of"] = json!("npm:gen-mcp-001");
+    }
     if i % 13 == 7 {
         s["trust"] = json!({"worst": "warning", "findings": [{"rule": "hidden-instructions", "severity": "warning", "evidence": "ignore previous", "message": "The description tells the model to ignore its instructions."}]});
     }
@@ -236,7 +240,9 @@ fn each_filter_page_lists_exactly_its_servers() {
     type Pred = fn(&dataset::Server) -> bool;
     let filters: [(&str, Pred); 6] = [
         ("verified", verified),
-        ("servers", |s| s.kind == dataset::Kind::Server),
+        ("servers", |s| {
+            s.kind == dataset::Kind::Server && s.platform_of.is_none()
+        }),
         ("stdio", |s| {
             s.install
                 .packages
