@@ -536,6 +536,10 @@ fn doc(s: &Server, slug: String, popularity: f32, vocab: &crate::vocabulary::Voc
     for c in &s.categories {
         filters.push(("category".into(), c.id.clone()));
     }
+    // The worst security finding on what the probe recorded (`findings=danger`, `=warning`, …).
+    if let Some(w) = s.trust.as_ref().and_then(|t| t.worst) {
+        filters.push(("findings".into(), w.as_str().into()));
+    }
     for p in &s.install.packages {
         filters.push(("transport".into(), p.transport.kind.clone()));
     }

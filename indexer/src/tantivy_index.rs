@@ -36,7 +36,14 @@ use crate::web::ScoreParams;
 const TOKENIZER: &str = "hisper";
 const ALL: &str = "all";
 /// Filter keys that are fast fields.
-pub const FILTER_KEYS: [&str; 5] = ["source", "kind", "status", "category", "transport"];
+pub const FILTER_KEYS: [&str; 6] = [
+    "source",
+    "kind",
+    "status",
+    "category",
+    "transport",
+    "findings",
+];
 
 fn schema() -> Schema {
     let mut b = Schema::builder();

@@ -27,7 +27,8 @@ pub struct Args {
     /// Results to show.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
-    /// Keep only results with KEY=VALUE (source, category, status, kind); repeat to combine.
+    /// Keep only results with KEY=VALUE (source, category, status, kind, transport, findings =
+    /// the worst finding: info, warning, danger); repeat to combine.
     #[arg(long = "filter", value_name = "KEY=VALUE")]
     pub filters: Vec<String>,
     /// Kind of record: server, sdk, framework, client, other, or all.

@@ -117,3 +117,60 @@ fn a_reader_reused_for_many_queries_answers_like_a_fresh_one() {
     }
     assert!(compared > queries.len() / 2, "most queries find something");
 }
+
+/// `findings=<worst severity>` keeps only servers whose worst security finding has that
+/// severity, in both engines.
+#[test]
+fn the_findings_filter_keeps_servers_with_findings() {
+    let mut ds = dataset::synthetic::catalogue(400, 5);
+    let flagged = [3usize, 40, 41, 250];
+    for &i in &flagged {
+        ds.servers[i].trust = Some(dataset::Trust {
+            worst: Some(dataset::Severity::Danger),
+            ..Default::default()
+        });
+    }
+    ds.servers[7].trust = Some(dataset::Trust {
+        worst: Some(dataset::Severity::Info),
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    indexer::index(&ds, dir.path(), None).unwrap();
+    let docs = indexer::prepare(&ds);
+    let danger: std::collections::BTreeSet<u32> = docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| {
+            d.filters
+                .iter()
+                .any(|(k, v)| k == "findings" && v == "danger")
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
+    assert_eq!(danger.len(), flagged.len());
+    let f = vec![("findings".to_string(), "danger".to_string())];
+    let mut web = DirReader::open(&dir.path().join("web")).unwrap();
+    let tan = Searcher::open(&dir.path().join("tantivy")).unwrap();
+    let mut found = 0;
+    for &i in &flagged {
+        let q = ds.servers[i].name.clone();
+        let w = web.search(&q, &f, 50).unwrap();
+        let t = tan.search(&q, &f, 50).unwrap();
+        assert!(w.iter().all(|h| danger.contains(&h.doc)), "web {q}: {w:?}");
+        assert!(t.iter().all(|h| danger.contains(&h.doc)), "tantivy {q}");
+        assert!(!w.is_empty() && !t.is_empty(), "{q} finds itself");
+        found += w.len();
+    }
+    assert!(found >= flagged.len());
+    // An info-only server is not among the dangerous ones, and has its own value.
+    let q = ds.servers[7].name.clone();
+    let seven = docs.iter().position(|d| d.id == ds.servers[7].id).unwrap() as u32;
+    assert!(web
+        .search(&q, &f, 50)
+        .unwrap()
+        .iter()
+        .all(|h| h.doc != seven));
+    let info = vec![("findings".to_string(), "info".to_string())];
+    let t = tan.search(&q, &info, 50).unwrap();
+    assert!(!t.is_empty() && t.iter().all(|h| h.doc == seven), "{t:?}");
+}
