@@ -17,4 +17,5 @@ mod common;
 mod html;
 mod numbers;
 mod registry;
+mod remote;
 mod snapshots;
