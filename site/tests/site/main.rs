@@ -19,4 +19,5 @@ mod common;
 mod html;
 mod numbers;
 mod registry;
+mod remote;
 mod snapshots;
