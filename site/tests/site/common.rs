@@ -64,7 +64,7 @@ pub fn rich_server() -> Value {
         "kind_confidence": "strong",
         "sources": [
             {"source": "github", "identifier": "example-org/postgres-mcp", "url": "https://github.com/example-org/postgres-mcp", "stars": 1840, "first_seen": ts("2025-03-02"), "last_seen": ts("2026-11-22"), "published_at": "2024-07-14T09:00:00Z", "updated_at": "2026-11-09T18:30:00Z"},
-            {"source": "npm", "identifier": "@example/postgres-mcp", "version": "2.4.1", "url": "https://www.npmjs.com/package/@example/postgres-mcp", "downloads_monthly": 48210, "first_seen": ts("2025-03-04"), "last_seen": ts("2026-11-22")}
+            {"source": "npm", "identifier": "@example/postgres-mcp", "version": "2.4.1", "url": "https://npm.example/package/@example/postgres-mcp", "downloads_monthly": 48210, "first_seen": ts("2025-03-04"), "last_seen": ts("2026-11-22")}
         ],
         "repository": {"url": "https://github.com/example-org/postgres-mcp", "forge": "github", "owner": "example-org", "name": "postgres-mcp", "stars": 1840, "forks": 97, "license": "MIT", "default_branch": "main", "pushed_at": ts("2026-11-19")},
         "install": {"packages": [{
