@@ -409,9 +409,12 @@ pub fn sitemap(paths: &[String], abs: &str) -> String {
     x
 }
 
-/// `robots.txt`.
-pub fn robots(abs: &str) -> String {
-    format!("User-agent: *\nAllow: /\nSitemap: {abs}sitemap.xml\n")
+/// `robots.txt`, naming the sitemap when there is one (`abs`: the site's absolute URL).
+pub fn robots(abs: Option<&str>) -> String {
+    match abs {
+        Some(abs) => format!("User-agent: *\nAllow: /\nSitemap: {abs}sitemap.xml\n"),
+        None => "User-agent: *\nAllow: /\n".to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The files around the pages: static assets (`templates/static/`), the Atom feed, the changes
-//! since the previous night, the static MCP Registry mirror, `history.json`, the sitemaps and
-//! `robots.txt`. What each contains is decided in [`crate::machine`]; this family writes them.
+//! since the previous night, the static MCP Registry mirror, `history.json`, the sitemaps (only
+//! with an absolute base URL: sitemap URLs must be absolute) and `robots.txt`. What each contains is decided in [`crate::machine`]; this family writes them.
 
 use super::Ctx;
 use crate::Out;
@@ -38,10 +38,22 @@ pub fn render(ctx: &Ctx, out: &Out, mut sitemap: Vec<String>) -> anyhow::Result<
     out.write("history.json", &hist_bytes)?;
     sitemap.sort();
     sitemap.dedup();
-    write_sitemaps(out, &sitemap, &inp.base.abs)?;
+    // A sitemap's URLs must be absolute: without an absolute base URL (a local build) there is
+    // no sitemap rather than a wrong one, and the build says how to get one.
+    let abs = inp.base.abs.as_str();
+    let absolute = abs.starts_with("https://") || abs.starts_with("http://");
+    if absolute {
+        write_sitemaps(out, &sitemap, abs)?;
+    } else {
+        tracing::warn!(
+            "no absolute base URL (set HISPER_BASE_URL or [site] base_url, e.g. \
+             https://owner.github.io/hisper/): sitemap.xml is not written, since a sitemap's \
+             URLs must be absolute"
+        );
+    }
     out.write(
         "robots.txt",
-        crate::machine::robots(&inp.base.abs).as_bytes(),
+        crate::machine::robots(absolute.then_some(abs)).as_bytes(),
     )
 }
 

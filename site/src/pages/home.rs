@@ -56,6 +56,9 @@ pub struct StatsPage {
     pub per_outcome_time: Option<LineChart>,
     pub nights: usize,
     pub outcomes: BarChart,
+    /// Outcomes of the remote endpoints (one per `install.remotes` entry probed), apart from the
+    /// stdio outcomes; `None` when no record has a remote probe.
+    pub remote_outcomes: Option<BarChart>,
     pub protocols: Option<BarChart>,
     pub categories: Option<BarChart>,
     pub kinds: BarChart,
@@ -326,8 +329,12 @@ fn stats_page(ctx: &Ctx, totals: &Counts) -> StatsPage {
     let mut protocols: BTreeMap<String, u64> = BTreeMap::new();
     let mut kinds: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut unprobed = 0u64;
+    let mut remote_counts: BTreeMap<dataset::RemoteOutcome, u64> = BTreeMap::new();
     for s in &ds.servers {
         *kinds.entry(s.kind.as_str()).or_default() += 1;
+        for r in s.remote_probes.iter().filter_map(|r| r.remote.as_ref()) {
+            *remote_counts.entry(r.outcome).or_default() += 1;
+        }
         match &s.probe {
             Some(p) => {
                 *outcome_counts.entry(p.outcome).or_default() += 1;
@@ -357,6 +364,20 @@ fn stats_page(ctx: &Ctx, totals: &Counts) -> StatsPage {
             href: None,
         });
     }
+    let remote_bars: Vec<Bar> = dataset::RemoteOutcome::ALL
+        .iter()
+        .filter_map(|o| {
+            remote_counts.get(o).map(|&n| {
+                let (label, class) = super::server::remote_label(*o);
+                Bar {
+                    label: label.into(),
+                    value: n,
+                    class,
+                    href: None,
+                }
+            })
+        })
+        .collect();
     let mut proto: Vec<(String, u64)> = protocols.into_iter().collect();
     proto.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
     proto.truncate(12);
@@ -439,6 +460,8 @@ fn stats_page(ctx: &Ctx, totals: &Counts) -> StatsPage {
         per_outcome_time,
         nights: nights.len(),
         outcomes: charts::bar_chart("Probe outcomes", &outcome_bars),
+        remote_outcomes: (!remote_bars.is_empty())
+            .then(|| charts::bar_chart("Remote endpoint outcomes", &remote_bars)),
         protocols: (!proto_bars.is_empty())
             .then(|| charts::bar_chart("Protocol versions in use", &proto_bars)),
         categories: (!cat_bars.is_empty())

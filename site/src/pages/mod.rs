@@ -9,6 +9,7 @@
 //! | listings | [`listings`] | `/browse/` (also `name/`, `updated/`, `page/N/`), `/sources/<source>/…`, `/categories/<id>/…` |
 //! | tools | [`tools`] | `/tools/` (and `page/N/`), `/tools/<slug>/` |
 //! | indexes | [`indexes`] | `/sources/`, `/categories/` |
+//! | changes | [`changes`] | `/changes/` |
 //! | home and stats | [`home`] | `/`, `/stats/`, `/about/`, `/search/`, `/404.html` |
 //! | prebuilt searches | [`searches`] | `/search/q/`, `/search/q/<slug>/` |
 //! | machine files | [`files`] | static assets, feed, changes, registry mirror, history, sitemaps, robots |
@@ -17,6 +18,7 @@
 //! and reused by every list), sort orders and categories. It decides what a page shows; the
 //! templates decide how it looks.
 
+pub mod changes;
 pub mod files;
 pub mod home;
 pub mod indexes;
@@ -485,5 +487,6 @@ pub fn render_all(inp: &Inputs, out: &Out, pb: &indicatif::ProgressBar) -> anyho
     sitemap.extend(indexes::render(&ctx, out)?);
     sitemap.extend(home::render(&ctx, out)?);
     sitemap.extend(searches::render(&ctx, out)?);
+    sitemap.extend(changes::render(&ctx, out)?);
     files::render(&ctx, out, sitemap)
 }

@@ -399,3 +399,22 @@ fn every_filter_link_leads_to_a_page() {
     }
     assert!(pages > 30, "{pages}");
 }
+
+#[test]
+fn a_package_with_nothing_to_launch_is_not_called_no_stdio_beside_its_stdio_chip() {
+    let b = built();
+    let mut n = 0;
+    for s in &b.ds.servers {
+        if s.probe.as_ref().map(|p| p.outcome) != Some(dataset::Outcome::NoStdio) {
+            continue;
+        }
+        let page = read(&b.out.join(format!("servers/{}/index.html", b.slugs[&s.id])));
+        assert!(page.contains("stdio"), "{}: the transport chip", s.id);
+        assert!(!page.contains("No stdio"), "{}", s.id);
+        assert!(page.contains("Nothing to launch"), "{}", s.id);
+        n += 1;
+    }
+    assert!(n > 5, "{n}");
+    let browse = read(&b.out.join("browse/index.html"));
+    assert!(!browse.contains("No stdio"));
+}

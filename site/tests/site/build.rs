@@ -79,9 +79,26 @@ fn every_internal_link_resolves_at_root_and_under_a_sub_path() {
             // Feeds and sitemaps carry absolute URLs.
             assert!(read(&out.join("feed.xml"))
                 .contains("<link href=\"https://example.github.io/hisper/servers/"));
-            assert!(read(&out.join("sitemap.xml")).contains(
+            let sm = read(&out.join("sitemap.xml"));
+            assert!(sm.contains(
                 "<loc>https://example.github.io/hisper/servers/example-postgres-mcp/</loc>"
             ));
+            // Every URL of the sitemap is absolute, under the base, and names a built page.
+            let locs: Vec<&str> = sm
+                .split("<loc>")
+                .skip(1)
+                .map(|x| &x[..x.find("</loc>").unwrap()])
+                .collect();
+            assert!(locs.len() > 100, "{}", locs.len());
+            for l in &locs {
+                let rel = l
+                    .strip_prefix("https://example.github.io/hisper/")
+                    .unwrap_or_else(|| panic!("not absolute under the base: {l}"));
+                assert!(out.join(rel).join("index.html").is_file(), "{l}");
+            }
+            assert!(locs.contains(&"https://example.github.io/hisper/changes/"));
+            assert!(read(&out.join("robots.txt"))
+                .contains("Sitemap: https://example.github.io/hisper/sitemap.xml"));
             assert!(read(&out.join("servers/example-postgres-mcp/index.html")).contains("<meta property=\"og:url\" content=\"https://example.github.io/hisper/servers/example-postgres-mcp/\">"));
         }
     }
@@ -385,9 +402,10 @@ fn machine_files_are_complete_and_builds_are_byte_stable() {
     let feed = read(&out.join("feed.xml"));
     assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
     assert!(feed.contains("<link href=\"/servers/"));
-    let sm = read(&out.join("sitemap.xml"));
-    assert!(sm.contains("<loc>/servers/example-postgres-mcp/</loc>"));
-    assert!(read(&out.join("robots.txt")).contains("Sitemap: /sitemap.xml"));
+    // Built without an absolute base URL: no sitemap (its URLs would be relative), and
+    // robots.txt names none.
+    assert!(!out.join("sitemap.xml").exists());
+    assert!(!read(&out.join("robots.txt")).contains("Sitemap"));
     assert!(read(&out.join("404.html")).contains("Page not found"));
     let hist: serde_json::Value =
         serde_json::from_str(&read(&out.parent().unwrap().join("data/history.json"))).unwrap();

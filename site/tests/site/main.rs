@@ -3,6 +3,7 @@
 //! probed servers and an XSS corpus) and checks one side of it.
 //!
 //! - [`browse`]: filters and sort orders of the browse pages, over a generated catalogue;
+//! - [`changes`]: the human changes page over two generated nights;
 //! - [`build`]: links resolve, pages are safe and small, machine files are right, builds are
 //!   byte-stable;
 //! - [`snapshots`]: the `<main>` of the main page kinds, pretty-printed;
@@ -13,8 +14,10 @@
 mod browse;
 mod browser;
 mod build;
+mod changes;
 mod common;
 mod html;
 mod numbers;
 mod registry;
+mod remote;
 mod snapshots;

@@ -130,6 +130,9 @@ fn headline_counts_are_the_datasets_on_every_page_that_shows_them() {
         let page = read(&out.join(format!("servers/{}/index.html", slugs[&s.id])));
         let changed = s.last_changed.get(..10) != s.first_seen.get(..10);
         assert_eq!(page.contains("<dt>Last changed</dt>"), changed, "{}", s.id);
+        // No badge contradicts the transport chips: a package with nothing to launch is not
+        // called "No stdio" beside its "stdio" chip.
+        assert!(!page.contains("No stdio"), "{}", s.id);
         shown += changed as usize;
     }
     assert!(shown > 0 && shown < ds.servers.len());
