@@ -111,7 +111,7 @@ fn browser_screenshots_xss_and_accessibility() {
         );
     }
 
-    // The README picture (copied to docs/screenshot.png by hand, after optipng).
+    // A server page at README size (the README's pictures are taken by scripts/screenshots.sh).
     screenshot(
         &chromium,
         &format!("{url}servers/example-postgres-mcp/"),
