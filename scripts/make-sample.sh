@@ -6,6 +6,15 @@
 # calling itself an MCP / Model Context Protocol server. The crawl's own merge and classify
 # logic builds the records; probe results and enrichment already in data/servers.json are kept.
 #
+# Probed records then get their repository, license, homepage and README from what the probe's
+# installs have on disk, with no registry request (`hisper crawl --from-installs DIR`): the
+# installed package.json and the README shipped in an npm package, the wheel's METADATA (license
+# expression or classifier, Project-URL, long description) for PyPI. Only the exact version the
+# record was probed at is read, and only empty fields are filled. The caches read are
+# $PROBE_CACHES (default: data/probe-cache, where scripts/probe-sample.sh installs, and
+# target/probe-cache/fixtures, the reference servers the probe tests install). That step alone:
+#   hisper --data data crawl --from-installs data/probe-cache
+#
 # Usage: scripts/make-sample.sh [LISTINGS_DIR]   (default /work/shared/data)
 # Env:   HISPER (binary, default: cargo run -q --release -p hisper --),
 #        SAMPLE_NOW (clock, default 2026-11-22T00:00:00Z), DATA (default data).
@@ -33,4 +42,9 @@ else
 fi
 "${run[@]}" --data "$data" crawl --now "$now" \
   --from-listing "npm=$tmp/npm.tsv" --from-listing "pypi=$tmp/pypi.tsv"
+for cache in ${PROBE_CACHES:-"$data/probe-cache" target/probe-cache/fixtures}; do
+  if [ -d "$cache" ]; then
+    "${run[@]}" --data "$data" crawl --from-installs "$cache"
+  fi
+done
 "${run[@]}" --data "$data" validate "$data/servers.json"

@@ -15,6 +15,7 @@ pub mod classify;
 pub mod crawl;
 pub mod found;
 pub mod http;
+pub mod installed;
 pub mod listing;
 pub mod merge;
 pub mod normalize;

@@ -363,6 +363,22 @@ impl Server {
             .sum()
     }
 
+    /// The license: the repository's, else the first a package source declares (npm
+    /// `license`, PyPI license expression or classifier). `None` when nobody says.
+    /// (GitHub's `NOASSERTION` says nothing.)
+    pub fn license(&self) -> Option<&str> {
+        let known = |l: &&str| !l.trim().is_empty() && *l != "NOASSERTION";
+        self.repository
+            .as_ref()
+            .and_then(|r| r.license.as_deref())
+            .filter(known)
+            .or_else(|| {
+                self.sources
+                    .iter()
+                    .find_map(|s| s.license.as_deref().filter(known))
+            })
+    }
+
     /// Repository stars, from the repository or any source entry.
     pub fn stars(&self) -> Option<u64> {
         self.repository

@@ -182,12 +182,8 @@ pub fn checklist(s: &Server) -> Checklist {
         });
     }
 
-    let license = s
-        .repository
-        .as_ref()
-        .and_then(|r| r.license.as_deref())
-        .filter(|l| !l.is_empty() && *l != "NOASSERTION");
-    out.push(match license {
+    // The repository's license, else the one the package declares.
+    out.push(match s.license() {
         Some(l) => check("license", true, format!("license: {l}")),
         None => check("license", false, "no license found"),
     });

@@ -211,11 +211,7 @@ pub fn trust(s: &Server) -> f64 {
     if s.has_source(Source::McpRegistry) {
         t += 0.35;
     }
-    if s.repository
-        .as_ref()
-        .and_then(|r| r.license.as_deref())
-        .is_some_and(|l| !l.is_empty() && l != "NOASSERTION")
-    {
+    if s.license().is_some() {
         t += 0.3;
     }
     if s.repository.is_some() {

@@ -131,7 +131,8 @@ pub struct Doc {
     pub description: Option<String>,
     /// Text per field.
     pub fields: BTreeMap<Field, String>,
-    /// Filter values: `source`, `kind`, `status`, `category`, `transport`.
+    /// Filter values: `source`, `kind`, `status`, `category`, `transport` (the declared kinds, plus
+    /// `remote` for a record with a Streamable HTTP or SSE endpoint).
     pub filters: Vec<(String, String)>,
     /// Popularity in 0–1: log of monthly downloads (its platform sub-packages' included) and
     /// stars, relative to the catalogue's most used.
@@ -541,6 +542,14 @@ fn doc(s: &Server, slug: String, popularity: f32, vocab: &crate::vocabulary::Voc
     }
     for r in &s.install.remotes {
         filters.push(("transport".into(), r.kind.clone()));
+    }
+    // One value for "reached over HTTP", whichever of the two remote transports it declares.
+    if s.install
+        .remotes
+        .iter()
+        .any(|r| matches!(r.kind.as_str(), "streamable-http" | "sse"))
+    {
+        filters.push(("transport".into(), "remote".into()));
     }
     filters.sort();
     filters.dedup();

@@ -367,7 +367,8 @@ pub fn export_with_params(docs: &[Doc], dir: &Path) -> anyhow::Result<(ExportSta
     let mut sets: BTreeMap<(&str, &str), Vec<u32>> = BTreeMap::new();
     for (i, d) in docs.iter().enumerate() {
         for (k, v) in &d.filters {
-            if k != "transport" {
+            // Of the transports, only `stdio` and `remote` (any HTTP endpoint) are offered.
+            if k != "transport" || matches!(v.as_str(), "stdio" | "remote") {
                 sets.entry((k, v)).or_default().push(i as u32);
             }
         }

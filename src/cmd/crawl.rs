@@ -22,6 +22,11 @@ pub struct Args {
     /// with a header line). Repeatable.
     #[arg(long = "from-listing", value_name = "SOURCE=FILE")]
     pub from_listing: Vec<String>,
+    /// Fill the empty repository, license, homepage and README of every probed record from
+    /// the probe's installs under DIR (installed package.json and README, wheel METADATA;
+    /// e.g. data/probe-cache), offline; after `--from-listing` when both are given.
+    #[arg(long = "from-installs", value_name = "DIR")]
+    pub from_installs: Option<PathBuf>,
     /// Sources to crawl, comma-separated: github, npm, pypi, registry.
     #[arg(
         long,
@@ -117,6 +122,22 @@ fn page_bases(c: &crate::config::CrawlConfig) -> crawler::listing::PageBases {
     }
 }
 
+/// `--from-installs`: probed records filled from what their installs have on disk.
+fn fill_from_installs(ds: &mut dataset::Dataset, dir: &std::path::Path) {
+    let r = crawler::installed::fill(ds, dir);
+    tracing::info!(
+        "{}: {} of {} probed records installed there; filled repository {}, license {}, \
+         homepage {}, README {}",
+        dir.display(),
+        r.installed,
+        r.probed,
+        r.repository,
+        r.license,
+        r.homepage,
+        r.readme
+    );
+}
+
 pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
     let now = crawler::now_rfc3339(args.now.as_deref())?;
     let path = g.dataset_path();
@@ -138,9 +159,20 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
             .map(|s| parse_listing(s))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let pages = page_bases(c);
-        let ds = crawler::import_listings(&listings, &pages, previous.as_ref(), &now)?;
+        let mut ds = crawler::import_listings(&listings, &pages, previous.as_ref(), &now)?;
+        if let Some(dir) = &args.from_installs {
+            fill_from_installs(&mut ds, dir);
+        }
         crawler::output::commit(&path, &ds, prev_len, guard, args.allow_shrink)?;
         tracing::info!("{}: {} records", path.display(), ds.servers.len());
+        return Ok(Status::Ok);
+    }
+
+    if let Some(dir) = &args.from_installs {
+        let mut ds = previous.with_context(|| format!("{}: no dataset to fill", path.display()))?;
+        fill_from_installs(&mut ds, dir);
+        ds.normalize();
+        crawler::output::commit(&path, &ds, prev_len, guard, args.allow_shrink)?;
         return Ok(Status::Ok);
     }
 

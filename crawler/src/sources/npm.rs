@@ -116,7 +116,9 @@ pub fn license_of(v: &Value) -> Option<String> {
         }
         _ => return None,
     };
-    (!l.is_empty() && l.len() <= 200 && !l.chars().any(char::is_control)).then_some(l)
+    // `SEE LICENSE IN <file>` and `UNLICENSED` name no license.
+    let named = !l.to_ascii_uppercase().starts_with("SEE LICENSE") && l != "UNLICENSED";
+    (named && !l.is_empty() && l.len() <= 200 && !l.chars().any(char::is_control)).then_some(l)
 }
 
 /// A homepage worth keeping: an http(s) URL that is not just the repository.

@@ -6,4 +6,5 @@
 
 mod ranking;
 mod relevance;
+mod remote;
 mod roundtrip;

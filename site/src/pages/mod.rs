@@ -1,7 +1,7 @@
 //! Every HTML page of the site and the files around them, one module per page family. Each
 //! family builds typed, borrowed views of the dataset (the page structs of its module) and
-//! renders them through the templates of `templates/` (compiled in by askama, see
-//! [`crate::tpl`]), in parallel, and returns the paths it wants in the sitemap.
+//! renders them through the templates of `templates/` (compiled in by askama, configured in
+//! `site/askama.toml`), in parallel, and returns the paths it wants in the sitemap.
 //!
 //! | family | module | paths |
 //! |---|---|---|

@@ -574,9 +574,7 @@ fn server_page<'a>(
         repo_url: repository.as_ref().and_then(|r| r.url.clone()),
         repository,
         license: s
-            .repository
-            .as_ref()
-            .and_then(|r| r.license.as_deref())
+            .license()
             .map(|l| clean_text(&shorten(l, 40)))
             .and_then(nonempty),
         stars: s.stars().map(compact),
