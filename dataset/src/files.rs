@@ -1,7 +1,9 @@
 //! The files the stages exchange besides the dataset, typed once here so that the stage that
 //! writes a file and the stages that read it agree on its shape: `crawl-report.json` (written by
-//! `crawl`, read by `build`) and `categories.json` (written by `enrich`, read by `build`). Each is pretty-printed JSON ending in a newline, byte-stable, and
-//! written atomically ([`write`]); [`read`] names the file and the field a bad file fails at.
+//! `crawl`, read by `build`), `categories.json` (written by `enrich`, read by `build`) and
+//! `index/web/common.json` (written by `index`, read by `build`). Each is pretty-printed JSON ending
+//! in a newline, byte-stable, and written atomically ([`write`]); [`read`] names the file and the
+//! field a bad file fails at.
 //!
 //! It does not decide what goes in a file: the writing stage does.
 
@@ -156,6 +158,25 @@ impl CategoriesFile {
     }
 }
 
+/// `index/web/common.json`: prebuilt results of the searches people make most, ranked by the
+/// indexer with the search box's own index; the site renders one page per search.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommonSearchesFile {
+    /// Sorted by slug.
+    pub searches: Vec<CommonSearch>,
+}
+
+/// One prebuilt search of `common.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommonSearch {
+    /// The query as typed.
+    pub q: String,
+    /// Its page's path segment (`search/q/<slug>/`).
+    pub slug: String,
+    /// Server ids, best first.
+    pub ids: Vec<String>,
+}
+
 /// Why an exchanged file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -282,5 +303,25 @@ mod tests {
             .contains("github rate limit core: 4999/5000 at start, ? at end"));
         r.sources.get_mut("github").unwrap().status = "partial".into();
         assert!(r.has_errors());
+    }
+
+    #[test]
+    fn common_searches_round_trip_and_name_the_bad_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("common.json");
+        let f = CommonSearchesFile {
+            searches: vec![CommonSearch {
+                q: "github issues".into(),
+                slug: "github-issues".into(),
+                ids: vec!["npm:a".into(), "npm:b".into()],
+            }],
+        };
+        write(&path, &f).unwrap();
+        assert_eq!(read::<CommonSearchesFile>(&path).unwrap(), f);
+        std::fs::write(&path, br#"{"searches":[{"q":"x","slug":"x","ids":[1]}]}"#).unwrap();
+        match read::<CommonSearchesFile>(&path) {
+            Err(FileError::Parse { field, .. }) => assert_eq!(field, "searches[0].ids[0]"),
+            other => panic!("expected a parse error, got {other:?}"),
+        }
     }
 }

@@ -11,7 +11,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
 
 use crate::prepare::{Doc, GENERIC_NAME_WORDS};
 
@@ -22,22 +21,8 @@ pub const RESULTS: usize = 30;
 /// Product names taken from the most used servers.
 pub const PRODUCTS: usize = 300;
 
-/// One prebuilt search.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Common {
-    /// The query as typed.
-    pub q: String,
-    /// Its page's path segment (`search/q/<slug>/`).
-    pub slug: String,
-    /// Server ids, best first.
-    pub ids: Vec<String>,
-}
-
-/// The file's contents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CommonFile {
-    pub searches: Vec<Common>,
-}
+/// The file's contents and one search of it, typed in [`dataset::files`] (the site reads it).
+pub use dataset::files::{CommonSearch as Common, CommonSearchesFile as CommonFile};
 
 /// The path segment of a query: its ASCII letters and digits, lowercased, words joined by `-`.
 pub fn slug(q: &str) -> String {
@@ -129,9 +114,9 @@ pub fn write(docs: &[Doc], web_dir: &Path) -> anyhow::Result<usize> {
     }
     searches.sort_by(|a, b| a.slug.cmp(&b.slug));
     let n = searches.len();
-    let mut bytes = serde_json::to_vec(&CommonFile { searches }).context("encoding common.json")?;
-    bytes.push(b'\n');
-    dataset::write_atomic(&web_dir.join(FILE), &bytes)?;
+    let path = web_dir.join(FILE);
+    dataset::files::write(&path, &CommonFile { searches })
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(n)
 }
 

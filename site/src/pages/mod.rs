@@ -1,7 +1,7 @@
 //! Every HTML page of the site and the files around them, one module per page family. Each
 //! family builds typed, borrowed views of the dataset (the page structs of its module) and
-//! renders them through the templates of `templates/` (compiled in by askama, see
-//! [`crate::tpl`]), in parallel, and returns the paths it wants in the sitemap.
+//! renders them through the templates of `templates/` (compiled in by askama, configured in
+//! `site/askama.toml`), in parallel, and returns the paths it wants in the sitemap.
 //!
 //! | family | module | paths |
 //! |---|---|---|
@@ -72,6 +72,9 @@ pub struct SiteCtx {
     pub abs: String,
     pub csp: &'static str,
     pub crawl_day: String,
+    /// Every source's crawl was skipped (the bundled sample, imported from package listings):
+    /// the footer says "Imported", not "Last crawl".
+    pub imported: bool,
     pub has_search: bool,
     /// `/search/q/` exists (prebuilt results of common searches).
     pub has_common_searches: bool,
@@ -446,6 +449,11 @@ impl<'a> Ctx<'a> {
             abs: inp.base.abs.clone(),
             csp: CSP,
             crawl_day: day(&ds.generated_at),
+            imported: !ds.crawl.is_empty()
+                && ds
+                    .crawl
+                    .values()
+                    .all(|v| v.status == dataset::CrawlStatus::Skipped),
             has_search: inp.has_search,
             has_common_searches: inp.common_searches.is_some_and(|c| !c.searches.is_empty()),
             has_categories: !categories.is_empty(),

@@ -9,24 +9,13 @@
 
 use askama::Template;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{page_file, write_page, Ctx, Meta, SiteCtx};
 use crate::Out;
 
-/// One prebuilt search as the indexer writes it (`indexer::common::Common`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CommonSearch {
-    pub q: String,
-    pub slug: String,
-    pub ids: Vec<String>,
-}
-
-/// `common.json`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct CommonFile {
-    pub searches: Vec<CommonSearch>,
-}
+/// `common.json` and its searches, typed in [`dataset::files`] (written by the indexer).
+pub use dataset::files::{CommonSearch, CommonSearchesFile as CommonFile};
 
 /// One prebuilt search's page.
 #[derive(Debug, Serialize)]
