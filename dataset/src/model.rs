@@ -315,6 +315,19 @@ pub const README_CAP: usize = 64 * 1024;
 pub const HEALTH_CAP: usize = 120;
 
 impl Server {
+    /// Whether Hisper saw this server work: its last stdio probe, or the last probe of one of
+    /// its remote endpoints, answered the MCP protocol. The one meaning of "verified" for every
+    /// count, filter and ranking boost.
+    pub fn verified(&self) -> bool {
+        self.probe
+            .as_ref()
+            .is_some_and(|p| p.outcome == crate::Outcome::Ok)
+            || self
+                .remote_probes
+                .iter()
+                .any(|p| p.outcome == crate::Outcome::Ok)
+    }
+
     /// Canonical order for the lists whose order carries no meaning.
     pub fn normalize(&mut self) {
         self.sources

@@ -36,6 +36,8 @@ enum Term {
     Category(String),
     Kind(Kind),
     Outcome(Outcome),
+    /// `verified`: [`Server::verified`], over stdio or a remote endpoint.
+    Verified,
     Transport(String),
     Remote,
     HasTools,
@@ -53,7 +55,7 @@ impl Term {
                 .ok_or_else(|| format!("`{k}` needs a value (`{k}=…`)"))
         }
         Ok(match k {
-            "verified" if v.is_none() => Term::Outcome(Outcome::Ok),
+            "verified" if v.is_none() => Term::Verified,
             "remote" if v.is_none() => Term::Remote,
             "has-tools" if v.is_none() => Term::HasTools,
             "source" => Term::Source(
@@ -89,6 +91,7 @@ impl Term {
             Term::Category(c) => s.categories.iter().any(|x| &x.id == c),
             Term::Kind(k) => s.kind == *k,
             Term::Outcome(o) => s.probe.as_ref().is_some_and(|p| p.outcome == *o),
+            Term::Verified => s.verified(),
             Term::Transport(t) => {
                 s.install.packages.iter().any(|p| &p.transport.kind == t)
                     || s.install.remotes.iter().any(|r| &r.kind == t)
@@ -231,6 +234,29 @@ mod tests {
         assert!(!all.servers.is_empty());
         assert!(all.servers.iter().all(|s| s.has_source(Source::Npm)
             && s.probe.as_ref().is_some_and(|p| p.outcome == Outcome::Ok)));
+    }
+
+    #[test]
+    fn a_server_that_answered_only_on_its_remote_endpoint_is_verified() {
+        let mut all = crate::synthetic::catalogue(50, 3);
+        for s in &mut all.servers {
+            s.probe = None;
+            s.remote_probes.clear();
+        }
+        all.servers[0].remote_probes.push(crate::ProbeRecord::bare(
+            Outcome::Ok,
+            "2026-12-01T00:00:00Z",
+        ));
+        all.servers[1].remote_probes.push(crate::ProbeRecord::bare(
+            Outcome::Timeout,
+            "2026-12-01T00:00:00Z",
+        ));
+        let id = all.servers[0].id.clone();
+        assert!(all.servers[0].verified());
+        assert!(!all.servers[1].verified());
+        Selection::parse("f", "verified\n").unwrap().apply(&mut all);
+        let ids: Vec<_> = all.servers.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, [id.as_str()]);
     }
 
     #[test]

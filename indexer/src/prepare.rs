@@ -438,7 +438,7 @@ pub fn prior(s: &Server, popularity: f32) -> f32 {
     let mut p =
         (POPULARITY_WEIGHT * popularity.clamp(0.0, 1.0)).exp() * (1.0 + QUALITY_WEIGHT * quality);
     p *= match s.probe.as_ref().map(|p| p.outcome) {
-        Some(Outcome::Ok) => VERIFIED,
+        _ if s.verified() => VERIFIED,
         Some(Outcome::NeedsConfig) => NEEDS_CONFIG,
         Some(o) if !o.is_up() => FAILED,
         _ => 1.0,
@@ -528,11 +528,16 @@ fn doc(s: &Server, slug: String, popularity: f32, vocab: &crate::vocabulary::Voc
         filters.push(("source".into(), src.source.as_str().into()));
     }
     filters.push(("kind".into(), s.kind.as_str().into()));
-    let status = s
-        .probe
-        .as_ref()
-        .map(|p| p.outcome.as_str())
-        .unwrap_or("unprobed");
+    // A server that answered over stdio or on one of its remote endpoints is `ok`; otherwise the
+    // stdio probe's outcome, else the first remote endpoint's.
+    let status = if s.verified() {
+        "ok"
+    } else {
+        s.probe
+            .as_ref()
+            .or(s.remote_probes.first())
+            .map_or("unprobed", |p| p.outcome.as_str())
+    };
     filters.push(("status".into(), status.into()));
     for c in &s.categories {
         filters.push(("category".into(), c.id.clone()));

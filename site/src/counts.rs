@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use dataset::{CrawlStatus, Dataset, Kind, Outcome, Source};
+use dataset::{CrawlStatus, Dataset, Kind, Source};
 
 /// The headline numbers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,11 +43,11 @@ impl Counts {
             if s.kind == Kind::Server {
                 c.servers += 1;
             }
+            if s.verified() {
+                c.verified += 1;
+            }
             if let Some(p) = &s.probe {
                 c.probed += 1;
-                if p.outcome == Outcome::Ok {
-                    c.verified += 1;
-                }
                 c.tools += p.tools.len();
                 names.extend(p.tool_names());
             }

@@ -85,7 +85,7 @@ impl Filter {
     /// Whether `s` (with its list item `it`) passes.
     pub fn matches(self, s: &Server, it: &Item) -> bool {
         match self {
-            Filter::Verified => s.probe.as_ref().is_some_and(|p| p.outcome == Outcome::Ok),
+            Filter::Verified => s.verified(),
             // A platform binary (`…-linux-x64`) is installed through its parent, listed instead.
             Filter::Servers => s.kind == Kind::Server && s.platform_of.is_none(),
             Filter::Stdio => {

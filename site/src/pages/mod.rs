@@ -242,12 +242,7 @@ impl Orders {
             }
             r
         };
-        let verified_server = |i: usize| {
-            servers[i]
-                .probe
-                .as_ref()
-                .is_some_and(|p| p.outcome == dataset::Outcome::Ok)
-        };
+        let verified_server = |i: usize| servers[i].verified();
         let mut verified = popular.clone();
         // Stable: each group keeps the popular order.
         verified.sort_by_key(|&i| !verified_server(i));

@@ -1,5 +1,6 @@
 //! Remote servers on the site: the stats page splits the outcomes of stdio probes from those of
-//! remote endpoints (one per probed endpoint), and the browse `remote/` filter lists the server.
+//! remote endpoints (one per probed endpoint), and the browse `remote/` and `verified/` filters list a
+//! server that answered only on a remote endpoint.
 
 use regex::Regex;
 
@@ -82,5 +83,11 @@ fn stats_split_stdio_and_remote_outcomes() {
     assert!(
         remote.contains("example/remote-only"),
         "browse remote/ lists it"
+    );
+    // Its stdio launch is missing, but one endpoint answered: it is verified like a stdio server.
+    let verified = std::fs::read_to_string(out.join("browse/verified/index.html")).unwrap();
+    assert!(
+        verified.contains("example/remote-only"),
+        "browse verified/ lists a server that answered on a remote endpoint"
     );
 }
