@@ -88,13 +88,16 @@ impl Field {
     }
 
     /// Whether its terms count toward the document's length (BM25's normalization). What the
-    /// probe saw (tool and prompt names and descriptions), the capability words and the
-    /// sub-packages' names do not: a server whose tools were listed, or that can do many things,
-    /// must not score lower on its own name than one nobody could run.
+    /// probe saw (tool and prompt names and descriptions), the README, the capability words and
+    /// the sub-packages' names do not: a server whose tools were listed, that documents itself
+    /// or that can do many things must not score lower on its own name than one nobody could
+    /// run or that ships no README (the official filesystem server fell to third on
+    /// "filesystem" when its README was filled in).
     pub fn counts_length(self) -> bool {
         !matches!(
             self,
-            Field::ToolNames
+            Field::Readme
+                | Field::ToolNames
                 | Field::PromptNames
                 | Field::ToolDescriptions
                 | Field::Capabilities
