@@ -12,7 +12,11 @@
 # expression or classifier, Project-URL, long description) for PyPI. Only the exact version the
 # record was probed at is read, and only empty fields are filled. The caches read are
 # $PROBE_CACHES (default: data/probe-cache, where scripts/probe-sample.sh installs, and
-# target/probe-cache/fixtures, the reference servers the probe tests install). That step alone:
+# target/probe-cache/fixtures, the reference servers the probe tests install). When the probe's
+# cache is gone, scripts/sample-installs.sh DIR puts the exact probed packages on disk in the same
+# layout (npm pack of each probed version: no dependencies, no scripts; registry links in the
+# manifests and READMEs rewritten to placeholder hosts) and PROBE_CACHES=DIR reads them; that is
+# how the committed sample was filled (56 of 56 probed records on 2026-12-04). That step alone:
 #   hisper --data data crawl --from-installs data/probe-cache
 #
 # Usage: scripts/make-sample.sh [LISTINGS_DIR]   (default /work/shared/data)
