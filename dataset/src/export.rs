@@ -298,6 +298,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn remotes_are_exported_exactly_as_the_registry_declared_them() {
+        // A Registry `remotes` entry with every field a remote can carry: a templated URL, its
+        // variables, and headers (a secret one among them).
+        let declared = json!([
+            {"type": "streamable-http", "url": "https://{tenant}.example.com/mcp",
+             "variables": {"tenant": {"description": "Your tenant", "isRequired": true,
+                                       "default": "acme", "choices": ["acme", "beta"]}},
+             "headers": [
+                {"name": "Authorization", "description": "Bearer token", "isRequired": true,
+                 "isSecret": true, "value": "Bearer {token}"},
+                {"name": "X-Region", "default": "eu", "format": "string"}
+             ]},
+            {"type": "sse", "url": "https://example.com/sse"}
+        ]);
+        let mut s = crate::synthetic::catalogue(1, 5).servers.remove(0);
+        s.install.remotes = serde_json::from_value(declared.clone()).unwrap();
+        let out = to_server_json(&s);
+        assert_eq!(out["remotes"], declared);
+        assert!(check_server_json(&out)
+            .iter()
+            .all(|e| !e.starts_with("remotes")));
+    }
+
+    #[test]
     fn versions() {
         for ok in ["1.2.3", "0.1.0-beta.1", "2025.1.1"] {
             assert!(is_exact_version(ok), "{ok}");
