@@ -545,6 +545,30 @@ fn doc(s: &Server, slug: String, popularity: f32, vocab: &crate::vocabulary::Voc
     for c in &s.categories {
         filters.push(("category".into(), c.id.clone()));
     }
+    // Spec features any probe saw, stdio or remote (`feature=apps`, `tasks`, `output-schemas`,
+    // `icons`, `deprecated`), each once.
+    let mut features = std::collections::BTreeSet::new();
+    for f in s
+        .probe
+        .iter()
+        .chain(&s.remote_probes)
+        .filter_map(|p| p.features.as_ref())
+    {
+        for (on, name) in [
+            (f.mcp_apps, "apps"),
+            (f.tasks, "tasks"),
+            (f.tools_with_output_schema > 0, "output-schemas"),
+            (f.icons, "icons"),
+            (!f.deprecated.is_empty(), "deprecated"),
+        ] {
+            if on {
+                features.insert(name);
+            }
+        }
+    }
+    for f in features {
+        filters.push(("feature".into(), f.into()));
+    }
     // The worst security finding on what the probe recorded (`findings=danger`, `=warning`, …).
     if let Some(w) = s.trust.as_ref().and_then(|t| t.worst) {
         filters.push(("findings".into(), w.as_str().into()));

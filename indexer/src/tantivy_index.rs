@@ -36,13 +36,14 @@ use crate::web::ScoreParams;
 const TOKENIZER: &str = "hisper";
 const ALL: &str = "all";
 /// Filter keys that are fast fields.
-pub const FILTER_KEYS: [&str; 6] = [
+pub const FILTER_KEYS: [&str; 7] = [
     "source",
     "kind",
     "status",
     "category",
     "transport",
     "findings",
+    "feature",
 ];
 
 fn schema() -> Schema {

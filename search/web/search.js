@@ -11,7 +11,7 @@
   var LIMIT = 10;      // the header's list
   var PAGE = 50;       // the search page's results, per "more"
   var MAX = 1000;      // the module answers at most this many
-  var FILTER_KEYS = [["kind", "Kind"], ["source", "Source"], ["status", "Status"], ["category", "Category"], ["transport", "Transport"]];
+  var FILTER_KEYS = [["kind", "Kind"], ["source", "Source"], ["status", "Status"], ["category", "Category"], ["transport", "Transport"], ["feature", "Feature"], ["findings", "Findings"]];
   var engine = null; // Promise of {search(q, filters) -> Promise<[{doc, score, rec}]>}
   var uid = 0;
 

@@ -174,3 +174,62 @@ fn the_findings_filter_keeps_servers_with_findings() {
     let t = tan.search(&q, &info, 50).unwrap();
     assert!(!t.is_empty() && t.iter().all(|h| h.doc == seven), "{t:?}");
 }
+
+/// `feature=<name>` keeps only servers whose stdio or remote probe saw that spec feature, in both
+/// engines.
+#[test]
+fn the_feature_filter_keeps_servers_whose_probes_saw_the_feature() {
+    let mut ds = dataset::synthetic::catalogue(300, 9);
+    let apps = |on: bool| {
+        let mut p = dataset::ProbeRecord::bare(dataset::Outcome::Ok, "2026-12-01T00:00:00Z");
+        p.features = Some(dataset::SpecFeatures {
+            mcp_apps: on,
+            tasks: !on,
+            ..Default::default()
+        });
+        p
+    };
+    // One over stdio, one only on a remote endpoint; one with tasks but not apps.
+    ds.servers[10].probe = Some(apps(true));
+    ds.servers[20].probe = None;
+    ds.servers[20].remote_probes = vec![apps(true)];
+    ds.servers[30].probe = Some(apps(false));
+    let with_apps: std::collections::BTreeSet<String> = [10usize, 20]
+        .iter()
+        .map(|&i| ds.servers[i].id.clone())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    indexer::index(&ds, dir.path(), None).unwrap();
+    let docs = indexer::prepare(&ds);
+    let f = vec![("feature".to_string(), "apps".to_string())];
+    let mut web = DirReader::open(&dir.path().join("web")).unwrap();
+    let tan = Searcher::open(&dir.path().join("tantivy")).unwrap();
+    for i in [10usize, 20, 30] {
+        let q = ds.servers[i].name.clone();
+        let ids = |hits: Vec<u32>| -> Vec<String> {
+            hits.iter().map(|&d| docs[d as usize].id.clone()).collect()
+        };
+        let w = ids(web
+            .search(&q, &f, 50)
+            .unwrap()
+            .iter()
+            .map(|h| h.doc)
+            .collect());
+        let t = ids(tan
+            .search(&q, &f, 50)
+            .unwrap()
+            .iter()
+            .map(|h| h.doc)
+            .collect());
+        assert!(w.iter().all(|id| with_apps.contains(id)), "web {q}: {w:?}");
+        assert!(
+            t.iter().all(|id| with_apps.contains(id)),
+            "tantivy {q}: {t:?}"
+        );
+        assert_eq!(
+            w.contains(&ds.servers[i].id),
+            i != 30,
+            "{q} finds itself only when it has apps"
+        );
+    }
+}
