@@ -2,7 +2,8 @@
 //! allowlist (ammonia), plus the plain-text cleaning applied to every other untrusted string.
 //!
 //! Links keep only `http`, `https` and `mailto` schemes (`javascript:` and `data:` are dropped),
-//! images are kept only from `https`, relative links are resolved against the repository (or
+//! images never load (the site makes no external request): an `https` image becomes a link to it
+//! named by its alt text (inside a link, just its alt text), any other is dropped; relative links are resolved against the repository (or
 //! dropped when there is none), outbound links get `rel="nofollow ugc noopener"`, and Unicode
 //! direction overrides are made visible instead of reordering the page. It does not highlight code.
 
@@ -154,9 +155,10 @@ pub fn render_readme(markdown: &str, base: Option<ammonia::Url>) -> String {
     }
 }
 
-/// Keeps the sanitized HTML valid where ammonia removed an attribute the element needs: an
-/// `<img>` whose `src` was dropped (not https) goes, an `<img>` without `alt` gets `alt=""`, and an
-/// `<a>` whose `href` was dropped loses its `rel`. `html` is ammonia's serialization (attribute
+/// Keeps the sanitized HTML valid where ammonia removed an attribute the element needs, and keeps
+/// the page free of external requests: an `<img>` whose `src` was dropped (not https) goes, an
+/// `<img>` with a `src` becomes a link to the image named by its alt text (or "image"), or just
+/// that text inside a link, and an `<a>` whose `href` was dropped loses its `rel`. `html` is ammonia's serialization (attribute
 /// values double-quoted, `"` escaped inside them).
 fn fix_tags(html: &str) -> String {
     if !html.contains("<img") && !html.contains("<a ") {
@@ -164,6 +166,8 @@ fn fix_tags(html: &str) -> String {
     }
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
+    // How many `<a>` are open: an image inside a link becomes text, not a nested link.
+    let mut in_link = 0usize;
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
@@ -186,16 +190,28 @@ fn fix_tags(html: &str) -> String {
         };
         let tag = &rest[..=end];
         if tag.starts_with("<img") && matches!(tag.as_bytes().get(4), Some(b' ' | b'>' | b'/')) {
-            if tag.contains(" src=\"") {
-                if tag.contains(" alt=\"") {
-                    out.push_str(tag);
+            if let Some(src) = attr(tag, "src") {
+                // Values are ammonia's serialization, already escaped for an attribute.
+                let alt = attr(tag, "alt").filter(|a| !a.trim().is_empty());
+                let text = alt.unwrap_or("image");
+                if in_link > 0 {
+                    out.push_str(&format!("<span class=\"img-alt\">[{text}]</span>"));
                 } else {
-                    out.push_str("<img alt=\"\"");
-                    out.push_str(&tag[4..]);
+                    out.push_str(&format!(
+                        "<a class=\"img-link\" href=\"{src}\" rel=\"{OUTBOUND_REL}\">[{text}]</a>"
+                    ));
                 }
             }
-        } else if tag.starts_with("<a ") && !tag.contains(" href=\"") {
-            out.push_str(&tag.replace(&format!(" rel=\"{OUTBOUND_REL}\""), ""));
+        } else if tag.starts_with("<a ") || tag == "<a>" {
+            in_link += 1;
+            if tag.contains(" href=\"") {
+                out.push_str(tag);
+            } else {
+                out.push_str(&tag.replace(&format!(" rel=\"{OUTBOUND_REL}\""), ""));
+            }
+        } else if tag == "</a>" {
+            in_link = in_link.saturating_sub(1);
+            out.push_str(tag);
         } else {
             out.push_str(tag);
         }
@@ -203,6 +219,14 @@ fn fix_tags(html: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The value of attribute `name` in a serialized tag (`name="…"`), as written there.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let len = tag[start..].find('"')?;
+    Some(&tag[start..start + len])
 }
 
 #[cfg(test)]
@@ -217,10 +241,11 @@ mod tests {
         );
         assert!(!html.contains("alt=\"a\""), "{html}");
         assert!(
-            html.contains("<img alt=\"\" src=\"https://example.com/a.png\">"),
+            html.contains(r#"<a class="img-link" href="https://example.com/a.png" rel="nofollow ugc noopener">[image]</a>"#),
             "{html}"
         );
-        assert!(!html.contains("rel="), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert_eq!(html.matches("rel=").count(), 1, "{html}");
         assert!(html.contains("title=\"a&gt;b\">t</a>"), "{html}");
     }
 
@@ -257,8 +282,30 @@ mod tests {
             None,
         );
         assert!(!html.contains("http://example.com/a.png"), "{html}");
-        assert!(html.contains("https://example.com/b.png"), "{html}");
+        assert!(
+            html.contains("href=\"https://example.com/b.png\""),
+            "{html}"
+        );
         assert!(!html.contains("data:image"), "{html}");
+        assert!(
+            !html.contains("<img"),
+            "no image loads from elsewhere: {html}"
+        );
+    }
+
+    #[test]
+    fn a_badge_inside_a_link_becomes_its_alt_text() {
+        let html = render_readme(
+            "[![npm version](https://badge.example/v.svg)](https://example.com/pkg) ![logo \"x\"](https://example.com/l.png)",
+            None,
+        );
+        assert!(!html.contains("<img"), "{html}");
+        assert!(
+            html.contains(r#"<a href="https://example.com/pkg" rel="nofollow ugc noopener"><span class="img-alt">[npm version]</span></a>"#),
+            "{html}"
+        );
+        assert!(html.contains("[logo &quot;x&quot;]</a>"), "{html}");
+        assert_eq!(html.matches("<a ").count(), 2, "no nested links: {html}");
     }
 
     #[test]
