@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use dataset::{Dataset, Repository, Source};
+use dataset::{Dataset, Source};
 use serde_json::{Map, Value};
 
 use crate::normalize::{normalize_repo, pep503, RepoRef};
@@ -332,14 +332,7 @@ pub fn fill(ds: &mut Dataset, root: &Path) -> FillReport {
         report.installed += 1;
         if s.repository.is_none() {
             if let Some(r) = &m.repo {
-                s.repository = Some(Repository {
-                    url: r.url(),
-                    forge: r.forge.clone(),
-                    owner: r.owner.clone(),
-                    name: r.name.clone(),
-                    subfolder: r.subfolder.clone(),
-                    ..Default::default()
-                });
+                s.repository = Some(r.to_repository());
                 report.repository += 1;
             }
         }

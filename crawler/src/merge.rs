@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use dataset::{Dataset, Install, Package, Repository, Server, Source, SourceEntry};
+use dataset::{Dataset, Install, Package, Server, Source, SourceEntry};
 
 use crate::classify::{self, Classification};
 use crate::found::Found;
@@ -341,14 +341,7 @@ fn build(id: &str, items: &[&Found], now: &str) -> Server {
             }
             Some(meta)
         }
-        None => linked.map(|r| Repository {
-            url: r.url(),
-            forge: r.forge.clone(),
-            owner: r.owner.clone(),
-            name: r.name.clone(),
-            subfolder: r.subfolder.clone(),
-            ..Default::default()
-        }),
+        None => linked.map(RepoRef::to_repository),
     };
 
     let mut install = Install::default();

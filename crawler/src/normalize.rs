@@ -20,6 +20,19 @@ pub struct RepoRef {
 }
 
 impl RepoRef {
+    /// The dataset's repository for this reference, with nothing fetched yet (no stars, no
+    /// license, no dates).
+    pub fn to_repository(&self) -> dataset::Repository {
+        dataset::Repository {
+            url: self.url(),
+            forge: self.forge.clone(),
+            owner: self.owner.clone(),
+            name: self.name.clone(),
+            subfolder: self.subfolder.clone(),
+            ..Default::default()
+        }
+    }
+
     /// `https://<forge host>/<owner>/<name>`.
     pub fn url(&self) -> String {
         format!(
