@@ -1,15 +1,13 @@
 //! The shared HTTP layer against a local fake: rate limits, retries, bad bodies, the disk
 //! cache, and per-host spacing and concurrency measured from the fake's request log.
 
-mod fake;
-
 use std::io::{Read, Write};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::fake::{Fake, Resp};
 use crawler::http::{Http, HttpConfig, HttpError, SourceHttp};
-use fake::{Fake, Resp};
 
 fn config() -> HttpConfig {
     let mut c = HttpConfig::new("hisper/test (+http://contact.invalid)");

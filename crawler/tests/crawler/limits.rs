@@ -3,15 +3,15 @@
 //! a token finishes discovery inside its limits, and a slow or rate-limited GitHub does not hold
 //! up npm and PyPI.
 
-mod fake;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::fake::{
+    self, github_repo, packument, pypi_project, registry_entry, Hosts, Limits, Resp, World,
+};
 use crawler::crawl::{crawl, Options};
 use crawler::http::HttpConfig;
 use dataset::Source;
-use fake::{github_repo, packument, pypi_project, registry_entry, Hosts, Limits, Resp, World};
 use serde_json::json;
 
 const NOW: &str = "2026-11-22T00:00:00Z";

@@ -1,16 +1,14 @@
 //! End-to-end crawls against the local fake: each source alone, merging across sources,
 //! kill-and-resume, failing sources, the shrink guard and incremental runs.
 
-mod fake;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::fake::{self, github_repo, packument, pypi_project, registry_entry, Fake, Resp, World};
 use crawler::crawl::{crawl, crawl_async, CrawlResult, Endpoints, Options};
 use crawler::http::HttpConfig;
 use dataset::{Confidence, CrawlStatus, Dataset, Kind, Source};
-use fake::{github_repo, packument, pypi_project, registry_entry, Fake, Resp, World};
 use serde_json::json;
 
 const NOW: &str = "2026-11-22T00:00:00Z";
