@@ -37,17 +37,6 @@ pub const EXFILTRATION: &str = "exfiltration";
 pub const TYPOSQUAT: &str = "typosquat";
 pub const RUG_PULL: &str = "rug-pull";
 
-/// Every rule family, for documentation, filters and the benchmark.
-pub const RULES: &[&str] = &[
-    HIDDEN,
-    INVISIBLE,
-    SHADOWING,
-    CREDENTIALS,
-    EXFILTRATION,
-    TYPOSQUAT,
-    RUG_PULL,
-];
-
 /// What the rules know about the rest of the catalogue.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {

@@ -67,9 +67,6 @@ impl<'a> Cursor<'a> {
     pub fn new(buf: &'a [u8]) -> Self {
         Cursor { buf, pos: 0 }
     }
-    pub fn at_end(&self) -> bool {
-        self.pos >= self.buf.len()
-    }
     // Inlined, and a plain loop: the postings loop calls these per posting, and a browser's
     // baseline WebAssembly code pays for every call and iterator step.
     #[inline(always)]

@@ -493,14 +493,6 @@ fn pick_package(s: &Server) -> Option<Package> {
     })
 }
 
-/// The preferred launch of a server: a stdio npm or PyPI package, then any package, then a remote.
-pub fn preferred_launch(s: &Server) -> Option<Launch> {
-    if let Some(p) = pick_package(s) {
-        return Some(package_launch(&p));
-    }
-    s.install.remotes.iter().find_map(remote_launch)
-}
-
 /// The key a server gets in a client's config: the last part of its name, `[a-z0-9-_]` only.
 pub fn config_key(name: &str) -> String {
     let last = name.rsplit('/').next().unwrap_or(name);

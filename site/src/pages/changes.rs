@@ -1,8 +1,9 @@
 //! The changes page (`/changes/`, `templates/changes.html`): what tonight's dataset changed
 //! against the previous night's (`<data>/previous/servers.json`), for people: the servers that
 //! appeared, the ones that broke (their probe worked and now fails) and recovered (the other way
-//! round), the ones whose tools changed (names added and removed), and the ones that went away.
-//! The same comparison for machines is `changes/latest.json` ([`crate::machine::changes`]),
+//! round), the ones whose tools changed (names added and removed), the ones whose tool
+//! definitions changed tonight (from enrich's tool changelog, rug pulls first: a definition that
+//! changed under the same version), and the ones that went away. The same comparison for machines is `changes/latest.json` ([`crate::machine::changes`]),
 //! linked from the page. Without a previous dataset the page says there is nothing to compare.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,6 +46,17 @@ pub struct ToolChange<'a> {
     pub removed: Vec<String>,
 }
 
+/// A server whose tool definitions changed tonight (its changelog's `changed` entries dated
+/// the dataset's day); the description diffs are on its page (`#changelog`).
+#[derive(Debug, Serialize)]
+pub struct Redefined<'a> {
+    pub it: &'a Item,
+    /// A definition changed while the version stayed the same.
+    pub rug_pull: bool,
+    /// `tool` and the parts of it that changed (`description, input_schema`).
+    pub tools: Vec<(String, String)>,
+}
+
 /// A server that is no longer in the dataset.
 #[derive(Debug, Serialize)]
 pub struct Gone {
@@ -84,6 +96,9 @@ pub struct ChangesPage<'a> {
     pub broke: Section<Flip<'a>>,
     pub recovered: Section<Flip<'a>>,
     pub tools: Section<ToolChange<'a>>,
+    pub redefined: Section<Redefined<'a>>,
+    /// How many of `redefined` are rug pulls.
+    pub rug_pulls: String,
     pub gone: Section<Gone>,
     /// Servers whose version changed.
     pub new_versions: String,
@@ -136,6 +151,42 @@ fn names(set: BTreeSet<&str>) -> Vec<String> {
         .take(40)
         .map(|n| clean_text(&shorten(n, 80)))
         .collect()
+}
+
+/// Tonight's changed tool definitions, rug pulls first, then in popular order. They come from
+/// the dataset's own tool history, so they are listed even without a previous dataset.
+fn redefined<'a>(ctx: &'a Ctx, date: &str) -> Vec<Redefined<'a>> {
+    let mut out: Vec<Redefined> = ctx
+        .orders
+        .popular
+        .iter()
+        .filter_map(|&i| {
+            let t = ctx.ds.servers[i].trust.as_ref()?;
+            let tonight: Vec<&dataset::ToolChange> = t
+                .history
+                .changelog
+                .iter()
+                .filter(|c| c.date == date && c.change == dataset::ChangeKind::Changed)
+                .collect();
+            (!tonight.is_empty()).then(|| Redefined {
+                it: &ctx.items[i],
+                rug_pull: tonight.iter().any(|c| c.rug_pull),
+                tools: tonight
+                    .iter()
+                    .take(40)
+                    .map(|c| {
+                        (
+                            clean_text(&shorten(&c.tool, 80)),
+                            clean_text(&shorten(&c.fields.join(", ").replace('_', " "), 120)),
+                        )
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    // Stable: popular order within each group.
+    out.sort_by_key(|r| !r.rug_pull);
+    out
 }
 
 /// Writes `/changes/`; returns its path for the sitemap.
@@ -211,13 +262,18 @@ pub fn render(ctx: &Ctx, out: &Out) -> anyhow::Result<Vec<String>> {
             id: clean_text(&shorten(id, 120)),
         })
         .collect();
+    let date = day(&ds.generated_at);
+    let redefined = redefined(ctx, &date);
+    let rug_pulls = redefined.iter().filter(|r| r.rug_pull).count();
     let page = ChangesPage {
-        date: day(&ds.generated_at),
+        date,
         previous: ctx.inp.previous.map(|p| day(&p.generated_at)),
         appeared: Section::new(appeared),
         broke: Section::new(broke),
         recovered: Section::new(recovered),
         tools: Section::new(tools),
+        redefined: Section::new(redefined),
+        rug_pulls: thousands(rug_pulls as u64),
         gone: Section::new(gone),
         new_versions: thousands(new_versions as u64),
     };

@@ -603,3 +603,31 @@ fn findings_come_first_with_their_evidence_highlighted_and_the_changelog_shows_t
     assert_eq!(tc["changes"][0]["change"], "changed");
     assert_eq!(tc["changes"][0]["diff"][1]["op"], "+");
 }
+
+#[test]
+fn package_pages_are_linked_only_when_the_crawl_had_a_web_base() {
+    let out = shared();
+    // The crawler writes a source's `url` only when a package web base is configured
+    // (`HISPER_NPM_WEB` / `[crawl] npm_web`): then the identifier links to the package page, and
+    // the repository to its forge.
+    let linked = read(&out.join("servers/example-postgres-mcp/index.html"));
+    let links = &linked[linked.find("<ul class=\"links small\">").unwrap()..];
+    let links = &links[..links.find("</ul>").unwrap()];
+    assert!(
+        links.contains(
+            "<a href=\"https://npm.example/package/@example/postgres-mcp\" rel=\"nofollow ugc noopener\">npm: @example/postgres-mcp</a>"
+        ),
+        "{links}"
+    );
+    assert!(
+        links.contains("href=\"https://github.com/example-org/postgres-mcp\""),
+        "{links}"
+    );
+    // Without one (no `url` in the record) the identifier is shown as text, with no link at all:
+    // no package-registry host is ever made up.
+    let plain = read(&out.join("servers/weather-mcp-server/index.html"));
+    let links = &plain[plain.find("<ul class=\"links small\">").unwrap()..];
+    let links = &links[..links.find("</ul>").unwrap()];
+    assert!(links.contains("<li>PyPI: weather-mcp-server"), "{links}");
+    assert!(!links.contains("<a "), "{links}");
+}
