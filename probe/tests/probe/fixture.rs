@@ -311,9 +311,18 @@ fn server_to_client_requests_get_correct_replies() {
 
 #[test]
 fn no_secret_of_the_prober_reaches_the_server() {
-    // SAFETY (edition 2021): set once; the value only has to be visible to this process.
-    std::env::set_var("GITHUB_TOKEN", "ghp_SECRETSECRETSECRETSECRET0123456789");
-    std::env::set_var("HISPER_SECRET_CANARY", "canary-value-7731");
+    // the prober's own environment holds the secrets: this test runs in a child process
+    let secrets = [
+        ("GITHUB_TOKEN", "ghp_SECRETSECRETSECRETSECRET0123456789"),
+        ("HISPER_SECRET_CANARY", "canary-value-7731"),
+    ];
+    if !crate::common::in_child_with_env(
+        module_path!(),
+        "no_secret_of_the_prober_reaches_the_server",
+        &secrets,
+    ) {
+        return;
+    }
     for sb in [sandbox(), Sandbox::None] {
         let sandboxed = sb != Sandbox::None;
         let r = run("env-echo", sb, 10.0, &[]);

@@ -1,5 +1,5 @@
 //! The committed JSON Schema (`data/schema/servers.schema.json`) must match the types.
-//! Regenerate with `HISPER_BLESS=1 cargo test -p hisper-dataset --test schema`.
+//! Regenerate with `HISPER_BLESS=1 cargo test -p hisper-dataset --test dataset schema`.
 
 use std::path::PathBuf;
 
@@ -15,7 +15,7 @@ fn committed_json_schema_matches_the_types() {
     assert!(
         committed == generated,
         "data/schema/servers.schema.json drifted from the dataset types; \
-         run `HISPER_BLESS=1 cargo test -p hisper-dataset --test schema` and commit the result"
+         run `HISPER_BLESS=1 cargo test -p hisper-dataset --test dataset schema` and commit the result"
     );
 }
 

@@ -7,7 +7,6 @@
 //! write a marker outside the cache and dump their environment).
 
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use dataset::Package;
@@ -16,13 +15,19 @@ use probe::{procs, Sandbox};
 
 const SECRET: &str = "ghp_FAKEhisperInstallSecret0123456789";
 
-fn fake_secret_in_env() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        std::env::set_var("GITHUB_TOKEN", SECRET);
-        std::env::set_var("HISPER_FAKE_SECRET", SECRET);
-        std::env::set_var("npm_config__authToken", SECRET);
-    });
+/// Whether the calling test goes on here: `test` runs again in a child process whose
+/// environment (the prober's, which the install must not see) holds the fake secret
+/// ([`crate::common::in_child_with_env`]); in this process the caller returns.
+fn with_fake_secret_in_env(test: &str) -> bool {
+    crate::common::in_child_with_env(
+        module_path!(),
+        test,
+        &[
+            ("GITHUB_TOKEN", SECRET),
+            ("HISPER_FAKE_SECRET", SECRET),
+            ("npm_config__authToken", SECRET),
+        ],
+    )
 }
 
 fn in_ci() -> bool {
@@ -80,8 +85,8 @@ fn assert_no_leftovers(tag: &str) {
 
 /// A hostile "package manager" (a shell script) run through the install runner: what it can
 /// see and where it can write.
+/// (Its caller runs with the fake secret in its environment: [`with_fake_secret_in_env`].)
 fn hostile_install(sandbox: Sandbox, tag: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
-    fake_secret_in_env();
     let root = tempfile::tempdir().expect("tempdir");
     let cache = root.path().join("cache");
     let pkg_dir = cache.join("npm").join("hostile@1.0.0");
@@ -126,6 +131,9 @@ exit 0
 #[test]
 fn sandboxed_install_sees_no_secret_and_writes_only_its_cache_dir() {
     let Some(sb) = bwrap() else { return };
+    if !with_fake_secret_in_env("sandboxed_install_sees_no_secret_and_writes_only_its_cache_dir") {
+        return;
+    }
     let tag = format!("hisper-install-hostile-{}", std::process::id());
     let host_tmp = PathBuf::from(format!("/tmp/{tag}-tmp-write"));
     let (root, pkg_dir, outside) = hostile_install(sb, &tag);
@@ -163,6 +171,9 @@ fn sandboxed_install_sees_no_secret_and_writes_only_its_cache_dir() {
 
 #[test]
 fn unsandboxed_install_still_gets_a_clean_env() {
+    if !with_fake_secret_in_env("unsandboxed_install_still_gets_a_clean_env") {
+        return;
+    }
     let tag = format!("hisper-install-bare-{}", std::process::id());
     let (_root, pkg_dir, outside) = hostile_install(Sandbox::None, &tag);
     let env = std::fs::read_to_string(pkg_dir.join("env.txt")).expect("env dumped");
@@ -223,7 +234,9 @@ fn npm_install_in_the_sandbox_runs_no_lifecycle_script() {
         eprintln!("SKIPPED: npm is not installed");
         return;
     };
-    fake_secret_in_env();
+    if !with_fake_secret_in_env("npm_install_in_the_sandbox_runs_no_lifecycle_script") {
+        return;
+    }
     let name = "hisper-lifecycle-fixture";
     let root = tempfile::tempdir().unwrap();
     let outside = root.path().join("outside");
@@ -387,7 +400,10 @@ fn pypi_install_in_the_sandbox_makes_a_venv_and_writes_only_its_dir() {
         eprintln!("SKIPPED: python3 is not installed");
         return;
     };
-    fake_secret_in_env();
+    if !with_fake_secret_in_env("pypi_install_in_the_sandbox_makes_a_venv_and_writes_only_its_dir")
+    {
+        return;
+    }
     let root = tempfile::tempdir().unwrap();
     let whl = build_wheel(&python, root.path());
     let file = whl.file_name().unwrap().to_string_lossy().into_owned();
@@ -454,7 +470,9 @@ fn a_package_the_registry_does_not_have_is_install_failed() {
         eprintln!("SKIPPED: npm is not installed");
         return;
     }
-    fake_secret_in_env();
+    if !with_fake_secret_in_env("a_package_the_registry_does_not_have_is_install_failed") {
+        return;
+    }
     let root = tempfile::tempdir().unwrap();
     // an empty registry: every packument is a 404
     let server = tiny_http::Server::http("127.0.0.1:0").expect("listen");

@@ -1,7 +1,11 @@
 //! The engine's cold path allocates per file and per query, never per term or per posting:
 //! building an error value eagerly (`ok_or(FormatError(..))`) once made every posting allocate,
-//! 14,576 allocations for one query at 100k servers. This binary counts allocations with a global
-//! allocator of its own, per thread, so it runs alone in its own test binary.
+//! 14,576 allocations for one query at 100k servers.
+//!
+//! The global allocator below is the whole test binary's (every test of `main.rs` allocates
+//! through it), but it counts per thread: libtest runs each test on a thread of its own, and a
+//! measured closure runs synchronously on the test's thread, so the tests running in parallel
+//! (the property tests of [`crate::fuzz`]) never add to what a measurement here counts.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
