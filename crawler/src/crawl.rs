@@ -263,6 +263,7 @@ struct Run {
     items: Vec<Found>,
     http: SourceHttp,
     notes: Vec<String>,
+    plan: sources::BudgetPlan,
 }
 
 fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
@@ -359,6 +360,7 @@ async fn run_one(
                 items: state.known.into_values().collect(),
                 http: sh,
                 notes: vec![msg],
+                plan: Default::default(),
             };
             return (run, None);
         }
@@ -373,6 +375,7 @@ async fn run_one(
         full: o.full,
         today: dataset::time::day_number(&o.now).unwrap_or(0),
         notes: notes.clone(),
+        plan: Default::default(),
     };
     let t0 = std::time::Instant::now();
     let result = crawler.crawl(&mut ctx).await;
@@ -392,6 +395,7 @@ async fn run_one(
                 items: ctx.state.known.values().cloned().collect(),
                 http: sh,
                 notes,
+                plan: ctx.plan.clone(),
             };
             (run, Some(Active { crawler, ctx }))
         }
@@ -420,6 +424,7 @@ async fn run_one(
                 items: items.into_values().collect(),
                 http: sh,
                 notes,
+                plan: ctx.plan.clone(),
             };
             (run, None)
         }
@@ -536,6 +541,7 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
             run.items.extend(r.found);
             if let Some(a) = active.iter().flatten().find(|a| a.ctx.source == source) {
                 run.notes = a.ctx.notes.lock().map(|n| n.clone()).unwrap_or_default();
+                run.plan = a.ctx.plan.clone();
             }
         }
     }
@@ -637,6 +643,7 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
                 .sort_by(|a, b| (&a.url, &a.message).cmp(&(&b.url, &b.message)));
             sr.notes = r.notes.clone();
             sr.rate_limits = r.http.budgets.lock().map(|b| b.clone()).unwrap_or_default();
+            sr.plan = (r.plan != sources::BudgetPlan::default()).then(|| r.plan.clone());
             summary.status = r.status;
             summary.started_at = Some(o.now.clone());
             summary.finished_at = Some(o.now.clone());

@@ -32,7 +32,7 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{url_with, Crawl, Ctx, Resolved};
+use super::{url_with, Crawl, Ctx, PlannedLimit, Resolved};
 use crate::found::{signal, Found};
 use crate::http::{Budget, HttpError};
 use crate::normalize::{normalize_repo, pep503};
@@ -417,13 +417,6 @@ pub fn capacity(
     Some(cap)
 }
 
-fn min_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    }
-}
-
 impl Github {
     /// A rate-limit window of `secs` seconds on the API's clock.
     fn window(&self, secs: u64) -> std::time::Duration {
@@ -461,9 +454,9 @@ impl Github {
         }
     }
 
-    /// The search time and budget this source can spend before its deadline, logged as the
-    /// discovery plan.
-    fn plan_discovery(&self, ctx: &Ctx, p: &Progress) {
+    /// The search time and budget this source can spend before its deadline: the discovery
+    /// plan, logged and kept for the report.
+    fn plan_discovery(&self, ctx: &mut Ctx, p: &Progress) {
         let estimate = ctx
             .state
             .marks
@@ -481,13 +474,43 @@ impl Github {
             self.queries.len(),
             p.queue.len(),
             search
+                .as_ref()
                 .map(|b| format!("{}/{}", b.remaining, b.limit))
                 .unwrap_or("unknown".into()),
-            core.map(|b| format!("{}/{}", b.remaining, b.limit))
+            core.as_ref()
+                .map(|b| format!("{}/{}", b.remaining, b.limit))
                 .unwrap_or("unknown".into()),
             left.map(|l| format!("{} s left", l.as_secs()))
                 .unwrap_or("no deadline".into()),
             cap.map(|c| c.to_string()).unwrap_or("unbounded".into()),
+        );
+        let spacing = |lane: &str| {
+            ctx.http
+                .lane_politeness(lane)
+                .map(|p| p.min_spacing.as_millis() as u64)
+        };
+        let plan = &mut ctx.plan;
+        plan.seconds = left.map(|l| l.as_secs());
+        plan.discovery_requests = estimate + p.search_requests;
+        plan.limits.insert(
+            LANE_SEARCH.into(),
+            PlannedLimit {
+                limit: search.as_ref().map(|b| b.limit),
+                remaining: search.as_ref().map(|b| b.remaining),
+                window_secs: Some(60),
+                spacing_ms: spacing(LANE_SEARCH),
+                capacity: cap,
+            },
+        );
+        plan.limits.insert(
+            LANE_CORE.into(),
+            PlannedLimit {
+                limit: core.as_ref().map(|b| b.limit),
+                remaining: core.as_ref().map(|b| b.remaining),
+                window_secs: Some(3600),
+                spacing_ms: spacing(LANE_CORE),
+                capacity: capacity(core.as_ref(), self.window(3600), left),
+            },
         );
         if cap.is_some_and(|c| c < estimate) {
             ctx.note(format!(
@@ -497,8 +520,9 @@ impl Github {
         }
     }
 
-    /// How many repositories the core budget and the time left can enrich.
-    fn enrich_capacity(&self, ctx: &Ctx) -> Option<u64> {
+    /// How many repositories the core budget and the time left can enrich, and which of the
+    /// two bounds it (`None`: unbounded).
+    fn enrich_capacity(&self, ctx: &Ctx) -> Option<(u64, &'static str)> {
         let left = ctx.http.time_left();
         let core = ctx.http.budget("core");
         let by_budget = capacity(core.as_ref(), self.window(3600), left)
@@ -512,7 +536,12 @@ impl Github {
         let by_time = left
             .filter(|_| !spacing.is_zero())
             .map(|l| (l.as_millis() / spacing.as_millis().max(1)) as u64 / ENRICH_COST);
-        min_opt(by_budget, by_time)
+        match (by_budget, by_time) {
+            (Some(b), Some(t)) if t < b => Some((t, "time")),
+            (Some(b), _) => Some((b, "core budget")),
+            (None, Some(t)) => Some((t, "time")),
+            (None, None) => None,
+        }
     }
 
     async fn search(&self, ctx: &mut Ctx, p: &mut Progress) -> Result<(), HttpError> {
@@ -843,9 +872,27 @@ impl Crawl for Github {
             let wanted = todo.len();
             let cap = self.enrich_capacity(ctx);
             let later = match cap {
-                Some(c) if (c as usize) < todo.len() => todo.split_off(c as usize),
+                Some((c, _)) if (c as usize) < todo.len() => todo.split_off(c as usize),
                 _ => Vec::new(),
             };
+            {
+                let core = ctx.http.budget("core");
+                let left = ctx.http.time_left();
+                let plan = &mut ctx.plan;
+                plan.discovery_requests_made = p.search_requests;
+                plan.shortfall = p.shortfall;
+                plan.enrich_items = wanted as u64;
+                plan.enrichment_requests = wanted as u64 * ENRICH_COST;
+                plan.enrich_planned = todo.len() as u64;
+                plan.limited_by = (!later.is_empty())
+                    .then(|| cap.map(|(_, by)| by.to_string()))
+                    .flatten();
+                // What enrichment planned against: the core budget as it stands now.
+                let e = plan.limits.entry(LANE_CORE.into()).or_default();
+                e.remaining = core.as_ref().map(|b| b.remaining).or(e.remaining);
+                e.limit = core.as_ref().map(|b| b.limit).or(e.limit);
+                e.capacity = capacity(core.as_ref(), self.window(3600), left);
+            }
             tracing::info!(
                 "github plan: {} repositories found, {wanted} need enrichment (≈{} core requests); \
                  enriching {} now, {} left for the next night",
@@ -879,6 +926,7 @@ impl Crawl for Github {
                     Err(e) => ctx.http.record(&e),
                 }
             }
+            ctx.plan.left_for_next_night = deferred as u64;
             if deferred > 0 {
                 ctx.note(format!(
                     "enriched {} of {wanted} repositories (most starred first); {deferred} left \

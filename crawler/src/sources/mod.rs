@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::found::Found;
 use crate::http::{HttpError, SourceHttp};
+pub use dataset::files::{BudgetPlan, PlannedLimit};
 
 /// What a source keeps between runs and during one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -85,6 +86,8 @@ pub struct Ctx {
     pub today: i64,
     /// Non-fatal problems worth reporting (incomplete results, capped queries).
     pub notes: Arc<Mutex<Vec<String>>>,
+    /// The source's budget plan, for the crawl report.
+    pub plan: BudgetPlan,
 }
 
 impl Ctx {
@@ -190,6 +193,7 @@ where
             to_fetch.push(h);
         }
     }
+    ctx.plan.links_wanted = to_fetch.len() as u64;
     if to_fetch.is_empty() {
         return out;
     }
@@ -236,12 +240,27 @@ where
             }
         }
     }
+    ctx.plan.links_left = out.unresolved.len() as u64;
     if deferred > 0 {
         ctx.note(format!(
             "{deferred} links from other sources left for the next night (out of time or budget)"
         ));
     }
     out
+}
+
+/// The plan's entry for a lane bounded by time alone: its spacing and the requests the time
+/// left allows.
+pub fn spacing_limit(http: &SourceHttp, lane: &str) -> PlannedLimit {
+    let spacing = http
+        .lane_politeness(lane)
+        .map(|p| p.min_spacing)
+        .unwrap_or(http.http.config().min_spacing);
+    PlannedLimit {
+        spacing_ms: Some(spacing.as_millis() as u64),
+        capacity: time_capacity(http, lane, 1),
+        ..Default::default()
+    }
 }
 
 /// How many units of `cost` requests the time left allows on one lane of this source, from its

@@ -328,6 +328,57 @@ fn without_a_token_github_finishes_discovery_within_the_anonymous_limits() {
             r.report.sources[s]
         );
     }
+    // The budget plan is in the report, typed: GitHub planned discovery against 10 searches a
+    // minute and enrichment against 60 core requests an hour, found that the core budget could
+    // not cover 300 repositories and left the rest, in numbers that add up.
+    let plan = gh.plan.as_ref().expect("github plan");
+    assert_eq!(plan.limits["search"].limit, Some(10), "{plan:?}");
+    assert_eq!(plan.limits["search"].window_secs, Some(60), "{plan:?}");
+    assert_eq!(plan.limits["core"].limit, Some(60), "{plan:?}");
+    assert_eq!(plan.limits["core"].window_secs, Some(3600), "{plan:?}");
+    assert!(plan.seconds.is_some_and(|s| s <= 20), "{plan:?}");
+    assert!(plan.discovery_requests > 0, "{plan:?}");
+    assert_eq!(
+        plan.discovery_requests_made as usize,
+        searches.len(),
+        "{plan:?}"
+    );
+    assert_eq!(plan.enrich_items, 300, "{plan:?}");
+    assert_eq!(
+        plan.enrichment_requests,
+        300 * crawler::sources::github::ENRICH_COST
+    );
+    assert!(plan.enrich_planned < 60, "{plan:?}");
+    assert!(
+        plan.left_for_next_night >= 300 - plan.enrich_planned,
+        "{plan:?}"
+    );
+    assert_eq!(plan.limited_by.as_deref(), Some("core budget"), "{plan:?}");
+    assert_eq!(plan.shortfall, 0);
+    for s in ["npm", "pypi", "mcp-registry"] {
+        let p = r.report.sources[s].plan.as_ref().expect(s);
+        assert!(p.discovery_requests >= 1, "{s}: {p:?}");
+        assert!(p.discovery_requests_made >= 1, "{s}: {p:?}");
+        assert!(p.limits.contains_key("requests"), "{s}: {p:?}");
+    }
+    let pypi = r.report.sources["pypi"].plan.as_ref().unwrap();
+    assert_eq!(
+        pypi.enrich_items as usize,
+        present(&w, Source::Pypi),
+        "{pypi:?}"
+    );
+    // And it is what crawl-report.json holds.
+    let path = dir.path().join("crawl-report.json");
+    dataset::files::write(&path, &r.report).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        v["sources"]["github"]["plan"]["limits"]["core"]["limit"],
+        60
+    );
+    assert_eq!(v["sources"]["github"]["plan"]["limited_by"], "core budget");
+    let back: dataset::files::CrawlReport = dataset::files::read(&path).unwrap();
+    assert_eq!(back, r.report);
 }
 
 #[test]
