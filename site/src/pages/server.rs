@@ -206,8 +206,8 @@ pub struct ServerPage<'a> {
     pub config: Vec<view::ConfigItem>,
     pub snippets: Vec<SnippetGroup<'a>>,
     pub install: InstallView<'a>,
-    /// Sanitized HTML.
-    pub readme: Option<String>,
+    /// Sanitized HTML, and whether it was cut (the template says the repository has the rest).
+    pub readme: Option<(String, bool)>,
     pub similar: Vec<&'a Item>,
     pub categories: Vec<&'a CategoryView>,
     pub keywords: Vec<String>,
@@ -481,7 +481,8 @@ fn probe_view(p: &dataset::ProbeRecord) -> ProbeView {
     }
 }
 
-fn readme_html(s: &Server) -> Option<String> {
+/// The README as HTML, and whether it was cut at [`README_MAX`].
+fn readme_html(s: &Server) -> Option<(String, bool)> {
     let r = s.readme.as_deref().filter(|r| !r.trim().is_empty())?;
     let base = crate::markdown::readme_base(
         s.repository.as_ref().map(|r| r.url.as_str()),
@@ -496,13 +497,9 @@ fn readme_html(s: &Server) -> Option<String> {
             cut -= 1;
         }
         let cut = r[..cut].rfind('\n').unwrap_or(cut);
-        let mut html = crate::markdown::render_readme(&r[..cut], base);
-        html.push_str(
-            "<p class=\"muted\">The README is longer than this; the repository has the rest.</p>",
-        );
-        html
+        (crate::markdown::render_readme(&r[..cut], base), true)
     } else {
-        crate::markdown::render_readme(r, base)
+        (crate::markdown::render_readme(r, base), false)
     })
 }
 
