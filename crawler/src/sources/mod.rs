@@ -57,9 +57,20 @@ pub struct Resolved {
     pub unresolved: Vec<String>,
 }
 
-/// Saves the checkpoint of every source (shared by the running sources); `force` writes now,
-/// otherwise the writer may skip writes that come too soon after the last one.
-pub type Saver = Arc<dyn Fn(Source, &SourceState, bool) + Send + Sync>;
+/// How a source's state goes to the checkpoint file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Save {
+    /// Progress: written when the last write is old enough, else skipped (the file keeps the
+    /// source's previous consistent state).
+    Progress,
+    /// Kept for the next write without writing now (several sources ending at once).
+    Hold,
+    /// Written now (a source's end or stop).
+    Now,
+}
+
+/// Saves the checkpoint of every source (shared by the running sources).
+pub type Saver = Arc<dyn Fn(Source, &SourceState, Save) + Send + Sync>;
 
 /// What a running source works with.
 pub struct Ctx {
@@ -79,12 +90,17 @@ pub struct Ctx {
 impl Ctx {
     /// Records progress (written at most every couple of seconds).
     pub fn checkpoint(&self) {
-        (self.saver)(self.source, &self.state, false);
+        (self.saver)(self.source, &self.state, Save::Progress);
+    }
+
+    /// Keeps the state for the next checkpoint write without writing now.
+    pub fn checkpoint_hold(&self) {
+        (self.saver)(self.source, &self.state, Save::Hold);
     }
 
     /// Writes the checkpoint now (at the end of a run and when stopping).
     pub fn checkpoint_now(&self) {
-        (self.saver)(self.source, &self.state, true);
+        (self.saver)(self.source, &self.state, Save::Now);
     }
 
     pub fn note(&self, s: impl Into<String>) {

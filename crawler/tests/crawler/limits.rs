@@ -1,7 +1,7 @@
 //! Crawls against fakes that enforce the real limits, each API on its own host: the token goes
 //! to every GitHub request and to no other host, the report shows the budgets, a GitHub without
-//! a token finishes discovery inside its limits, and a slow or rate-limited GitHub does not hold
-//! up npm and PyPI.
+//! a token finishes discovery inside its limits, a slow or rate-limited GitHub does not hold
+//! up npm and PyPI, and a slow host does not make the crawl end a request's latency late.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -362,4 +362,47 @@ fn a_slow_rate_limited_github_does_not_hold_up_npm_and_pypi() {
         .requests()
         .iter()
         .any(|l| l.path.ends_with("/search/repositories")));
+}
+
+#[test]
+fn a_slow_host_ends_the_crawl_on_its_deadline_not_a_request_later() {
+    // Every GitHub answer takes 800 ms: a request started just before the deadline would end
+    // the crawl most of a second late. Requests start only when they can end in time.
+    let mut w = world(200);
+    let mut l = Limits::scaled(Some(TOKEN), 1.0);
+    l.github_delay = Duration::from_millis(800);
+    w.limits = Some(l);
+    let (hosts, w) = w.serve_hosts();
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&hosts, dir.path(), Some(TOKEN));
+    let deadline = Duration::from_secs(5);
+    o.http.deadline = Some(crawler::deadline_after(deadline));
+    let t0 = Instant::now();
+    let r = crawl(&o, None).unwrap();
+    let took = t0.elapsed();
+    assert!(
+        took <= deadline + Duration::from_millis(350),
+        "ended {:?} after a {deadline:?} deadline",
+        took
+    );
+    // Discovery came first and is complete; enrichment was cut short.
+    let gh = &r.report.sources["github"];
+    assert_eq!(gh.found as usize, present(&w, Source::Github), "{gh:?}");
+    assert!(
+        gh.notes
+            .iter()
+            .any(|n| n.contains("left for the next night")),
+        "{:?}",
+        gh.notes
+    );
+    // No GitHub request was still being answered at the deadline.
+    let end = t0 + deadline;
+    let late: Vec<_> = hosts
+        .github
+        .requests()
+        .into_iter()
+        .filter(|l| l.end > end)
+        .map(|l| l.path)
+        .collect();
+    assert!(late.is_empty(), "answered after the deadline: {late:?}");
 }
