@@ -7,7 +7,8 @@
 //! links between sources (a repository naming an npm or PyPI package, a package naming its
 //! repository) that the linked source did not find itself, fetching only what is missing,
 //! within what is left of the deadline; what it cannot reach is kept in the checkpoint and
-//! tried first next night. The checkpoint file holds each source's state (see
+//! tried first next night. The records a failed or stopped source keeps from yesterday still
+//! count as linking, so one source's bad night does not drop what another found through it. The checkpoint file holds each source's state (see
 //! [`SourceState`]) and is rewritten atomically after every unit of work, so a killed crawl
 //! continues where it stopped. A source that fails or stops keeps its previous records (marked
 //! stale); the dataset is replaced only when the shrink guard passes.
@@ -264,6 +265,9 @@ struct Run {
     http: SourceHttp,
     notes: Vec<String>,
     plan: sources::BudgetPlan,
+    /// Links of the previous records a source that failed or stopped keeps (stale): what they
+    /// link to stays wanted, so a bad night of one source does not drop another's records.
+    kept_links: BTreeSet<String>,
 }
 
 fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
@@ -361,6 +365,7 @@ async fn run_one(
                 http: sh,
                 notes: vec![msg],
                 plan: Default::default(),
+                kept_links: BTreeSet::new(),
             };
             return (run, None);
         }
@@ -396,6 +401,7 @@ async fn run_one(
                 http: sh,
                 notes,
                 plan: ctx.plan.clone(),
+                kept_links: BTreeSet::new(),
             };
             (run, Some(Active { crawler, ctx }))
         }
@@ -425,6 +431,7 @@ async fn run_one(
                 http: sh,
                 notes,
                 plan: ctx.plan.clone(),
+                kept_links: ctx.state.known.values().flat_map(links_of).collect(),
             };
             (run, None)
         }
@@ -514,6 +521,9 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
         .iter()
         .flat_map(|r| r.items.iter().flat_map(links_of))
         .collect();
+    for r in &runs {
+        links.extend(r.kept_links.iter().cloned());
+    }
     for a in active.iter().flatten() {
         links.extend(a.ctx.state.unresolved.iter().cloned());
     }

@@ -944,3 +944,127 @@ fn records_carry_each_sources_dates_license_homepage_and_configured_pages() {
         .flat_map(|s| s.sources.iter())
         .all(|e| e.url.is_none()));
 }
+
+/// Ten repositories; repository `i` names the PyPI project `plain-tools-i` in its
+/// pyproject.toml unless `i` is in `silent` (then it was pushed again without one). The index
+/// does not show those names as MCP-related, so only the final pass over links finds them.
+fn hinting_world(silent: std::ops::Range<u64>) -> World {
+    let mut w = World::default();
+    for i in 0..10u64 {
+        let full = format!("hinter/repo-{i}");
+        // (Pushed on the crawl's eve, so a nightly search finds it again.)
+        let pushed = if silent.contains(&i) {
+            "2026-11-21T12:00:00Z"
+        } else {
+            "2026-10-01T00:00:00Z"
+        };
+        w.github.insert(
+            full.clone(),
+            github_repo(7000 + i, &full, "2025-01-01T00:00:00Z", pushed),
+        );
+        if !silent.contains(&i) {
+            w.files.insert(
+                full,
+                [(
+                    "pyproject.toml".to_string(),
+                    format!("[project]\nname = \"plain-tools-{i}\"\n"),
+                )]
+                .into_iter()
+                .collect(),
+            );
+        }
+        let name = format!("plain-tools-{i}");
+        w.pypi.insert(name.clone(), pypi_project(&name, None));
+    }
+    w.pypi_index.push(("weather-mcp".into(), 1));
+    w.pypi
+        .insert("weather-mcp".into(), pypi_project("weather-mcp", None));
+    w
+}
+
+/// The `pypi:plain-tools-*` project documents a fake was asked for, from the `from`-th request.
+fn hint_fetches(fake: &Fake, from: usize) -> Vec<String> {
+    let mut v: Vec<String> = fake.requests()[from..]
+        .iter()
+        .filter_map(|l| {
+            l.path
+                .strip_prefix("/pypi/pypi/plain-tools-")
+                .and_then(|r| r.strip_suffix("/json"))
+                .map(|n| format!("pypi:plain-tools-{n}"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn plain_tools(r: &CrawlResult) -> Vec<String> {
+    let mut v: Vec<String> = r
+        .dataset
+        .servers
+        .iter()
+        .flat_map(|s| s.sources.iter())
+        .filter(|e| e.source == Source::Pypi && e.identifier.starts_with("plain-tools-"))
+        .map(|e| e.identifier.clone())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn unresolved_hints_go_to_the_checkpoint_and_only_they_are_fetched_the_next_night() {
+    let (fake, w) = hinting_world(0..0).serve();
+    // Night 1: PyPI rate-limits the sixth link for two minutes, past what the crawl waits, so
+    // it and the links after it (one at a time, in order) are left for the next night.
+    w.fault(
+        "/pypi/pypi/plain-tools-5/json",
+        1,
+        Resp::text(429, "application/json", "{}").with("Retry-After", "120"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&fake, dir.path(), &[Source::Github, Source::Pypi]);
+    o.concurrency = 1;
+    o.http.max_wait = Duration::from_millis(300);
+    let night1 = crawl(&o, None).unwrap();
+    let cp = crawler::crawl::Checkpoint::load(&o.checkpoint_path);
+    let unresolved: Vec<String> = cp.sources["pypi"].unresolved.iter().cloned().collect();
+    let left: Vec<String> = (5..10).map(|i| format!("pypi:plain-tools-{i}")).collect();
+    assert_eq!(unresolved, left, "{:?}", night1.report.sources["pypi"]);
+    let plan = night1.report.sources["pypi"].plan.as_ref().unwrap();
+    assert_eq!((plan.links_wanted, plan.links_left), (10, 5), "{plan:?}");
+    assert_eq!(plain_tools(&night1).len(), 5, "{:?}", plain_tools(&night1));
+
+    // Night 2 (a fresh fake, counted from zero): the repositories that named the five left
+    // were pushed again without naming them, so only the checkpoint still wants them. Exactly
+    // those five are fetched (the five resolved last night are not asked again) and all ten
+    // are listed.
+    let (fake2, _w2) = hinting_world(5..10).serve();
+    let mut o2 = options(&fake2, dir.path(), &[Source::Github, Source::Pypi]);
+    o2.concurrency = 1;
+    let night2 = crawl(&o2, Some(&night1.dataset)).unwrap();
+    assert_eq!(night2.report.sources["github"].status, "ok");
+    assert_eq!(hint_fetches(&fake2, 0), left);
+    let all: Vec<String> = (0..10).map(|i| format!("plain-tools-{i}")).collect();
+    assert_eq!(plain_tools(&night2), all);
+    let cp = crawler::crawl::Checkpoint::load(&o2.checkpoint_path);
+    assert!(
+        cp.sources["pypi"].unresolved.is_empty(),
+        "{:?}",
+        cp.sources["pypi"].unresolved
+    );
+    let plan = night2.report.sources["pypi"].plan.as_ref().unwrap();
+    assert_eq!((plan.links_wanted, plan.links_left), (5, 0), "{plan:?}");
+
+    // Night 3, GitHub failing (its search answers 500): the repositories it keeps from
+    // yesterday still link to their projects, so those stay listed, and nothing is fetched
+    // again (every link was resolved within the refresh period).
+    _w2.fault(
+        "/github/search/repositories",
+        100,
+        Resp::text(500, "application/json", "{}"),
+    );
+    let before = fake2.requests().len();
+    let night3 = crawl(&o2, Some(&night2.dataset)).unwrap();
+    assert_eq!(night3.report.sources["github"].status, "failed");
+    assert_eq!(hint_fetches(&fake2, before), Vec::<String>::new());
+    assert_eq!(plain_tools(&night3), all[..5].to_vec());
+}
