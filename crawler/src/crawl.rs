@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::found::Found;
 use crate::http::{Auth, Http, HttpConfig, Politeness, SourceHttp};
 use crate::merge::{self, Outcome};
-use crate::sources::{self, Crawl, Ctx, Saver, SourceState};
+use crate::sources::{self, Crawl, Ctx, Save, Saver, SourceState};
 
 /// Where each source lives.
 #[derive(Debug, Clone, Default)]
@@ -166,6 +166,87 @@ impl Checkpoint {
     }
 }
 
+/// Writes the checkpoint file from each source's state serialized once per save (a save
+/// serializes only the saving source; the file is assembled from the parts, byte for byte what
+/// serializing [`Checkpoint`] gives), and measures what writing costs.
+struct CheckpointWriter {
+    path: PathBuf,
+    parts: BTreeMap<String, Vec<u8>>,
+    last: Option<std::time::Instant>,
+    /// The last serialization time of each source's state.
+    serialize: BTreeMap<String, std::time::Duration>,
+    /// The last file write (assembling, writing, syncing).
+    io: std::time::Duration,
+}
+
+impl CheckpointWriter {
+    fn new(path: PathBuf, loaded: &Checkpoint) -> Self {
+        let parts = loaded
+            .sources
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), serde_json::to_vec(v).ok()?)))
+            .collect();
+        CheckpointWriter {
+            path,
+            parts,
+            last: None,
+            serialize: BTreeMap::new(),
+            io: std::time::Duration::ZERO,
+        }
+    }
+
+    fn save(&mut self, source: Source, state: &SourceState, how: Save) {
+        let due = self.last.is_none_or(|t| t.elapsed() >= CHECKPOINT_EVERY);
+        if how == Save::Progress && !due {
+            return;
+        }
+        let t = std::time::Instant::now();
+        match serde_json::to_vec(state) {
+            Ok(b) => {
+                self.parts.insert(source.as_str().to_string(), b);
+            }
+            Err(e) => tracing::warn!("checkpoint: {source}: {e}"),
+        }
+        self.serialize
+            .insert(source.as_str().to_string(), t.elapsed());
+        if how != Save::Hold {
+            self.write();
+        }
+    }
+
+    fn write(&mut self) {
+        let t = std::time::Instant::now();
+        self.last = Some(t);
+        let mut bytes = br#"{"version":1,"sources":{"#.to_vec();
+        for (i, (k, v)) in self.parts.iter().enumerate() {
+            if i > 0 {
+                bytes.push(b',');
+            }
+            bytes.extend(serde_json::to_vec(k).unwrap_or_default());
+            bytes.push(b':');
+            bytes.extend_from_slice(v);
+        }
+        bytes.extend_from_slice(b"}}");
+        if let Err(e) = dataset::write_atomic(&self.path, &bytes) {
+            tracing::warn!("{}: cannot write checkpoint: {e}", self.path.display());
+        }
+        self.io = t.elapsed();
+        tracing::debug!(
+            "checkpoint: {} bytes written in {} ms",
+            bytes.len(),
+            self.io.as_millis()
+        );
+    }
+
+    /// What ending costs, measured: a final save (every source's state serialized again and
+    /// the file written, possibly once per source ending at the same moment) and the merge and
+    /// report, which handle the same items and cost about as much again.
+    fn wrap_up(&self) -> std::time::Duration {
+        let serialize: std::time::Duration = self.serialize.values().sum();
+        (serialize + self.io) * 3
+    }
+}
+
 /// `data/crawl-report.json` and its parts, typed in [`dataset::files`] (the site reads it too).
 pub use dataset::files::{CrawlReport as Report, ReportError, SourceReport};
 
@@ -182,6 +263,7 @@ struct Run {
     items: Vec<Found>,
     http: SourceHttp,
     notes: Vec<String>,
+    plan: sources::BudgetPlan,
 }
 
 fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
@@ -278,6 +360,7 @@ async fn run_one(
                 items: state.known.into_values().collect(),
                 http: sh,
                 notes: vec![msg],
+                plan: Default::default(),
             };
             return (run, None);
         }
@@ -292,8 +375,15 @@ async fn run_one(
         full: o.full,
         today: dataset::time::day_number(&o.now).unwrap_or(0),
         notes: notes.clone(),
+        plan: Default::default(),
     };
+    let t0 = std::time::Instant::now();
     let result = crawler.crawl(&mut ctx).await;
+    tracing::info!(
+        "{source}: done after {} ms ({} ms of its share left)",
+        t0.elapsed().as_millis(),
+        ctx.http.time_left().unwrap_or_default().as_millis()
+    );
     ctx.progress.finish_and_clear();
     let notes = notes.lock().map(|n| n.clone()).unwrap_or_default();
     match result {
@@ -305,6 +395,7 @@ async fn run_one(
                 items: ctx.state.known.values().cloned().collect(),
                 http: sh,
                 notes,
+                plan: ctx.plan.clone(),
             };
             (run, Some(Active { crawler, ctx }))
         }
@@ -333,6 +424,7 @@ async fn run_one(
                 items: items.into_values().collect(),
                 http: sh,
                 notes,
+                plan: ctx.plan.clone(),
             };
             (run, None)
         }
@@ -383,36 +475,22 @@ pub fn crawl(o: &Options, previous: Option<&Dataset>) -> anyhow::Result<CrawlRes
 /// The crawl, for callers that already run tokio.
 pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Result<CrawlResult> {
     let http = Http::new(o.http.clone())?;
-    let cp = Arc::new(Mutex::new(Checkpoint::load(&o.checkpoint_path)));
-    let path = o.checkpoint_path.clone();
+    let loaded = Checkpoint::load(&o.checkpoint_path);
+    let writer = Arc::new(Mutex::new(CheckpointWriter::new(
+        o.checkpoint_path.clone(),
+        &loaded,
+    )));
     let saver: Saver = {
-        let cp = cp.clone();
-        let last = Arc::new(Mutex::new(None::<std::time::Instant>));
-        Arc::new(move |source: Source, state: &SourceState, force: bool| {
-            let mut c = cp.lock().unwrap_or_else(|p| p.into_inner());
-            c.version = 1;
-            c.sources.insert(source.as_str().to_string(), state.clone());
-            let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
-            let due = last.is_none_or(|t| t.elapsed() >= CHECKPOINT_EVERY);
-            if !force && !due {
-                return;
-            }
-            *last = Some(std::time::Instant::now());
-            match serde_json::to_vec(&*c) {
-                Ok(bytes) => {
-                    if let Err(e) = dataset::write_atomic(&path, &bytes) {
-                        tracing::warn!("{}: cannot write checkpoint: {e}", path.display());
-                    }
-                }
-                Err(e) => tracing::warn!("checkpoint: {e}"),
-            }
+        let writer = writer.clone();
+        let http = http.clone();
+        Arc::new(move |source: Source, state: &SourceState, how: Save| {
+            let mut w = writer.lock().unwrap_or_else(|p| p.into_inner());
+            w.save(source, state, how);
+            // What stopping costs on this machine, kept free before every deadline.
+            http.set_reserve(w.wrap_up());
         })
     };
-    let state_of = |s: Source| {
-        cp.lock()
-            .map(|c| c.sources.get(s.as_str()).cloned().unwrap_or_default())
-            .unwrap_or_default()
-    };
+    let state_of = |s: Source| loaded.sources.get(s.as_str()).cloned().unwrap_or_default();
     let selected: BTreeSet<Source> = o.sources.iter().copied().collect();
     // Every source at once, each with its share of the deadline.
     let share = o.http.deadline.map(|d| {
@@ -423,8 +501,13 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
         .into_iter()
         .filter(|s| selected.contains(s))
         .map(|s| run_one(s, o, http.clone(), state_of(s), saver.clone(), share));
+    let started = std::time::Instant::now();
     let (mut runs, mut active): (Vec<Run>, Vec<Option<Active>>) =
         futures::future::join_all(futs).await.into_iter().unzip();
+    tracing::info!(
+        "crawl: sources done after {} ms",
+        started.elapsed().as_millis()
+    );
 
     // The final pass: links between sources that the linked source did not find tonight.
     let mut links: BTreeSet<String> = runs
@@ -446,20 +529,27 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
             a.ctx.http.deadline = None; // the crawl's own deadline still applies
             let resolved = a.crawler.resolve(&mut a.ctx, wanted).await;
             a.ctx.state.unresolved = resolved.unresolved.iter().cloned().collect();
-            a.ctx.checkpoint_now();
+            // One write for all sources once every pass is done.
+            a.ctx.checkpoint_hold();
             (a.ctx.source, resolved)
         })
     });
     let resolved: Vec<(Source, sources::Resolved)> = futures::future::join_all(passes).await;
+    writer.lock().unwrap_or_else(|p| p.into_inner()).write();
     for (source, r) in resolved {
         if let Some(run) = runs.iter_mut().find(|x| x.source == source) {
             run.items.extend(r.found);
             if let Some(a) = active.iter().flatten().find(|a| a.ctx.source == source) {
                 run.notes = a.ctx.notes.lock().map(|n| n.clone()).unwrap_or_default();
+                run.plan = a.ctx.plan.clone();
             }
         }
     }
 
+    tracing::info!(
+        "crawl: final pass done after {} ms",
+        started.elapsed().as_millis()
+    );
     let mut outcomes: BTreeMap<Source, Outcome> = BTreeMap::new();
     let mut found = Vec::new();
     for r in &runs {
@@ -553,6 +643,7 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
                 .sort_by(|a, b| (&a.url, &a.message).cmp(&(&b.url, &b.message)));
             sr.notes = r.notes.clone();
             sr.rate_limits = r.http.budgets.lock().map(|b| b.clone()).unwrap_or_default();
+            sr.plan = (r.plan != sources::BudgetPlan::default()).then(|| r.plan.clone());
             summary.status = r.status;
             summary.started_at = Some(o.now.clone());
             summary.finished_at = Some(o.now.clone());
@@ -565,6 +656,10 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
         ds.crawl.insert(source.as_str().to_string(), summary);
         report.sources.insert(source.as_str().to_string(), sr);
     }
+    tracing::info!(
+        "crawl: merged and reported after {} ms",
+        started.elapsed().as_millis()
+    );
     Ok(CrawlResult {
         dataset: ds,
         report,

@@ -13,6 +13,10 @@
 //!   next request waits without being sent. A wait past the deadline or past `max_wait` is
 //!   [`HttpError::RateLimited`] so the source can checkpoint and stop. A bare 403 is an error at
 //!   once (it must not loop).
+//! - Deadlines include the time a request takes: a request starts only if it can end, at its
+//!   lane's measured latency (a moving average), before the deadline less the wrap-up reserve
+//!   ([`Http::set_reserve`]: what the crawl measured that checkpointing, merging and reporting
+//!   cost), so a crawl ends on time rather than a request's latency plus the wrap-up late.
 //! - 5xx, timeouts and connection resets retry with jittered exponential backoff.
 //! - Redirects are followed here (at most 5 hops), not by the client, so credentials are decided
 //!   per hop: an [`Auth`] is sent only to URLs under its base, never to another host or path.
@@ -244,6 +248,22 @@ struct HostGate {
     permits: Arc<Semaphore>,
     spacing: Duration,
     state: tokio::sync::Mutex<GateState>,
+    /// How long a request on this lane takes (moving average, microseconds; 0: none yet).
+    latency_us: AtomicU64,
+}
+
+impl HostGate {
+    fn latency(&self) -> Duration {
+        Duration::from_micros(self.latency_us.load(Ordering::Relaxed))
+    }
+
+    /// Folds one request's duration into the average (a quarter weight for the newest).
+    fn observe(&self, d: Duration) {
+        let new = d.as_micros().min(u64::MAX as u128) as u64;
+        let old = self.latency_us.load(Ordering::Relaxed);
+        let avg = if old == 0 { new } else { (old * 3 + new) / 4 };
+        self.latency_us.store(avg.max(1), Ordering::Relaxed);
+    }
 }
 
 /// The shared client.
@@ -252,6 +272,9 @@ pub struct Http {
     cfg: HttpConfig,
     hosts: Mutex<HashMap<String, Arc<HostGate>>>,
     seed: AtomicU64,
+    /// Time kept free before every deadline for the work after the last request
+    /// (checkpoint, merge, report), in microseconds; set by the crawl from what it measured.
+    reserve_us: AtomicU64,
 }
 
 fn host_of(url: &str) -> String {
@@ -316,11 +339,33 @@ impl Http {
             cfg,
             hosts: Mutex::new(HashMap::new()),
             seed: AtomicU64::new(0x9E37_79B9_7F4A_7C15),
+            reserve_us: AtomicU64::new(0),
         }))
     }
 
     pub fn config(&self) -> &HttpConfig {
         &self.cfg
+    }
+
+    /// Keeps `d` free before every deadline: no request starts that could not end (at the
+    /// lane's usual latency) that long before it.
+    pub fn set_reserve(&self, d: Duration) {
+        self.reserve_us.store(
+            d.as_micros().min(u64::MAX as u128) as u64,
+            Ordering::Relaxed,
+        );
+    }
+
+    /// The time kept free before every deadline.
+    pub fn reserve(&self) -> Duration {
+        Duration::from_micros(self.reserve_us.load(Ordering::Relaxed))
+    }
+
+    /// The last moment a request on `gate` may start to end, with the wrap-up, by `deadline`.
+    fn cutoff(&self, deadline: Option<Instant>, gate: &HostGate) -> Option<Instant> {
+        let d = deadline?;
+        let keep = self.reserve() + gate.latency();
+        Some(d.checked_sub(keep).unwrap_or(d))
     }
 
     fn gate(&self, key: &str, politeness: Option<Politeness>) -> Arc<HostGate> {
@@ -339,6 +384,7 @@ impl Http {
                         next: Instant::now(),
                         limited_until: None,
                     }),
+                    latency_us: AtomicU64::new(0),
                 })
             })
             .clone()
@@ -569,7 +615,8 @@ impl Http {
         };
         let gate = self.gate(&key, opts.politeness);
         let deadline = self.deadline(opts);
-        let past = |at: Instant| deadline.is_some_and(|d| at >= d);
+        // A request starts only if it can end, with the wrap-up, before the deadline.
+        let past = |at: Instant| self.cutoff(deadline, &gate).is_some_and(|c| at >= c);
         let mut attempt = 0u32;
         let mut waits = 0u32;
         // This request already counted the wait it is about to sit out.
@@ -616,7 +663,11 @@ impl Http {
                 tokio::time::sleep_until(slot).await;
             }
             counters.requests.fetch_add(1, Ordering::Relaxed);
+            let sent = Instant::now();
             let result = send().await;
+            if result.is_ok() {
+                gate.observe(sent.elapsed());
+            }
             drop(permit);
             let r = match result {
                 Ok(r) => r,
@@ -780,20 +831,22 @@ impl SourceHttp {
             .push((e.url().to_string(), e.to_string()));
     }
 
-    /// Whether this source's deadline (or the crawl's) has passed.
+    /// Whether this source's deadline (or the crawl's), less the wrap-up reserve, has passed.
     pub fn past_deadline(&self) -> bool {
-        let now = Instant::now();
-        self.deadline.is_some_and(|d| now >= d)
-            || self.http.config().deadline.is_some_and(|d| now >= d)
+        self.time_left().is_some_and(|l| l.is_zero())
     }
 
-    /// Time left before this source's deadline (`None`: no deadline).
+    /// Time left for requests before this source's deadline, less the wrap-up reserve
+    /// (`None`: no deadline).
     pub fn time_left(&self) -> Option<Duration> {
         let d = match (self.deadline, self.http.config().deadline) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }?;
-        Some(d.saturating_duration_since(Instant::now()))
+        Some(
+            d.saturating_duration_since(Instant::now())
+                .saturating_sub(self.http.reserve()),
+        )
     }
 
     /// The last budget seen for `resource`.

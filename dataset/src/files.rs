@@ -42,6 +42,112 @@ pub struct SourceReport {
     /// `code_search`, `graphql`), at the start and at the end of the run.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rate_limits: BTreeMap<String, BudgetSpan>,
+    /// The source's budget plan: what it estimated before crawling, against which limits, and
+    /// what it decided to leave for the next night.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<BudgetPlan>,
+}
+
+/// A source's budget plan, made before it crawls (discovery) and again once discovery is
+/// complete (enrichment): discovery (finding every server once) comes first; when the budget
+/// cannot cover all enrichment, the most popular are enriched and the rest left for the next
+/// night with yesterday's data kept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BudgetPlan {
+    /// Seconds the source had for its own crawl (its share of the deadline); none without a
+    /// deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u64>,
+    /// Requests estimated for discovery (search pages, the index, registry pages).
+    #[serde(default)]
+    pub discovery_requests: u64,
+    /// Requests discovery actually made.
+    #[serde(default)]
+    pub discovery_requests_made: u64,
+    /// Items discovery found that need enrichment tonight (README and manifests, packument,
+    /// project document; unchanged items reuse yesterday's).
+    #[serde(default)]
+    pub enrich_items: u64,
+    /// Requests estimated to enrich all of them.
+    #[serde(default)]
+    pub enrichment_requests: u64,
+    /// Items it planned to enrich tonight (the most popular first).
+    #[serde(default)]
+    pub enrich_planned: u64,
+    /// Items left for the next night (planned, plus those the deadline or budget stopped),
+    /// listed with yesterday's data or what discovery gave.
+    #[serde(default)]
+    pub left_for_next_night: u64,
+    /// What bounded the plan (`core budget`, `time`), when something did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limited_by: Option<String>,
+    /// Results the API reported but cannot list (GitHub search windows of one second and one
+    /// star count over 1,000): not found tonight, never silently.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub shortfall: u64,
+    /// The limits planned against, by resource or lane (`search`, `core`, `requests`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits: BTreeMap<String, PlannedLimit>,
+    /// Links from other sources this source was asked to resolve in the final pass, and those
+    /// it left for the next night.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub links_wanted: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub links_left: u64,
+}
+
+impl BudgetPlan {
+    /// One line: discovery, enrichment, what was left and why.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "discovery ≈{} requests ({} made)",
+            self.discovery_requests, self.discovery_requests_made
+        );
+        if self.shortfall > 0 {
+            s.push_str(&format!(", {} not listable", self.shortfall));
+        }
+        s.push_str(&format!(
+            "; enrichment {} items ≈{} requests, {} planned, {} left for the next night",
+            self.enrich_items,
+            self.enrichment_requests,
+            self.enrich_planned,
+            self.left_for_next_night
+        ));
+        if let Some(by) = &self.limited_by {
+            s.push_str(&format!(" (bounded by {by})"));
+        }
+        if self.links_wanted > 0 {
+            s.push_str(&format!(
+                "; links {} wanted, {} left",
+                self.links_wanted, self.links_left
+            ));
+        }
+        s
+    }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// One limit a plan was made against.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlannedLimit {
+    /// Requests per window, as the API reported (or publishes) it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// Requests left in the current window when planning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
+    /// The window's length in seconds (on the API's clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_secs: Option<u64>,
+    /// The shortest time between two requests this source keeps on the lane (milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spacing_ms: Option<u64>,
+    /// Requests the limit and the time left allow before the deadline (none: unbounded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u64>,
 }
 
 /// One error with its URL.
@@ -121,6 +227,11 @@ impl CrawlReport {
                     show(&span.start),
                     show(&span.end)
                 ));
+            }
+        }
+        for (name, s) in &self.sources {
+            if let Some(p) = &s.plan {
+                out.push_str(&format!("{name} plan: {}\n", p.summary()));
             }
         }
         out.push_str(&format!(
@@ -301,6 +412,38 @@ mod tests {
         assert!(r
             .table()
             .contains("github rate limit core: 4999/5000 at start, ? at end"));
+        // A budget plan round-trips and is summarized; a report without one reads as before.
+        r.sources.get_mut("github").unwrap().plan = Some(BudgetPlan {
+            discovery_requests: 50,
+            discovery_requests_made: 48,
+            enrich_items: 5000,
+            enrichment_requests: 15000,
+            enrich_planned: 300,
+            left_for_next_night: 4700,
+            limited_by: Some("core budget".into()),
+            limits: [(
+                "core".to_string(),
+                PlannedLimit {
+                    limit: Some(5000),
+                    window_secs: Some(3600),
+                    ..Default::default()
+                },
+            )]
+            .into_iter()
+            .collect(),
+            ..Default::default()
+        });
+        write(&path, &r).unwrap();
+        assert_eq!(read::<CrawlReport>(&path).unwrap(), r);
+        assert!(r.table().contains(
+            "github plan: discovery ≈50 requests (48 made); enrichment 5000 items ≈15000 \
+             requests, 300 planned, 4700 left for the next night (bounded by core budget)"
+        ));
+        let old: CrawlReport = serde_json::from_str(
+            r#"{"generated_at":"x","records":1,"previous_records":0,"sources":{"npm":{"status":"ok","requests":1,"not_modified":0,"retries":0,"rate_limit_waits":0,"found":1,"new":1,"updated":0,"removed":0}}}"#,
+        )
+        .unwrap();
+        assert_eq!(old.sources["npm"].plan, None);
         r.sources.get_mut("github").unwrap().status = "partial".into();
         assert!(r.has_errors());
     }

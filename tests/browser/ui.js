@@ -1,4 +1,4 @@
-// Drives headless Chromium over the site built from the bundled sample, for tests/browser_ui.rs.
+// Drives headless Chromium over the site built from the bundled sample, for tests/hisper/browser_ui.rs.
 // Usage: node ui.js <config.json>; prints one JSON report on stdout. Measures, never screenshots:
 // - panel: on a server page, the header search box's floating panel (filters, status, results)
 //   while a query is typed, and after focus leaves the box (Shift+Tab, and a click on the page), at

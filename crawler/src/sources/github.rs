@@ -7,10 +7,15 @@
 //! the `search` lane, everything else in `core`, so the two buckets pace and pause apart.
 //! `GET /rate_limit` (free) is read at the start and the end for the report and the plan.
 //!
-//! GitHub search answers at most 1,000 results per query: a window whose `total_count` is over
-//! 1,000 is split (`created:` on a full run, `pushed:` on a nightly run) until every window is
-//! complete; a page answering 422 ends its window; `incomplete_results: true` is retried once,
-//! then noted. A search item carries everything a record needs (metadata, stars, license,
+//! GitHub search answers at most 1,000 results per query. Each query starts as one window
+//! open at the top (`created:2008-01-01..*` on a full run, `pushed:<last night>..*` on a
+//! nightly run, so nothing newer than the crawl's clock is missed); a window whose
+//! `total_count` is over 1,000 is split adaptively, never assuming an even spread: at the
+//! quantiles of its first page's dates (a second the sample shows to be dense gets a window of
+//! its own), down to single seconds, and a one-second window by `stars:` ranges. Only a window
+//! of one second and one star count still over 1,000 loses results; its excess is counted
+//! (`shortfall`) and noted, never dropped silently. A page answering 422 ends its window;
+//! `incomplete_results: true` is retried once, then noted. A search item carries everything a record needs (metadata, stars, license,
 //! topics, dates), so discovery alone gives a complete listing. Enrichment then fetches the
 //! README, the root listing and the manifests that reveal how a server is launched
 //! (package.json, pyproject.toml, Cargo.toml, server.json, smithery.yaml); a renamed repository
@@ -27,7 +32,7 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{url_with, Crawl, Ctx, Resolved};
+use super::{url_with, Crawl, Ctx, PlannedLimit, Resolved};
 use crate::found::{signal, Found};
 use crate::http::{Budget, HttpError};
 use crate::normalize::{normalize_repo, pep503};
@@ -54,13 +59,140 @@ pub const MANIFESTS: &[&str] = &[
     "smithery.yaml",
 ];
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Window {
     query: String,
     /// `created` or `pushed`.
     field: String,
     lo: i64,
     hi: i64,
+    /// The window has no upper bound (`lo..*`): repositories created or pushed after the
+    /// crawl's clock (a clock behind GitHub's, a repository created during the crawl) are
+    /// still found. `hi` is then only where a split puts its middle.
+    #[serde(default)]
+    open: bool,
+    /// A `stars:` range (lowest, highest or unbounded) narrowing a one-second window that
+    /// still holds more than the search can list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stars: Option<(u64, Option<u64>)>,
+}
+
+/// The most results one search query can page through (10 pages of 100).
+pub const SEARCH_CAP: u64 = 1000;
+
+impl Window {
+    /// The `q` parameter of this window.
+    fn q(&self) -> String {
+        let hi = if self.open {
+            "*".to_string()
+        } else {
+            stamp(self.hi)
+        };
+        let mut q = format!("{} {}:{}..{hi}", self.query, self.field, stamp(self.lo));
+        if let Some((a, b)) = self.stars {
+            let b = b.map(|b| b.to_string()).unwrap_or_else(|| "*".into());
+            q.push_str(&format!(" stars:{a}..{b}"));
+        }
+        q
+    }
+
+    /// Splits a window whose `total` results the search cannot page through, into windows
+    /// that together cover exactly the same repositories. Time first: cut points at the
+    /// quantiles of the dates `sample` (the first page's items, in best-match order, so a
+    /// fair sample of the window), a second that the sample says is dense isolated on its
+    /// own, else halves. A one-second window is split by star ranges. `None`: it cannot be
+    /// split further (one second, one star count).
+    fn split(&self, total: u64, sample: &[i64]) -> Option<Vec<Window>> {
+        let hi = if self.open {
+            self.hi.max(self.lo + 1)
+        } else {
+            self.hi
+        };
+        if hi > self.lo {
+            let mut cuts = std::collections::BTreeSet::new();
+            let inside: Vec<i64> = {
+                let mut v: Vec<i64> = sample
+                    .iter()
+                    .copied()
+                    .filter(|t| *t >= self.lo && (self.open || *t <= hi))
+                    .collect();
+                v.sort_unstable();
+                v
+            };
+            if !inside.is_empty() {
+                let parts = total.div_ceil(800).clamp(2, 8) as usize;
+                for i in 1..parts {
+                    cuts.insert(inside[inside.len() * i / parts]);
+                }
+                // A second holding about half the window or more gets a window of its own.
+                let mut i = 0;
+                while i < inside.len() {
+                    let j = inside[i..].iter().take_while(|t| **t == inside[i]).count();
+                    if (j as u64) * total / (inside.len() as u64) > SEARCH_CAP / 2 {
+                        cuts.insert(inside[i]);
+                        cuts.insert(inside[i] + 1);
+                    }
+                    i += j;
+                }
+            }
+            // A cut starts a window; it must leave something on both sides.
+            cuts.retain(|c| *c > self.lo && (self.open || *c <= hi));
+            if cuts.is_empty() {
+                cuts.insert(self.lo + (hi - self.lo + 1) / 2);
+            }
+            let mut out = Vec::new();
+            let mut lo = self.lo;
+            for c in cuts {
+                out.push(Window {
+                    lo,
+                    hi: c - 1,
+                    open: false,
+                    ..self.clone()
+                });
+                lo = c;
+            }
+            out.push(Window {
+                lo,
+                hi: if self.open { hi.max(lo) } else { hi },
+                ..self.clone()
+            });
+            return Some(out);
+        }
+        // One second: star ranges (unbounded at first; 0–9, 10–99, … then halves).
+        let (a, b) = self.stars.unwrap_or((0, None));
+        let ranges = match b {
+            None => {
+                let c = if a == 0 { 10 } else { a.saturating_mul(10) };
+                vec![(a, Some(c - 1)), (c, None)]
+            }
+            Some(b) if b > a => {
+                let m = a + (b - a) / 2;
+                vec![(a, Some(m)), (m + 1, Some(b))]
+            }
+            Some(_) => return None,
+        };
+        Some(
+            ranges
+                .into_iter()
+                .map(|r| Window {
+                    stars: Some(r),
+                    ..self.clone()
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Unix seconds of an RFC 3339 time (`None` when unreadable; offsets other than `Z` are
+/// read as UTC, which is close enough for choosing where to split a window).
+fn unix_of(t: &str) -> Option<i64> {
+    let day = dataset::time::day_number(t)?;
+    let hms: Vec<i64> = t
+        .get(11..19)?
+        .split(':')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    Some(day * 86_400 + hms.first()? * 3600 + hms.get(1)? * 60 + hms.get(2)?)
 }
 
 /// One search hit: the repository's metadata and its creation date.
@@ -85,6 +217,10 @@ struct Progress {
     /// Hits enriched by this run before it stopped.
     #[serde(default)]
     enriched: std::collections::BTreeSet<String>,
+    /// Repositories the search reported but could not list: windows of one second and one
+    /// star count holding more than [`SEARCH_CAP`] results (their excess).
+    #[serde(default)]
+    shortfall: u64,
 }
 
 /// Core requests one enrichment costs on average (README, root listing, about one manifest).
@@ -281,13 +417,6 @@ pub fn capacity(
     Some(cap)
 }
 
-fn min_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    }
-}
-
 impl Github {
     /// A rate-limit window of `secs` seconds on the API's clock.
     fn window(&self, secs: u64) -> std::time::Duration {
@@ -325,9 +454,9 @@ impl Github {
         }
     }
 
-    /// The search time and budget this source can spend before its deadline, logged as the
-    /// discovery plan.
-    fn plan_discovery(&self, ctx: &Ctx, p: &Progress) {
+    /// The search time and budget this source can spend before its deadline: the discovery
+    /// plan, logged and kept for the report.
+    fn plan_discovery(&self, ctx: &mut Ctx, p: &Progress) {
         let estimate = ctx
             .state
             .marks
@@ -345,13 +474,43 @@ impl Github {
             self.queries.len(),
             p.queue.len(),
             search
+                .as_ref()
                 .map(|b| format!("{}/{}", b.remaining, b.limit))
                 .unwrap_or("unknown".into()),
-            core.map(|b| format!("{}/{}", b.remaining, b.limit))
+            core.as_ref()
+                .map(|b| format!("{}/{}", b.remaining, b.limit))
                 .unwrap_or("unknown".into()),
             left.map(|l| format!("{} s left", l.as_secs()))
                 .unwrap_or("no deadline".into()),
             cap.map(|c| c.to_string()).unwrap_or("unbounded".into()),
+        );
+        let spacing = |lane: &str| {
+            ctx.http
+                .lane_politeness(lane)
+                .map(|p| p.min_spacing.as_millis() as u64)
+        };
+        let plan = &mut ctx.plan;
+        plan.seconds = left.map(|l| l.as_secs());
+        plan.discovery_requests = estimate + p.search_requests;
+        plan.limits.insert(
+            LANE_SEARCH.into(),
+            PlannedLimit {
+                limit: search.as_ref().map(|b| b.limit),
+                remaining: search.as_ref().map(|b| b.remaining),
+                window_secs: Some(60),
+                spacing_ms: spacing(LANE_SEARCH),
+                capacity: cap,
+            },
+        );
+        plan.limits.insert(
+            LANE_CORE.into(),
+            PlannedLimit {
+                limit: core.as_ref().map(|b| b.limit),
+                remaining: core.as_ref().map(|b| b.remaining),
+                window_secs: Some(3600),
+                spacing_ms: spacing(LANE_CORE),
+                capacity: capacity(core.as_ref(), self.window(3600), left),
+            },
         );
         if cap.is_some_and(|c| c < estimate) {
             ctx.note(format!(
@@ -361,8 +520,9 @@ impl Github {
         }
     }
 
-    /// How many repositories the core budget and the time left can enrich.
-    fn enrich_capacity(&self, ctx: &Ctx) -> Option<u64> {
+    /// How many repositories the core budget and the time left can enrich, and which of the
+    /// two bounds it (`None`: unbounded).
+    fn enrich_capacity(&self, ctx: &Ctx) -> Option<(u64, &'static str)> {
         let left = ctx.http.time_left();
         let core = ctx.http.budget("core");
         let by_budget = capacity(core.as_ref(), self.window(3600), left)
@@ -376,12 +536,17 @@ impl Github {
         let by_time = left
             .filter(|_| !spacing.is_zero())
             .map(|l| (l.as_millis() / spacing.as_millis().max(1)) as u64 / ENRICH_COST);
-        min_opt(by_budget, by_time)
+        match (by_budget, by_time) {
+            (Some(b), Some(t)) if t < b => Some((t, "time")),
+            (Some(b), _) => Some((b, "core budget")),
+            (None, Some(t)) => Some((t, "time")),
+            (None, None) => None,
+        }
     }
 
     async fn search(&self, ctx: &mut Ctx, p: &mut Progress) -> Result<(), HttpError> {
         while let Some(w) = p.queue.first().cloned() {
-            let q = format!("{} {}:{}..{}", w.query, w.field, stamp(w.lo), stamp(w.hi));
+            let q = w.q();
             let mut page_no = 1u64;
             let mut pages = 1u64;
             let mut retried_incomplete = false;
@@ -411,28 +576,6 @@ impl Github {
                     // stops (or fails) and keeps yesterday's records.
                     Err(e) => return Err(e),
                 };
-                if page_no == 1 && page.total_count > 1000 && w.hi > w.lo {
-                    // Split into parts of about 800 results each (at least two), assuming an
-                    // even spread; a part still over 1,000 is split again.
-                    let parts = page.total_count.div_ceil(800).clamp(2, 16) as i64;
-                    let span = w.hi - w.lo + 1;
-                    let parts = parts.min(span);
-                    p.queue.remove(0);
-                    for i in (0..parts).rev() {
-                        let lo = w.lo + span * i / parts;
-                        let hi = w.lo + span * (i + 1) / parts - 1;
-                        p.queue.insert(
-                            0,
-                            Window {
-                                lo,
-                                hi,
-                                ..w.clone()
-                            },
-                        );
-                    }
-                    split = true;
-                    break;
-                }
                 if page.incomplete_results && !retried_incomplete {
                     retried_incomplete = true;
                     continue;
@@ -441,9 +584,7 @@ impl Github {
                     ctx.note(format!("{url}: incomplete_results after a retry"));
                 }
                 retried_incomplete = false;
-                if page_no == 1 {
-                    pages = page.total_count.div_ceil(100).min(10);
-                }
+                // Whatever happens to the window, its first page's repositories are found.
                 for item in &page.items {
                     if let Some(r) = repo_from_json(item) {
                         p.hits
@@ -453,6 +594,35 @@ impl Github {
                                 created: created_of(item),
                             });
                     }
+                }
+                if page_no == 1 && page.total_count > SEARCH_CAP {
+                    let key = format!("{}_at", w.field);
+                    let sample: Vec<i64> = page
+                        .items
+                        .iter()
+                        .filter_map(|i| i.get(&key).and_then(Value::as_str).and_then(unix_of))
+                        .collect();
+                    if let Some(parts) = w.split(page.total_count, &sample) {
+                        tracing::debug!(
+                            "github: {q}: {} results, split into {}",
+                            page.total_count,
+                            parts.len()
+                        );
+                        p.queue.splice(0..1, parts);
+                        split = true;
+                        break;
+                    }
+                    // One second and one star count: the search lists its first 1,000 only.
+                    let lost = page.total_count - SEARCH_CAP;
+                    p.shortfall += lost;
+                    ctx.note(format!(
+                        "{q}: {} results in one second with one star count; the search lists \
+                         {SEARCH_CAP}, {lost} cannot be found by search tonight",
+                        page.total_count
+                    ));
+                }
+                if page_no == 1 {
+                    pages = page.total_count.div_ceil(100).min(SEARCH_CAP / 100);
                 }
                 if page.items.is_empty() {
                     break;
@@ -636,6 +806,8 @@ impl Crawl for Github {
                         field: field.into(),
                         lo,
                         hi: self.now,
+                        open: true,
+                        stars: None,
                     })
                     .collect();
                 ctx.state.pending = if last.is_some() {
@@ -700,9 +872,27 @@ impl Crawl for Github {
             let wanted = todo.len();
             let cap = self.enrich_capacity(ctx);
             let later = match cap {
-                Some(c) if (c as usize) < todo.len() => todo.split_off(c as usize),
+                Some((c, _)) if (c as usize) < todo.len() => todo.split_off(c as usize),
                 _ => Vec::new(),
             };
+            {
+                let core = ctx.http.budget("core");
+                let left = ctx.http.time_left();
+                let plan = &mut ctx.plan;
+                plan.discovery_requests_made = p.search_requests;
+                plan.shortfall = p.shortfall;
+                plan.enrich_items = wanted as u64;
+                plan.enrichment_requests = wanted as u64 * ENRICH_COST;
+                plan.enrich_planned = todo.len() as u64;
+                plan.limited_by = (!later.is_empty())
+                    .then(|| cap.map(|(_, by)| by.to_string()))
+                    .flatten();
+                // What enrichment planned against: the core budget as it stands now.
+                let e = plan.limits.entry(LANE_CORE.into()).or_default();
+                e.remaining = core.as_ref().map(|b| b.remaining).or(e.remaining);
+                e.limit = core.as_ref().map(|b| b.limit).or(e.limit);
+                e.capacity = capacity(core.as_ref(), self.window(3600), left);
+            }
             tracing::info!(
                 "github plan: {} repositories found, {wanted} need enrichment (≈{} core requests); \
                  enriching {} now, {} left for the next night",
@@ -736,6 +926,7 @@ impl Crawl for Github {
                     Err(e) => ctx.http.record(&e),
                 }
             }
+            ctx.plan.left_for_next_night = deferred as u64;
             if deferred > 0 {
                 ctx.note(format!(
                     "enriched {} of {wanted} repositories (most starred first); {deferred} left \

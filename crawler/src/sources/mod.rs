@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::found::Found;
 use crate::http::{HttpError, SourceHttp};
+pub use dataset::files::{BudgetPlan, PlannedLimit};
 
 /// What a source keeps between runs and during one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -57,9 +58,20 @@ pub struct Resolved {
     pub unresolved: Vec<String>,
 }
 
-/// Saves the checkpoint of every source (shared by the running sources); `force` writes now,
-/// otherwise the writer may skip writes that come too soon after the last one.
-pub type Saver = Arc<dyn Fn(Source, &SourceState, bool) + Send + Sync>;
+/// How a source's state goes to the checkpoint file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Save {
+    /// Progress: written when the last write is old enough, else skipped (the file keeps the
+    /// source's previous consistent state).
+    Progress,
+    /// Kept for the next write without writing now (several sources ending at once).
+    Hold,
+    /// Written now (a source's end or stop).
+    Now,
+}
+
+/// Saves the checkpoint of every source (shared by the running sources).
+pub type Saver = Arc<dyn Fn(Source, &SourceState, Save) + Send + Sync>;
 
 /// What a running source works with.
 pub struct Ctx {
@@ -74,17 +86,24 @@ pub struct Ctx {
     pub today: i64,
     /// Non-fatal problems worth reporting (incomplete results, capped queries).
     pub notes: Arc<Mutex<Vec<String>>>,
+    /// The source's budget plan, for the crawl report.
+    pub plan: BudgetPlan,
 }
 
 impl Ctx {
     /// Records progress (written at most every couple of seconds).
     pub fn checkpoint(&self) {
-        (self.saver)(self.source, &self.state, false);
+        (self.saver)(self.source, &self.state, Save::Progress);
+    }
+
+    /// Keeps the state for the next checkpoint write without writing now.
+    pub fn checkpoint_hold(&self) {
+        (self.saver)(self.source, &self.state, Save::Hold);
     }
 
     /// Writes the checkpoint now (at the end of a run and when stopping).
     pub fn checkpoint_now(&self) {
-        (self.saver)(self.source, &self.state, true);
+        (self.saver)(self.source, &self.state, Save::Now);
     }
 
     pub fn note(&self, s: impl Into<String>) {
@@ -174,6 +193,7 @@ where
             to_fetch.push(h);
         }
     }
+    ctx.plan.links_wanted = to_fetch.len() as u64;
     if to_fetch.is_empty() {
         return out;
     }
@@ -220,12 +240,27 @@ where
             }
         }
     }
+    ctx.plan.links_left = out.unresolved.len() as u64;
     if deferred > 0 {
         ctx.note(format!(
             "{deferred} links from other sources left for the next night (out of time or budget)"
         ));
     }
     out
+}
+
+/// The plan's entry for a lane bounded by time alone: its spacing and the requests the time
+/// left allows.
+pub fn spacing_limit(http: &SourceHttp, lane: &str) -> PlannedLimit {
+    let spacing = http
+        .lane_politeness(lane)
+        .map(|p| p.min_spacing)
+        .unwrap_or(http.http.config().min_spacing);
+    PlannedLimit {
+        spacing_ms: Some(spacing.as_millis() as u64),
+        capacity: time_capacity(http, lane, 1),
+        ..Default::default()
+    }
 }
 
 /// How many units of `cost` requests the time left allows on one lane of this source, from its

@@ -53,6 +53,9 @@ struct Progress {
     /// Hits: name → what the search said.
     hits: BTreeMap<String, Hit>,
     searched: bool,
+    /// Search pages this run requested (the next night's estimate).
+    #[serde(default)]
+    search_requests: u64,
 }
 
 /// What one search object says about a package: enough for a record before (or without) its
@@ -285,6 +288,7 @@ impl Npm {
     async fn search(&self, ctx: &mut Ctx, p: &mut Progress) -> Result<(), HttpError> {
         let size = self.page_size.clamp(1, self.search_cap.max(1));
         while let Some((q, from)) = p.queue.first().cloned() {
+            p.search_requests += 1;
             let url = url_with(
                 &self.registry,
                 "-/v1/search",
@@ -440,6 +444,18 @@ impl Crawl for Npm {
                 ctx.set_run_state(&p);
             }
             if !p.searched {
+                // Discovery: last night's search pages, else a guess of four per query.
+                let estimate = ctx
+                    .state
+                    .marks
+                    .get("search_requests")
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .unwrap_or(self.queries.len() as u64 * 4);
+                ctx.plan.seconds = ctx.http.time_left().map(|l| l.as_secs());
+                ctx.plan.discovery_requests = estimate;
+                ctx.plan
+                    .limits
+                    .insert("requests".into(), super::spacing_limit(&ctx.http, ""));
                 self.search(ctx, &mut p).await?;
                 p.searched = true;
                 ctx.set_run_state(&p);
@@ -481,6 +497,11 @@ impl Crawl for Npm {
                 Some(c) if (c as usize) < fetch.len() => fetch.split_off(c as usize),
                 _ => Vec::new(),
             };
+            ctx.plan.discovery_requests_made = p.search_requests;
+            ctx.plan.enrich_items = wanted as u64;
+            ctx.plan.enrichment_requests = wanted as u64;
+            ctx.plan.enrich_planned = fetch.len() as u64;
+            ctx.plan.limited_by = (!later.is_empty()).then(|| "time".to_string());
             tracing::info!(
                 "npm plan: {} packages found, {wanted} packuments to fetch; fetching {} now, {} \
                  left for the next night",
@@ -513,6 +534,7 @@ impl Crawl for Npm {
                     }
                 }
             }
+            ctx.plan.left_for_next_night = deferred.len() as u64;
             if !deferred.is_empty() {
                 ctx.note(format!(
                     "fetched {} of {wanted} packuments (most downloaded first); {} left for the \
@@ -547,6 +569,9 @@ impl Crawl for Npm {
                 k.strip_prefix("shallow:")
                     .is_none_or(|n| hits.contains_key(n))
             });
+            ctx.state
+                .marks
+                .insert("search_requests".into(), p.search_requests.to_string());
             ctx.set_run_state(&p);
             ctx.finish();
             Ok(())

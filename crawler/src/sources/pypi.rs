@@ -297,6 +297,13 @@ impl Crawl for Pypi {
                 ctx.set_run_state(&p);
             }
             if !p.indexed {
+                // Discovery is one request: the index.
+                ctx.plan.seconds = ctx.http.time_left().map(|l| l.as_secs());
+                ctx.plan.discovery_requests = 1;
+                ctx.plan.discovery_requests_made = 1;
+                ctx.plan
+                    .limits
+                    .insert("requests".into(), super::spacing_limit(&ctx.http, ""));
                 let url = url_with(self.base(), "simple/", &[])?;
                 let r = ctx
                     .http
@@ -364,6 +371,10 @@ impl Crawl for Pypi {
                 Some(c) if (c as usize) < fetch.len() => fetch.split_off(c as usize),
                 _ => Vec::new(),
             };
+            ctx.plan.enrich_items = wanted as u64;
+            ctx.plan.enrichment_requests = wanted as u64;
+            ctx.plan.enrich_planned = fetch.len() as u64;
+            ctx.plan.limited_by = (!later.is_empty()).then(|| "time".to_string());
             tracing::info!(
                 "pypi plan: {} candidates in the index, {wanted} documents to fetch; fetching {} \
                  now, {} left for the next night",
@@ -401,6 +412,7 @@ impl Crawl for Pypi {
                     }
                 }
             }
+            ctx.plan.left_for_next_night = deferred.len() as u64;
             if !deferred.is_empty() {
                 ctx.note(format!(
                     "fetched {} of {wanted} project documents; {} left for the next night with \

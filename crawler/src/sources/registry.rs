@@ -156,7 +156,15 @@ impl Crawl for Registry {
                 ctx.set_run_state(&p);
             }
             let limit = self.page_size.to_string();
+            // Discovery only: about one page per `page_size` entries known (plus the last).
+            ctx.plan.seconds = ctx.http.time_left().map(|l| l.as_secs());
+            ctx.plan.discovery_requests =
+                ctx.state.known.len().div_ceil(self.page_size.max(1)) as u64 + 1;
+            ctx.plan
+                .limits
+                .insert("requests".into(), super::spacing_limit(&ctx.http, ""));
             loop {
+                ctx.plan.discovery_requests_made += 1;
                 let mut params: Vec<(&str, &str)> =
                     vec![("limit", limit.as_str()), ("version", "latest")];
                 if let Some(c) = &p.cursor {

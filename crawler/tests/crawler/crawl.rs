@@ -117,6 +117,114 @@ fn github_world(n: u64) -> World {
     w
 }
 
+/// A skewed GitHub: a few hundred repositories spread over years, a burst of 1,400 in one day
+/// (1,100 of them in one second, with varied stars), 1,020 in another second all with the same
+/// star count (more than the search can ever list) and some created after the crawl's clock.
+fn skewed_github_world() -> (World, Vec<String>, Vec<String>) {
+    let mut w = World::default();
+    let mut all = Vec::new();
+    let mut capped = Vec::new();
+    let add = |w: &mut World, i: u64, created: String, stars: u64| {
+        // Names in an order unrelated to the dates (the fake answers in name order).
+        let full = format!("o{:03}/mcp-{i}", (i * 7919) % 1000);
+        let mut r = github_repo(100_000 + i, &full, &created, "2026-10-01T00:00:00Z");
+        r["stargazers_count"] = json!(stars);
+        w.github.insert(full.to_lowercase(), r);
+        full
+    };
+    let mut i = 0u64;
+    for k in 0..300u64 {
+        let created = dataset::time::rfc3339_from_unix(1_546_300_800 + k as i64 * 700_000);
+        all.push(add(&mut w, i, created, k % 40));
+        i += 1;
+    }
+    for k in 0..1400u64 {
+        let t = if k < 1100 { 43_200 } else { k * 61 };
+        let created = dataset::time::rfc3339_from_unix(1_748_736_000 + t as i64);
+        all.push(add(&mut w, i, created, k % 97));
+        i += 1;
+    }
+    for _ in 0..1020u64 {
+        let full = add(&mut w, i, "2025-07-04T00:00:00Z".into(), 5);
+        all.push(full.clone());
+        capped.push(full);
+        i += 1;
+    }
+    for k in 0..30u64 {
+        let created = format!("2026-11-{:02}T10:00:00Z", 23 + k % 7);
+        all.push(add(&mut w, i, created, 1));
+        i += 1;
+    }
+    (w, all, capped)
+}
+
+#[test]
+fn github_finds_every_repository_of_a_skewed_world_and_counts_what_search_cannot_list() {
+    let (w, all, capped) = skewed_github_world();
+    let (fake, _w) = w.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let o = options(&fake, dir.path(), &[Source::Github]);
+    let r = crawl(&o, None).unwrap();
+    valid(&r.dataset);
+    let gh = &r.report.sources["github"];
+    assert_eq!(gh.status, "ok", "{gh:?}");
+    let found: std::collections::BTreeSet<String> = r
+        .dataset
+        .servers
+        .iter()
+        .flat_map(|s| s.sources.iter())
+        .filter(|e| e.source == Source::Github)
+        .map(|e| e.identifier.to_lowercase())
+        .collect();
+    // Every repository outside the one-second, one-star-count crowd is found, the ones
+    // created after the crawl's clock too.
+    let missed: Vec<&String> = all
+        .iter()
+        .filter(|f| !found.contains(&f.to_lowercase()) && !capped.contains(f))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "{} missed: {:?}",
+        missed.len(),
+        &missed[..missed.len().min(10)]
+    );
+    // Of the crowd, the search lists 1,000; the 20 others are counted and noted, not lost
+    // silently.
+    let crowd = capped
+        .iter()
+        .filter(|f| found.contains(&f.to_lowercase()))
+        .count();
+    assert_eq!(crowd, 1000);
+    assert!(
+        gh.notes
+            .iter()
+            .any(|n| n.contains("1020 results in one second") && n.contains("20 cannot be found")),
+        "{:?}",
+        gh.notes
+    );
+    // No query paged past the search's limit, and splitting stayed cheap: the 2,750
+    // repositories need at least 28 pages.
+    assert!(
+        !gh.notes.iter().any(|n| n.contains("422")),
+        "{:?}",
+        gh.notes
+    );
+    let searches: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|l| l.path.ends_with("/search/repositories"))
+        .collect();
+    assert!(searches
+        .iter()
+        .all(|l| l.query["page"].parse::<u32>().unwrap() <= 10));
+    assert!(searches.len() <= 80, "{} searches", searches.len());
+    // The one-second windows were narrowed by stars, the top window open-ended.
+    assert!(searches.iter().any(|l| l.query["q"].contains(" stars:")));
+    assert!(searches
+        .iter()
+        .any(|l| l.query["q"].ends_with("..*") && l.query["q"].contains("created:2008-01-01")));
+}
+
 #[test]
 fn github_splits_windows_past_1000_results_and_survives_422_incomplete_and_duplicates() {
     let mut w = github_world(1250);

@@ -1,7 +1,7 @@
 //! Crawls against fakes that enforce the real limits, each API on its own host: the token goes
 //! to every GitHub request and to no other host, the report shows the budgets, a GitHub without
-//! a token finishes discovery inside its limits, and a slow or rate-limited GitHub does not hold
-//! up npm and PyPI.
+//! a token finishes discovery inside its limits, a slow or rate-limited GitHub does not hold
+//! up npm and PyPI, and a slow host does not make the crawl end a request's latency late.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -328,6 +328,57 @@ fn without_a_token_github_finishes_discovery_within_the_anonymous_limits() {
             r.report.sources[s]
         );
     }
+    // The budget plan is in the report, typed: GitHub planned discovery against 10 searches a
+    // minute and enrichment against 60 core requests an hour, found that the core budget could
+    // not cover 300 repositories and left the rest, in numbers that add up.
+    let plan = gh.plan.as_ref().expect("github plan");
+    assert_eq!(plan.limits["search"].limit, Some(10), "{plan:?}");
+    assert_eq!(plan.limits["search"].window_secs, Some(60), "{plan:?}");
+    assert_eq!(plan.limits["core"].limit, Some(60), "{plan:?}");
+    assert_eq!(plan.limits["core"].window_secs, Some(3600), "{plan:?}");
+    assert!(plan.seconds.is_some_and(|s| s <= 20), "{plan:?}");
+    assert!(plan.discovery_requests > 0, "{plan:?}");
+    assert_eq!(
+        plan.discovery_requests_made as usize,
+        searches.len(),
+        "{plan:?}"
+    );
+    assert_eq!(plan.enrich_items, 300, "{plan:?}");
+    assert_eq!(
+        plan.enrichment_requests,
+        300 * crawler::sources::github::ENRICH_COST
+    );
+    assert!(plan.enrich_planned < 60, "{plan:?}");
+    assert!(
+        plan.left_for_next_night >= 300 - plan.enrich_planned,
+        "{plan:?}"
+    );
+    assert_eq!(plan.limited_by.as_deref(), Some("core budget"), "{plan:?}");
+    assert_eq!(plan.shortfall, 0);
+    for s in ["npm", "pypi", "mcp-registry"] {
+        let p = r.report.sources[s].plan.as_ref().expect(s);
+        assert!(p.discovery_requests >= 1, "{s}: {p:?}");
+        assert!(p.discovery_requests_made >= 1, "{s}: {p:?}");
+        assert!(p.limits.contains_key("requests"), "{s}: {p:?}");
+    }
+    let pypi = r.report.sources["pypi"].plan.as_ref().unwrap();
+    assert_eq!(
+        pypi.enrich_items as usize,
+        present(&w, Source::Pypi),
+        "{pypi:?}"
+    );
+    // And it is what crawl-report.json holds.
+    let path = dir.path().join("crawl-report.json");
+    dataset::files::write(&path, &r.report).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        v["sources"]["github"]["plan"]["limits"]["core"]["limit"],
+        60
+    );
+    assert_eq!(v["sources"]["github"]["plan"]["limited_by"], "core budget");
+    let back: dataset::files::CrawlReport = dataset::files::read(&path).unwrap();
+    assert_eq!(back, r.report);
 }
 
 #[test]
@@ -362,4 +413,47 @@ fn a_slow_rate_limited_github_does_not_hold_up_npm_and_pypi() {
         .requests()
         .iter()
         .any(|l| l.path.ends_with("/search/repositories")));
+}
+
+#[test]
+fn a_slow_host_ends_the_crawl_on_its_deadline_not_a_request_later() {
+    // Every GitHub answer takes 800 ms: a request started just before the deadline would end
+    // the crawl most of a second late. Requests start only when they can end in time.
+    let mut w = world(200);
+    let mut l = Limits::scaled(Some(TOKEN), 1.0);
+    l.github_delay = Duration::from_millis(800);
+    w.limits = Some(l);
+    let (hosts, w) = w.serve_hosts();
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&hosts, dir.path(), Some(TOKEN));
+    let deadline = Duration::from_secs(5);
+    o.http.deadline = Some(crawler::deadline_after(deadline));
+    let t0 = Instant::now();
+    let r = crawl(&o, None).unwrap();
+    let took = t0.elapsed();
+    assert!(
+        took <= deadline + Duration::from_millis(350),
+        "ended {:?} after a {deadline:?} deadline",
+        took
+    );
+    // Discovery came first and is complete; enrichment was cut short.
+    let gh = &r.report.sources["github"];
+    assert_eq!(gh.found as usize, present(&w, Source::Github), "{gh:?}");
+    assert!(
+        gh.notes
+            .iter()
+            .any(|n| n.contains("left for the next night")),
+        "{:?}",
+        gh.notes
+    );
+    // No GitHub request was still being answered at the deadline.
+    let end = t0 + deadline;
+    let late: Vec<_> = hosts
+        .github
+        .requests()
+        .into_iter()
+        .filter(|l| l.end > end)
+        .map(|l| l.path)
+        .collect();
+    assert!(late.is_empty(), "answered after the deadline: {late:?}");
 }

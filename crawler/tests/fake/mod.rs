@@ -940,24 +940,33 @@ impl World {
             if page * per > 1000 {
                 return Resp::text(422, "application/json", "{\"message\":\"Only the first 1000 search results are available\",\"documentation_url\":\"https://docs.github.com/v3/search/\"}");
             }
-            let (field, lo, hi) = q
-                .split_whitespace()
-                .find_map(|t| {
+            // `created:`/`pushed:` and `stars:` ranges (`a..b`, either end may be `*`).
+            let range = |name: &str| {
+                q.split_whitespace().find_map(|t| {
                     let (f, range) = t.split_once(':')?;
-                    if f != "created" && f != "pushed" {
+                    if f != name {
                         return None;
                     }
                     let (a, b) = range.split_once("..")?;
-                    Some((f.to_string(), a.to_string(), b.to_string()))
+                    Some((a.to_string(), b.to_string()))
                 })
-                .unwrap_or(("created".into(), String::new(), "9999".into()));
+            };
+            let (field, (lo, hi)) = ["created", "pushed"]
+                .into_iter()
+                .find_map(|f| Some((f, range(f)?)))
+                .unwrap_or(("created", ("*".into(), "*".into())));
+            let stars = range("stars").map(|(a, b)| (a.parse::<u64>().ok(), b.parse::<u64>().ok()));
             let key = format!("{field}_at");
             let hits: Vec<&Value> = self
                 .github
                 .values()
                 .filter(|v| {
                     let t = v[&key].as_str().unwrap_or("");
-                    t >= lo.as_str() && t <= hi.as_str()
+                    (lo == "*" || t >= lo.as_str()) && (hi == "*" || t <= hi.as_str())
+                })
+                .filter(|v| {
+                    let n = v["stargazers_count"].as_u64().unwrap_or(0);
+                    stars.is_none_or(|(a, b)| a.is_none_or(|a| n >= a) && b.is_none_or(|b| n <= b))
                 })
                 .collect();
             let mut items: Vec<Value> = hits

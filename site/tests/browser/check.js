@@ -1,4 +1,4 @@
-// Drives headless Chromium over the built fixture site for site/tests/browser.rs.
+// Drives headless Chromium over the built fixture site for site/tests/site/browser.rs.
 // Usage: node check.js <config.json>; prints one JSON report on stdout.
 // For each XSS page: dialogs, console errors, page errors, injected elements (with the site's CSP
 // switched off, so sanitization alone is tested, and with it on). For each main page: axe-core.

@@ -11,8 +11,7 @@
 //! `hisper` binary with the same commands as the workflow; probes run the fixture MCP server
 //! from a prepared install cache (the probe crate tests real installs), unsandboxed here.
 
-mod common;
-#[path = "../crawler/tests/fake/mod.rs"]
+#[path = "../../crawler/tests/fake/mod.rs"]
 mod fake;
 
 use std::collections::BTreeSet;
@@ -21,6 +20,8 @@ use std::process::Command;
 
 use dataset::{Dataset, Outcome};
 use fake::{github_repo, packument, pypi_project, registry_entry, Resp, World};
+
+use crate::common;
 
 const NIGHT1: i64 = 1_795_226_400; // 2026-11-21T02:00:00Z
 const NIGHT2: i64 = NIGHT1 + 86_400; // 2026-11-22T02:00:00Z

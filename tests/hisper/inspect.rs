@@ -3,11 +3,11 @@
 //! no secret of the caller's environment in what the server sees or in what is printed.
 //! Runs unsandboxed so it does not depend on bubblewrap (the probe crate tests the sandbox).
 
-mod common;
-
 use std::process::{Command, Output};
 
 use serde_json::Value;
+
+use crate::common;
 
 const SECRET: &str = "ghp_inspectsecret0123456789abcdefghijklmn";
 
