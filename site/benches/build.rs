@@ -8,7 +8,8 @@
 //! `cargo bench -p hisper-site --bench build` (sizes: `HISPER_BENCH_SIZES=sample,20000,100000`;
 //! work directory: `HISPER_BENCH_DIR`, default `target/site-bench`, e.g. `/dev/shm/x` to take a
 //! busy disk out of the comparison; `HISPER_BENCH_KEEP=1` keeps the outputs; `HISPER_BENCH_HUGO=0`
-//! leaves Hugo out). Each build runs in a
+//! leaves Hugo out; `HISPER_BENCH_RUNS=N` runs each N times, alternating, and reports the
+//! medians). Each build runs in a
 //! child process so that peak RSS is measured per build. After each row, stderr gets the output's
 //! size per top-level directory, the directory with the most entries and the load average.
 
@@ -206,6 +207,12 @@ fn hugo_site(ds: &dataset::Dataset, dir: &Path) {
     .unwrap();
 }
 
+/// The median run by wall time (the lower middle of an even count).
+fn median(mut runs: Vec<(f64, f64, f64)>) -> (f64, f64, f64) {
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    runs[(runs.len() - 1) / 2]
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -244,6 +251,11 @@ fn main() {
     if !has_hugo {
         eprintln!("SKIPPED Hugo comparison: hugo not installed (run .ci/setup/site.sh)");
     }
+    let runs: usize = std::env::var("HISPER_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .filter(|&r| r > 0)
+        .unwrap_or(1);
     let work = std::env::var_os("HISPER_BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target/site-bench"));
@@ -260,25 +272,46 @@ fn main() {
         };
         dataset::save(&dir.join("data/servers.json"), &ds).unwrap();
         let out = dir.join("public");
-        let (secs, rss, cpu) = measure(&[
-            me.clone(),
-            "--child-build".into(),
-            dir.join("data").to_string_lossy().into_owned(),
-            out.to_string_lossy().into_owned(),
-        ]);
+        let hdir = dir.join("hugo");
+        if has_hugo {
+            hugo_site(&ds, &hdir);
+        }
+        // Hisper and Hugo alternate, `runs` times each, so that a shared machine's load falls on
+        // both alike; the table has each one's median run (by wall time).
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        for _ in 0..runs {
+            let _ = std::fs::remove_dir_all(&out);
+            ours.push(measure(&[
+                me.clone(),
+                "--child-build".into(),
+                dir.join("data").to_string_lossy().into_owned(),
+                out.to_string_lossy().into_owned(),
+            ]));
+            if has_hugo {
+                let _ = std::fs::remove_dir_all(hdir.join("public"));
+                theirs.push(measure(&[
+                    "hugo".into(),
+                    "--quiet".into(),
+                    "-s".into(),
+                    hdir.to_string_lossy().into_owned(),
+                    "-d".into(),
+                    hdir.join("public").to_string_lossy().into_owned(),
+                ]));
+            }
+        }
+        if runs > 1 {
+            eprintln!(
+                "{size}: Hisper wall s {:?}, Hugo wall s {:?}",
+                ours.iter().map(|r| r.0).collect::<Vec<_>>(),
+                theirs.iter().map(|r| r.0).collect::<Vec<_>>()
+            );
+        }
+        let (secs, rss, cpu) = median(ours);
         let pages = count_html(&out);
         let (bytes, files) = dir_size(&out);
         let hugo = has_hugo.then(|| {
-            let hdir = dir.join("hugo");
-            hugo_site(&ds, &hdir);
-            let (hs, hrss, hcpu) = measure(&[
-                "hugo".into(),
-                "--quiet".into(),
-                "-s".into(),
-                hdir.to_string_lossy().into_owned(),
-                "-d".into(),
-                hdir.join("public").to_string_lossy().into_owned(),
-            ]);
+            let (hs, hrss, hcpu) = median(theirs);
             (hs, count_html(&hdir.join("public")), hrss, hcpu)
         });
         let (h_s, h_cpu, h_pages, h_rss, ratio, cpu_ratio) = match hugo {

@@ -162,8 +162,9 @@ impl Out {
         &self.root
     }
 
-    /// Writes `bytes` at `rel` (a `/`-separated path inside the root).
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    /// The checked absolute path of `rel` (a `/`-separated path inside the root), its parent
+    /// directory created.
+    fn place(&self, rel: &str) -> anyhow::Result<PathBuf> {
         let rel_path = Path::new(rel);
         if rel.is_empty()
             || rel_path
@@ -182,11 +183,44 @@ impl Out {
                     .with_context(|| format!("creating {}", parent.display()))?,
             }
         }
-        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        Ok(path)
+    }
+
+    fn count(&self, rel: &str, len: usize) {
         self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.bytes.fetch_add(len as u64, Ordering::Relaxed);
         if rel.ends_with(".html") {
             self.pages.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Writes `bytes` at `rel` (a `/`-separated path inside the root).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.place(rel)?;
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        self.count(rel, bytes.len());
+        Ok(())
+    }
+
+    /// Writes the same `bytes` at every path of `rels`: the first is written, the others are
+    /// hard links to it (the registry mirror holds four copies of each record, and creating a
+    /// link costs the kernel a directory entry where a copy costs an inode and its pages too).
+    /// Where a link cannot be made (a file system without hard links) the copy is written.
+    /// A deploy that archives the output sees ordinary files (GitHub Pages' artifact is made
+    /// with `tar --hard-dereference`).
+    pub fn write_copies(&self, rels: &[String], bytes: &[u8]) -> anyhow::Result<()> {
+        let Some((first, rest)) = rels.split_first() else {
+            return Ok(());
+        };
+        self.write(first, bytes)?;
+        let original = self.root.join(first);
+        for rel in rest {
+            let path = self.place(rel)?;
+            if std::fs::hard_link(&original, &path).is_err() {
+                std::fs::write(&path, bytes)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            self.count(rel, bytes.len());
         }
         Ok(())
     }

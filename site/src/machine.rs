@@ -197,20 +197,15 @@ pub fn registry_mirror(out: &Out, ds: &Dataset, base: &str) -> anyhow::Result<Mi
                 .as_str()
                 .unwrap_or("")
                 .to_string();
-            let mut files = 0;
-            let mut size = 0u64;
+            let mut rels = Vec::with_capacity(4);
             for dir in name_dirs(name) {
-                let mut put = |rel: String, b: &[u8]| -> anyhow::Result<()> {
-                    out.write(&format!("v0.1/servers/{dir}/versions/{rel}"), b)?;
-                    files += 1;
-                    size += b.len() as u64;
-                    Ok(())
-                };
-                put("latest".into(), &bytes)?;
+                rels.push(format!("v0.1/servers/{dir}/versions/latest"));
                 for f in version_files(&version) {
-                    put(f, &bytes)?;
+                    rels.push(format!("v0.1/servers/{dir}/versions/{f}"));
                 }
             }
+            out.write_copies(&rels, &bytes)?;
+            let (files, size) = (rels.len(), (rels.len() * bytes.len()) as u64);
             anyhow::Ok((bytes, files, size))
         })
         .collect::<anyhow::Result<_>>()?;
