@@ -950,3 +950,89 @@ impl Crawl for Github {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(lo: i64, hi: i64, open: bool) -> Window {
+        Window {
+            query: "topic:mcp".into(),
+            field: "created".into(),
+            lo,
+            hi,
+            open,
+            stars: None,
+        }
+    }
+
+    /// The parts cover exactly the parent's seconds, in order, without overlap.
+    fn assert_partition(parent: &Window, parts: &[Window]) {
+        assert!(parts.len() >= 2, "{parts:?}");
+        assert_eq!(parts[0].lo, parent.lo);
+        for pair in parts.windows(2) {
+            assert_eq!(pair[0].hi + 1, pair[1].lo, "{parts:?}");
+            assert!(!pair[0].open, "{parts:?}");
+        }
+        for p in parts {
+            assert!(p.lo <= p.hi, "{p:?}");
+        }
+        let last = parts.last().unwrap();
+        assert_eq!(last.open, parent.open, "{parts:?}");
+        if !parent.open {
+            assert_eq!(last.hi, parent.hi);
+        }
+    }
+
+    #[test]
+    fn a_window_splits_into_a_partition_that_isolates_a_dense_second() {
+        let w = window(1_000, 2_000_000, true);
+        // A sample crowded on one second (as a burst of repositories looks).
+        let mut sample = vec![500_000; 80];
+        sample.extend((0..20).map(|i| 1_000 + i * 90_000));
+        let parts = w.split(5_000, &sample).unwrap();
+        assert_partition(&w, &parts);
+        assert!(
+            parts.iter().any(|p| p.lo == 500_000 && p.hi == 500_000),
+            "{parts:?}"
+        );
+        // No sample: halves.
+        let w = window(0, 99, false);
+        let parts = w.split(1_500, &[]).unwrap();
+        assert_partition(&w, &parts);
+        assert_eq!(parts.len(), 2);
+        // A sample outside the window (or on its first second) still makes progress.
+        let parts = w.split(1_500, &[0, 0, 0, 500]).unwrap();
+        assert_partition(&w, &parts);
+    }
+
+    #[test]
+    fn a_one_second_window_splits_by_stars_until_one_star_count() {
+        let w = window(7, 7, false);
+        let parts = w.split(2_000, &[7; 100]).unwrap();
+        assert_eq!(
+            parts.iter().map(|p| p.stars).collect::<Vec<_>>(),
+            vec![Some((0, Some(9))), Some((10, None))]
+        );
+        assert!(parts.iter().all(|p| (p.lo, p.hi) == (7, 7)));
+        let tail = parts[1].split(2_000, &[]).unwrap();
+        assert_eq!(tail[0].stars, Some((10, Some(99))));
+        assert_eq!(tail[1].stars, Some((100, None)));
+        let halves = parts[0].split(2_000, &[]).unwrap();
+        assert_eq!(halves[0].stars, Some((0, Some(4))));
+        assert_eq!(halves[1].stars, Some((5, Some(9))));
+        let one = Window {
+            stars: Some((3, Some(3))),
+            ..w.clone()
+        };
+        assert!(one.split(2_000, &[]).is_none());
+        assert_eq!(
+            one.q(),
+            "topic:mcp created:1970-01-01T00:00:07Z..1970-01-01T00:00:07Z stars:3..3"
+        );
+        assert_eq!(
+            window(0, 5, true).q(),
+            "topic:mcp created:1970-01-01T00:00:00Z..*"
+        );
+    }
+}
