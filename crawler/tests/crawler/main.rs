@@ -4,7 +4,7 @@
 //! the disk cache, per-host spacing), [`installed`] (records filled from the probe's installs on
 //! disk) and [`limits`] (crawls against fakes enforcing the real API limits).
 //!
-//! The fake APIs stay in `tests/fake/` (shared with the benchmark and the root `tests/nightly.rs`
+//! The fake APIs stay in `tests/fake/` (shared with the benchmark and the root `tests/hisper/nightly.rs`
 //! by path) and the recorded response shapes in `tests/fixtures/`. All tests share one process
 //! and run on parallel threads: none sets a process environment variable or relies on
 //! per-process state; each fake listens on its own port and each test writes in its own
