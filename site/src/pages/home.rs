@@ -44,6 +44,9 @@ pub struct CrawlSourceRow {
     pub requests: String,
     pub errors: String,
     pub note: String,
+    /// The source's budget plan from `crawl-report.json` in one line (what discovery and
+    /// enrichment needed, what was left for the next night and why); none without a report.
+    pub plan: Option<String>,
 }
 
 /// The statistics page.
@@ -419,6 +422,11 @@ fn stats_page(ctx: &Ctx, totals: &Counts) -> StatsPage {
             requests: thousands(v.requests),
             errors: thousands(v.errors),
             note: clean_text(&shorten(v.note.as_deref().unwrap_or(""), 200)),
+            plan: inp
+                .crawl_report
+                .and_then(|r| r.sources.get(k))
+                .and_then(|r| r.plan.as_ref())
+                .map(|p| clean_text(&shorten(&p.summary(), 300))),
         })
         .collect();
     let mut report_rows = Vec::new();

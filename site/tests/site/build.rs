@@ -631,3 +631,26 @@ fn package_pages_are_linked_only_when_the_crawl_had_a_web_base() {
     assert!(links.contains("<li>PyPI: weather-mcp-server"), "{links}");
     assert!(!links.contains("<a "), "{links}");
 }
+
+#[test]
+fn the_stats_page_shows_each_sources_budget_plan() {
+    let html = read(&shared().join("stats/index.html"));
+    let crawl = &html[html.find("id=\"crawl-title\"").unwrap()..];
+    let table = &crawl[..crawl.find("</table>").unwrap()];
+    let npm = &table[table.find("<td>npm</td>").expect("an npm row")..];
+    let npm = &npm[..npm.find("</tr>").unwrap()];
+    // From crawl-report.json's plan: what discovery and enrichment needed, what was left for
+    // the next night and why, escaped like every other string.
+    assert!(
+        npm.contains(
+            "Plan: discovery ≈24 requests (22 made); enrichment 900 items ≈1800 requests, 700 \
+             planned, 200 left for the next night (bounded by time "
+        ),
+        "{npm}"
+    );
+    assert!(!npm.contains("<b data-xss"), "{npm}");
+    // A source without a plan in the report has no plan line.
+    let pypi = &table[table.find("<td>pypi</td>").expect("a pypi row")..];
+    let pypi = &pypi[..pypi.find("</tr>").unwrap()];
+    assert!(!pypi.contains("Plan:"), "{pypi}");
+}

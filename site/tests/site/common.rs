@@ -235,7 +235,10 @@ pub fn data_dir(dir: &Path, xss: bool) -> PathBuf {
             "generated_at": "2026-11-22T00:00:00Z", "records": 2313, "previous_records": 2200,
             "sources": {
                 "npm": {"status": "ok", "requests": 2400, "not_modified": 300, "retries": 2, "rate_limit_waits": 0, "found": 1126, "new": 40, "updated": 12, "removed": 1,
-                        "errors": [{"url": "https://npm.example/x", "message": XSS[2]}]},
+                        "errors": [{"url": "https://npm.example/x", "message": XSS[2]}],
+                        "plan": {"seconds": 600, "discovery_requests": 24, "discovery_requests_made": 22,
+                                 "enrich_items": 900, "enrichment_requests": 1800, "enrich_planned": 700,
+                                 "left_for_next_night": 200, "limited_by": format!("time {}", XSS[3])}},
                 "pypi": {"status": "partial", "requests": 1900, "not_modified": 0, "retries": 0, "rate_limit_waits": 1, "found": 1187, "new": 3, "updated": 0, "removed": 0,
                          "notes": [XSS[1]]}
             }
