@@ -50,6 +50,9 @@ pub struct CrawlConfig {
     pub min_spacing_ms: Option<u64>,
     /// Refuse to replace a dataset that would shrink below this fraction of the previous one.
     pub shrink_guard: Option<f64>,
+    /// Days between two full sweeps of one GitHub search query (default 7; 0: every night).
+    /// Nights in between search only repositories pushed since the last night.
+    pub github_sweep_days: Option<u64>,
 }
 
 /// `[probe]`: how servers are run.

@@ -99,6 +99,9 @@ pub struct Options {
     /// Ignore incremental state: crawl everything.
     pub full: bool,
     pub github_queries: Vec<String>,
+    /// Days between two full sweeps of one GitHub query (nights in between search only what
+    /// was pushed since the last night); 0: every night in full.
+    pub github_sweep_days: u64,
     pub npm_queries: Vec<String>,
     pub npm_search_cap: usize,
     /// Entries per MCP Registry page.
@@ -133,6 +136,7 @@ impl Options {
             now,
             full: false,
             github_queries: default_github_queries(),
+            github_sweep_days: sources::github::DEFAULT_SWEEP_DAYS,
             npm_queries: default_npm_queries(),
             npm_search_cap: 10_000,
             registry_page_size: 100,
@@ -296,6 +300,7 @@ fn build_source(source: Source, o: &Options) -> Result<Box<dyn Crawl>, String> {
             epoch: 1_199_145_600, // 2008-01-01
             now: now_secs,
             time_scale: o.time_scale,
+            sweep_days: o.github_sweep_days,
         }),
         Source::Npm => Box::new(sources::npm::Npm {
             registry: e.npm_registry.clone().ok_or(

@@ -65,6 +65,10 @@ pub struct Found {
     /// Other ids this item is known to be (a Registry entry's `npm:<pkg>`, an npm package's
     /// `mcp-registry:<mcpName>`): merging joins items that share one.
     pub links: Vec<String>,
+    /// When the source last returned or confirmed this item, if not tonight (an item a source
+    /// carries from an earlier night without seeing it again): its entry's `last_seen`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_at: Option<String>,
 }
 
 impl Found {
@@ -94,6 +98,7 @@ impl Found {
             signals: Vec::new(),
             readme: None,
             links: Vec::new(),
+            seen_at: None,
         }
     }
 

@@ -314,7 +314,9 @@ fn build(id: &str, items: &[&Found], now: &str) -> Server {
 
     let mut sources: Vec<SourceEntry> = Vec::new();
     for f in items {
-        let mut e = SourceEntry::new(f.source, f.identifier.clone(), now);
+        // An item carried without being seen tonight keeps the night it was last seen.
+        let seen = f.seen_at.as_deref().filter(|t| *t < now).unwrap_or(now);
+        let mut e = SourceEntry::new(f.source, f.identifier.clone(), seen);
         e.version = f.version.clone();
         e.url = f.url.clone();
         e.downloads_monthly = f.downloads_monthly;
@@ -431,6 +433,12 @@ fn build(id: &str, items: &[&Found], now: &str) -> Server {
         last_changed: now.to_string(),
         ..Default::default()
     };
+    if let Some(seen) = s.sources.iter().map(|e| e.last_seen.clone()).max() {
+        s.last_seen = seen;
+    }
+    if let Some(first) = s.sources.iter().map(|e| e.first_seen.clone()).min() {
+        s.first_seen = first;
+    }
     s.normalize();
     s
 }

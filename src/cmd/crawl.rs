@@ -222,6 +222,9 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
         crawler::crawl::Options::new(endpoints, http, now, g.data.join("checkpoint.json"));
     opts.sources = sources;
     opts.full = args.full;
+    if let Some(d) = c.github_sweep_days {
+        opts.github_sweep_days = d;
+    }
     opts.pages = page_bases(c);
     if let Some(ms) = c.min_spacing_ms {
         // The configured spacing holds for every lane (GitHub search included).

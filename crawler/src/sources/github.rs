@@ -8,8 +8,13 @@
 //! `GET /rate_limit` (free) is read at the start and the end for the report and the plan.
 //!
 //! GitHub search answers at most 1,000 results per query. Each query starts as one window
-//! open at the top (`created:2008-01-01..*` on a full run, `pushed:<last night>..*` on a
-//! nightly run, so nothing newer than the crawl's clock is missed); a window whose
+//! open at the top (`created:2008-01-01..*` on a full sweep, `pushed:<last night − 1 day>..*`
+//! on an incremental night, so nothing newer than the crawl's clock is missed). Each query is
+//! swept in full every `sweep_days` nights (`[crawl] github_sweep_days`, default 7, spread so
+//! about one in `sweep_days` of the queries sweeps a night): a sweep finds what gained a topic
+//! or keyword without a push, refreshes stars, and a repository no query's sweep has returned
+//! since it was last seen is removed. A repository listed but not returned tonight keeps the
+//! night it was last seen (`seen:<repo>` marks, [`Found::seen_at`]). A window whose
 //! `total_count` is over 1,000 is split adaptively, never assuming an even spread: at the
 //! quantiles of its first page's dates (a second the sample shows to be dense gets a window of
 //! its own), down to single seconds, and a one-second window by `stars:` ranges. Only a window
@@ -48,7 +53,12 @@ pub struct Github {
     pub now: i64,
     /// How much faster than real time the API's windows run (1 in real use).
     pub time_scale: f64,
+    /// Days between two full sweeps of one query (0: every night in full).
+    pub sweep_days: u64,
 }
+
+/// The default of [`Github::sweep_days`].
+pub const DEFAULT_SWEEP_DAYS: u64 = 7;
 
 /// The manifests fetched from a repository's root.
 pub const MANIFESTS: &[&str] = &[
@@ -221,6 +231,9 @@ struct Progress {
     /// star count holding more than [`SEARCH_CAP`] results (their excess).
     #[serde(default)]
     shortfall: u64,
+    /// The queries searched in full (`created:` from the epoch) tonight: their sweep.
+    #[serde(default)]
+    sweeping: Vec<String>,
 }
 
 /// Core requests one enrichment costs on average (README, root listing, about one manifest).
@@ -544,6 +557,137 @@ impl Github {
         }
     }
 
+    /// The queries to sweep in full tonight (`created:` from the epoch instead of `pushed:`
+    /// since the last night): all of them on a first or `--full` night; else those whose last
+    /// complete sweep (mark `sweep:<query>`) is [`Github::sweep_days`] old or more, most
+    /// overdue first, at most a `sweep_days`-th of the queries a night, so the nights stay
+    /// even. An incremental search finds only what was pushed; a sweep also finds what gained
+    /// a topic or keyword without a push, refreshes every repository's stars and, once every
+    /// query has been swept since a repository was last seen, lets it be removed.
+    fn sweeps_due(&self, ctx: &Ctx, all: bool) -> Vec<String> {
+        if all || self.sweep_days == 0 {
+            return self.queries.clone();
+        }
+        let period = self.sweep_days as i64 * 86_400;
+        let mut due: Vec<(i64, usize, &String)> = self
+            .queries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, q)| {
+                let t = ctx
+                    .state
+                    .marks
+                    .get(&format!("sweep:{q}"))
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .unwrap_or(0);
+                (self.now - t >= period).then_some((t, i, q))
+            })
+            .collect();
+        due.sort();
+        let per_night = (self.queries.len() as u64).div_ceil(self.sweep_days) as usize;
+        due.into_iter()
+            .take(per_night.max(1))
+            .map(|(_, _, q)| q.clone())
+            .collect()
+    }
+
+    /// Discovery is complete: tonight's sweeps and hits are recorded (`sweep:<query>`,
+    /// `seen:<repo>`), listed repositories the search did not return keep the night they were
+    /// last seen, and those that every query's full sweep has missed since are removed (as
+    /// npm and PyPI drop what their complete listing no longer has).
+    fn searched(&self, ctx: &mut Ctx, p: &Progress) {
+        let now = self.now.to_string();
+        let marks = &mut ctx.state.marks;
+        let fallback = marks.get("last_complete").cloned();
+        for q in &p.sweeping {
+            marks.insert(format!("sweep:{q}"), now.clone());
+        }
+        let queries: std::collections::BTreeSet<String> =
+            self.queries.iter().map(|q| format!("sweep:{q}")).collect();
+        marks.retain(|k, _| !k.starts_with("sweep:") || queries.contains(k));
+        for key in p.hits.keys() {
+            marks.insert(format!("seen:{key}"), now.clone());
+        }
+        // Every query swept in full since this time: what none of them returned is gone.
+        let swept_since: Option<i64> = self
+            .queries
+            .iter()
+            .map(|q| {
+                marks
+                    .get(&format!("sweep:{q}"))
+                    .and_then(|t| t.parse::<i64>().ok())
+            })
+            .collect::<Option<Vec<i64>>>()
+            .and_then(|v| v.into_iter().min());
+        let mut removed = Vec::new();
+        for (key, f) in ctx.state.pending.iter_mut() {
+            if p.hits.contains_key(key) {
+                f.seen_at = None;
+                continue;
+            }
+            let seen_key = format!("seen:{key}");
+            let seen = match marks.get(&seen_key).and_then(|t| t.parse::<i64>().ok()) {
+                Some(t) => t,
+                // Listed before nights were recorded: seen by the last complete night.
+                None => match fallback.as_ref().and_then(|t| t.parse::<i64>().ok()) {
+                    Some(t) => {
+                        marks.insert(seen_key, t.to_string());
+                        t
+                    }
+                    None => continue,
+                },
+            };
+            if swept_since.is_some_and(|s| seen < s) {
+                removed.push(key.clone());
+            } else {
+                f.seen_at = Some(stamp(seen));
+            }
+        }
+        for key in &removed {
+            ctx.state.pending.remove(key);
+            ctx.state.marks.remove(&format!("seen:{key}"));
+        }
+        if !removed.is_empty() {
+            ctx.note(format!(
+                "{} repositories no longer found by any query's full sweep: removed ({})",
+                removed.len(),
+                removed
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    + if removed.len() > 5 { ", …" } else { "" }
+            ));
+        }
+        if !p.sweeping.is_empty() {
+            tracing::info!(
+                "github: full sweep of {} of {} queries tonight",
+                p.sweeping.len(),
+                self.queries.len()
+            );
+        }
+    }
+
+    /// Discovery stopped (out of search budget or time): what it found so far is listed from
+    /// its search metadata (or yesterday's enrichment) so the night publishes it, with the
+    /// source reported `partial`; the checkpoint resumes the search next night.
+    fn publish_partial(&self, ctx: &mut Ctx, p: &Progress) {
+        for (key, hit) in &p.hits {
+            let item = Self::carried(ctx, key, hit);
+            ctx.state.pending.insert(key.clone(), item);
+        }
+        ctx.plan.discovery_requests_made = p.search_requests;
+        ctx.note(format!(
+            "discovery stopped after {} search requests with {} windows left: the {} \
+             repositories found so far are published from their search metadata (partial); \
+             the search resumes next night",
+            p.search_requests,
+            p.queue.len(),
+            p.hits.len()
+        ));
+    }
+
     async fn search(&self, ctx: &mut Ctx, p: &mut Progress) -> Result<(), HttpError> {
         while let Some(w) = p.queue.first().cloned() {
             let q = w.q();
@@ -562,6 +706,7 @@ impl Github {
                     ],
                 )?;
                 p.search_requests += 1;
+                ctx.plan.discovery_requests_made = p.search_requests;
                 let page = match ctx
                     .http
                     .get_json_lane::<SearchPage>(&url, JSON, LANE_SEARCH)
@@ -725,6 +870,7 @@ impl Github {
         match ctx.state.known.get(key) {
             Some(k) => {
                 let mut k = k.clone();
+                k.seen_at = None;
                 let m = &hit.repo;
                 k.stars = m.stars;
                 k.description = m.description.clone();
@@ -794,22 +940,26 @@ impl Crawl for Github {
                         .get("last_complete")
                         .and_then(|s| s.parse::<i64>().ok())
                 };
-                let (field, lo) = match last {
-                    Some(t) => ("pushed", t - 86_400),
-                    None => ("created", self.epoch),
-                };
+                let sweeping = self.sweeps_due(ctx, last.is_none());
                 p.queue = self
                     .queries
                     .iter()
-                    .map(|q| Window {
-                        query: q.clone(),
-                        field: field.into(),
-                        lo,
-                        hi: self.now,
-                        open: true,
-                        stars: None,
+                    .map(|q| {
+                        let (field, lo) = match last {
+                            Some(t) if !sweeping.contains(q) => ("pushed", t - 86_400),
+                            _ => ("created", self.epoch),
+                        };
+                        Window {
+                            query: q.clone(),
+                            field: field.into(),
+                            lo,
+                            hi: self.now,
+                            open: true,
+                            stars: None,
+                        }
                     })
                     .collect();
+                p.sweeping = sweeping;
                 ctx.state.pending = if last.is_some() {
                     ctx.state.known.clone()
                 } else {
@@ -819,8 +969,14 @@ impl Crawl for Github {
             }
             if !p.searched {
                 self.plan_discovery(ctx, &p);
-                self.search(ctx, &mut p).await?;
+                if let Err(e) = self.search(ctx, &mut p).await {
+                    if e.is_stop() {
+                        self.publish_partial(ctx, &p);
+                    }
+                    return Err(e);
+                }
                 p.searched = true;
+                self.searched(ctx, &p);
                 ctx.set_run_state(&p);
                 ctx.checkpoint();
             }
@@ -914,8 +1070,12 @@ impl Crawl for Github {
             let mut deferred = later.len();
             for (key, pushed, r) in results {
                 match r {
-                    Ok(f) => {
+                    Ok(mut f) => {
                         p.enriched.insert(key.clone());
+                        if !p.hits.contains_key(&key) {
+                            // Enriched from yesterday's listing, not returned tonight.
+                            f.seen_at = ctx.state.pending.get(&key).and_then(|x| x.seen_at.clone());
+                        }
                         if let Some(pushed) = pushed {
                             ctx.state.marks.insert(format!("enriched:{key}"), pushed);
                         }
@@ -937,6 +1097,7 @@ impl Crawl for Github {
             let listed = &ctx.state.pending;
             ctx.state.marks.retain(|k, _| {
                 k.strip_prefix("enriched:")
+                    .or_else(|| k.strip_prefix("seen:"))
                     .is_none_or(|n| listed.contains_key(n))
             });
             ctx.state
