@@ -17,6 +17,9 @@
 //!   lane's measured latency (a moving average), before the deadline less the wrap-up reserve
 //!   ([`Http::set_reserve`]: what the crawl measured that checkpointing, merging and reporting
 //!   cost), so a crawl ends on time rather than a request's latency plus the wrap-up late.
+//! - A request in flight is bounded too: its timeout is the client's ([`HttpConfig::timeout`])
+//!   or the time left before the deadline less the reserve, whichever is shorter; one the
+//!   deadline cuts is [`HttpError::Deadline`] (left for the next night, not an error).
 //! - 5xx, timeouts and connection resets retry with jittered exponential backoff.
 //! - Redirects are followed here (at most 5 hops), not by the client, so credentials are decided
 //!   per hop: an [`Auth`] is sent only to URLs under its base, never to another host or path.
@@ -368,6 +371,12 @@ impl Http {
         Some(d.checked_sub(keep).unwrap_or(d))
     }
 
+    /// The moment every request must have ended by: `deadline` less the wrap-up reserve.
+    fn hard_end(&self, deadline: Option<Instant>) -> Option<Instant> {
+        let d = deadline?;
+        Some(d.checked_sub(self.reserve()).unwrap_or(d))
+    }
+
     fn gate(&self, key: &str, politeness: Option<Politeness>) -> Arc<HostGate> {
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
         let p = politeness.unwrap_or(Politeness {
@@ -664,7 +673,22 @@ impl Http {
             }
             counters.requests.fetch_add(1, Ordering::Relaxed);
             let sent = Instant::now();
-            let result = send().await;
+            // In flight, the request may take the client's timeout or what is left before the
+            // deadline less the wrap-up reserve, whichever is shorter: a request the deadline
+            // cuts is left for the next night, and the crawl ends on time.
+            let left = self
+                .hard_end(deadline)
+                .map(|e| e.saturating_duration_since(sent));
+            let result = match left {
+                Some(l) if l < self.cfg.timeout => match tokio::time::timeout(l, send()).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        tracing::debug!("{url}: cut by the deadline after {} ms", l.as_millis());
+                        return Err(HttpError::Deadline { url: url.into() });
+                    }
+                },
+                _ => send().await,
+            };
             if result.is_ok() {
                 gate.observe(sent.elapsed());
             }

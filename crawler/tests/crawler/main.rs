@@ -17,3 +17,4 @@ mod crawl;
 mod http;
 mod installed;
 mod limits;
+mod stuck;
