@@ -202,19 +202,21 @@ where
         ctx.source,
         to_fetch.len()
     );
-    let results: Vec<(String, Result<Option<Found>, HttpError>)> = {
+    // In any order (one stuck link never holds up the others), then sorted back.
+    let mut results: Vec<(usize, String, Result<Option<Found>, HttpError>)> = {
         let fetch = &fetch;
         let http = &ctx.http;
-        futures::stream::iter(to_fetch.into_iter().map(|h| async move {
+        futures::stream::iter(to_fetch.into_iter().enumerate().map(|(i, h)| async move {
             let r = fetch(http.clone(), h.clone()).await;
-            (h, r)
+            (i, h, r)
         }))
-        .buffered(concurrency.max(1))
+        .buffer_unordered(concurrency.max(1))
         .collect()
         .await
     };
+    results.sort_by_key(|r| r.0);
     let mut deferred = 0;
-    for (h, r) in results {
+    for (_, h, r) in results {
         match r {
             Ok(Some(f)) => {
                 ctx.state.hinted.insert(h.clone(), f.clone());

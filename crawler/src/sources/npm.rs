@@ -510,17 +510,21 @@ impl Crawl for Npm {
                 later.len()
             );
             let ctx_ref: &Ctx = ctx;
-            let results: Vec<(String, Result<Option<Found>, HttpError>)> =
-                futures::stream::iter(fetch.into_iter().map(|(name, dl)| async move {
-                    let r = self.fetch_packument(&ctx_ref.http, &name, dl).await;
-                    ctx_ref.progress.inc(1);
-                    (name, r)
-                }))
-                .buffered(self.concurrency.max(1))
+            // In any order (one stuck packument never holds up the others), then sorted back.
+            let mut results: Vec<(usize, String, Result<Option<Found>, HttpError>)> =
+                futures::stream::iter(fetch.into_iter().enumerate().map(
+                    |(i, (name, dl))| async move {
+                        let r = self.fetch_packument(&ctx_ref.http, &name, dl).await;
+                        ctx_ref.progress.inc(1);
+                        (i, name, r)
+                    },
+                ))
+                .buffer_unordered(self.concurrency.max(1))
                 .collect()
                 .await;
+            results.sort_by_key(|r| r.0);
             let mut deferred: Vec<String> = later.into_iter().map(|(n, _)| n).collect();
-            for (name, r) in results {
+            for (_, name, r) in results {
                 match r {
                     Ok(Some(f)) => {
                         ctx.state.marks.remove(&format!("shallow:{name}"));

@@ -383,17 +383,21 @@ impl Crawl for Pypi {
                 later.len()
             );
             let ctx_ref: &Ctx = ctx;
-            let results: Vec<(String, Option<String>, Fetched)> =
-                futures::stream::iter(fetch.into_iter().map(|(name, marker)| async move {
-                    let r = self.fetch_project(&ctx_ref.http, &name).await;
-                    ctx_ref.progress.inc(1);
-                    (name, marker, r)
-                }))
-                .buffered(self.concurrency.max(1))
+            // In any order (one stuck document never holds up the others), then sorted back.
+            let mut results: Vec<(usize, String, Option<String>, Fetched)> =
+                futures::stream::iter(fetch.into_iter().enumerate().map(
+                    |(i, (name, marker))| async move {
+                        let r = self.fetch_project(&ctx_ref.http, &name).await;
+                        ctx_ref.progress.inc(1);
+                        (i, name, marker, r)
+                    },
+                ))
+                .buffer_unordered(self.concurrency.max(1))
                 .collect()
                 .await;
+            results.sort_by_key(|r| r.0);
             let mut deferred: Vec<String> = later.into_iter().map(|(n, _)| n).collect();
-            for (name, marker, r) in results {
+            for (_, name, marker, r) in results {
                 match r {
                     Ok(found) => {
                         if let Some(m) = marker {

@@ -115,3 +115,36 @@ fn a_hung_rate_limit_call_ends_at_the_deadline_and_the_other_sources_finish() {
     // The fake's thread still sleeps on the hung answer: do not wait for it.
     std::mem::forget(hosts);
 }
+
+#[test]
+fn one_hung_readme_does_not_stall_the_other_repositories_or_the_final_pass() {
+    let w = world();
+    w.fault(
+        "/github/repos/owner/repo-0/readme",
+        1,
+        Resp::text(200, "application/vnd.github.raw+json", "late").delayed(Duration::from_secs(40)),
+    );
+    let (hosts, _w) = w.serve_hosts();
+    let dir = tempfile::tempdir().unwrap();
+    let deadline = Duration::from_secs(6);
+    let o = options(&hosts, dir.path(), deadline);
+    let t0 = Instant::now();
+    let r = crawl(&o, None).unwrap();
+    let took = t0.elapsed();
+    assert!(
+        took < deadline + MARGIN,
+        "ended {took:?} after a {deadline:?} deadline"
+    );
+    let gh = &r.report.sources["github"];
+    assert_eq!(gh.status, "ok", "{gh:?}");
+    assert!(gh.errors.is_empty(), "{:?}", gh.errors);
+    // The other 19 repositories were enriched; the hung one is left for the next night.
+    assert_eq!(readmes(&r.dataset), 19, "{gh:?}");
+    let plan = gh.plan.as_ref().unwrap();
+    assert_eq!(plan.left_for_next_night, 1, "{plan:?}");
+    // The final pass ran: the repositories npm packages link to were asked for.
+    let linked = hosts.github.count("/github/repos/npmowner/");
+    assert_eq!(linked, 6, "final pass requests: {linked}");
+    assert!(r.dataset.servers.iter().any(|s| s.has_source(Source::Npm)));
+    std::mem::forget(hosts);
+}
