@@ -903,17 +903,22 @@ impl Crawl for Github {
             );
             let ctx_ref: &Ctx = ctx;
             // In any order (one stuck repository never holds up the others), then sorted back.
-            let mut results: Vec<(usize, String, Option<String>, Result<Found, HttpError>)> =
-                futures::stream::iter(todo.into_iter().enumerate().map(
-                    |(i, (key, hit))| async move {
-                        let r = self.enrich(ctx_ref, &hit).await;
-                        ctx_ref.progress.inc(1);
-                        (i, key, hit.repo.pushed_at.clone(), r)
-                    },
-                ))
-                .buffer_unordered(self.concurrency.max(1))
-                .collect()
-                .await;
+            #[allow(clippy::type_complexity)]
+            let mut results: Vec<(
+                usize,
+                String,
+                Option<String>,
+                Result<Found, HttpError>,
+            )> = futures::stream::iter(todo.into_iter().enumerate().map(
+                |(i, (key, hit))| async move {
+                    let r = self.enrich(ctx_ref, &hit).await;
+                    ctx_ref.progress.inc(1);
+                    (i, key, hit.repo.pushed_at.clone(), r)
+                },
+            ))
+            .buffer_unordered(self.concurrency.max(1))
+            .collect()
+            .await;
             results.sort_by_key(|r| r.0);
             let mut deferred = later.len();
             for (_, key, pushed, r) in results {
