@@ -50,6 +50,12 @@ pub struct CrawlConfig {
     pub min_spacing_ms: Option<u64>,
     /// Refuse to replace a dataset that would shrink below this fraction of the previous one.
     pub shrink_guard: Option<f64>,
+    /// The largest response read for one document, in MiB (default 16); more is an error of
+    /// that record.
+    pub max_body_mb: Option<usize>,
+    /// The largest response read for a whole-registry listing (the PyPI simple index), in MiB
+    /// (default 512).
+    pub max_listing_mb: Option<usize>,
 }
 
 /// `[probe]`: how servers are run.

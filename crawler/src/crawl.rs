@@ -575,6 +575,8 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
         );
         found.extend(r.items.iter().cloned());
     }
+    // What strangers wrote is capped before it is merged (yesterday's items included).
+    found.iter_mut().for_each(Found::cap_fields);
     let merged = merge::merge(found, &o.now, previous);
     let servers = merge::carry_over(merged, previous, &outcomes, &o.now);
     let mut ds = Dataset::new(o.now.clone());

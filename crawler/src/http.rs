@@ -26,6 +26,11 @@
 //! - Conditional requests from an ETag/Last-Modified disk cache (`data/http-cache/`): a 304
 //!   reuses the cached body; a corrupt cache entry (bad metadata, body hash mismatch) is ignored
 //!   and refetched.
+//! - Bodies are read as a stream with a cap ([`BodyCap`]): [`HttpConfig::max_body`] for a JSON
+//!   document, the larger [`HttpConfig::max_listing_body`] for whole-registry listings (the
+//!   PyPI simple index), a byte count for READMEs and manifests (the rest is dropped). A body
+//!   over a cap stops being read at the cap and is [`HttpError::TooLarge`] (an error of that
+//!   record, not retried), so a stranger's 400 MB answer never reaches memory or the dataset.
 //! - [`SourceHttp::get_json`] turns an HTML page or truncated JSON into an error for that
 //!   request, never a panic.
 //!
@@ -67,6 +72,27 @@ pub struct HttpConfig {
     pub cache_dir: Option<PathBuf>,
     /// When the crawl must stop.
     pub deadline: Option<Instant>,
+    /// The largest body read for one document (package metadata, a search page).
+    pub max_body: usize,
+    /// The largest body read for a whole-registry listing (the PyPI simple index).
+    pub max_listing_body: usize,
+}
+
+/// The default [`HttpConfig::max_body`]: 16 MiB.
+pub const MAX_BODY: usize = 16 << 20;
+/// The default [`HttpConfig::max_listing_body`]: 512 MiB.
+pub const MAX_LISTING_BODY: usize = 512 << 20;
+
+/// How much of a body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyCap {
+    /// At most [`HttpConfig::max_body`]; more is [`HttpError::TooLarge`].
+    #[default]
+    Document,
+    /// At most [`HttpConfig::max_listing_body`]; more is [`HttpError::TooLarge`].
+    Listing,
+    /// The first `n` bytes; the rest is not read (READMEs, which are capped anyway).
+    Truncate(usize),
 }
 
 impl HttpConfig {
@@ -84,6 +110,8 @@ impl HttpConfig {
             timeout: Duration::from_secs(30),
             cache_dir: None,
             deadline: None,
+            max_body: MAX_BODY,
+            max_listing_body: MAX_LISTING_BODY,
         }
     }
 }
@@ -109,6 +137,8 @@ pub enum HttpError {
     Html { url: String },
     #[error("{url}: invalid JSON: {message}")]
     Json { url: String, message: String },
+    #[error("{url}: body over the {limit}-byte cap, not read further")]
+    TooLarge { url: String, limit: usize },
 }
 
 impl HttpError {
@@ -134,7 +164,8 @@ impl HttpError {
             | HttpError::Deadline { url }
             | HttpError::Transport { url, .. }
             | HttpError::Html { url }
-            | HttpError::Json { url, .. } => url,
+            | HttpError::Json { url, .. }
+            | HttpError::TooLarge { url, .. } => url,
         }
     }
 }
@@ -238,6 +269,14 @@ pub struct Opts<'a> {
     pub deadline: Option<Instant>,
     /// The lane's politeness when this request creates it (else the defaults).
     pub politeness: Option<Politeness>,
+    /// How much of the body is read.
+    pub cap: BodyCap,
+}
+
+/// Why one send failed: worth a retry (timeouts, resets) or final (a body over its cap).
+pub enum SendError {
+    Retry(String),
+    Fatal(HttpError),
 }
 
 struct GateState {
@@ -506,6 +545,7 @@ impl Http {
         book: Option<&Mutex<BTreeMap<String, BudgetSpan>>>,
     ) -> Result<Response, HttpError> {
         let cached = self.cache_read(url, accept);
+        let cap = opts.cap;
         let mut current = url.to_string();
         let mut hops = 0;
         let r = loop {
@@ -529,12 +569,12 @@ impl Http {
                 }
                 let hop_url = hop_url.clone();
                 async move {
-                    let resp = req.send().await.map_err(|e| {
-                        if e.is_timeout() {
+                    let mut resp = req.send().await.map_err(|e| {
+                        SendError::Retry(if e.is_timeout() {
                             "timed out".to_string()
                         } else {
                             format!("request failed: {e}")
-                        }
+                        })
                     })?;
                     let status = resp.status().as_u16();
                     let headers = resp
@@ -547,14 +587,39 @@ impl Http {
                             )
                         })
                         .collect();
-                    let body = resp
-                        .bytes()
+                    let (limit, truncate) = match cap {
+                        BodyCap::Document => (self.cfg.max_body, false),
+                        BodyCap::Listing => (self.cfg.max_listing_body, false),
+                        BodyCap::Truncate(n) => (n, true),
+                    };
+                    let too_large = || {
+                        SendError::Fatal(HttpError::TooLarge {
+                            url: hop_url.clone(),
+                            limit,
+                        })
+                    };
+                    if !truncate && resp.content_length().is_some_and(|l| l > limit as u64) {
+                        return Err(too_large());
+                    }
+                    let mut body = Vec::new();
+                    while let Some(chunk) = resp
+                        .chunk()
                         .await
-                        .map_err(|e| format!("reading body: {e}"))?;
+                        .map_err(|e| SendError::Retry(format!("reading body: {e}")))?
+                    {
+                        if body.len() + chunk.len() > limit {
+                            if !truncate {
+                                return Err(too_large());
+                            }
+                            body.extend_from_slice(&chunk[..limit - body.len()]);
+                            break;
+                        }
+                        body.extend_from_slice(&chunk);
+                    }
                     Ok(Response {
                         status,
                         headers,
-                        body: body.to_vec(),
+                        body,
                         from_cache: false,
                         final_url: hop_url,
                     })
@@ -614,7 +679,7 @@ impl Http {
     ) -> Result<Response, HttpError>
     where
         F: Fn() -> Fut,
-        Fut: std::future::Future<Output = Result<Response, String>>,
+        Fut: std::future::Future<Output = Result<Response, SendError>>,
     {
         let host = host_of(url);
         let key = if opts.lane.is_empty() {
@@ -695,7 +760,8 @@ impl Http {
             drop(permit);
             let r = match result {
                 Ok(r) => r,
-                Err(message) => {
+                Err(SendError::Fatal(e)) => return Err(e),
+                Err(SendError::Retry(message)) => {
                     attempt += 1;
                     if attempt > self.cfg.max_retries {
                         return Err(err(message));
@@ -908,11 +974,23 @@ impl SourceHttp {
         accept: &str,
         lane: &str,
     ) -> Result<Response, HttpError> {
+        self.get_capped(url, accept, lane, BodyCap::Document).await
+    }
+
+    /// GET in a lane, reading the body up to `cap`.
+    pub async fn get_capped(
+        &self,
+        url: &str,
+        accept: &str,
+        lane: &str,
+        cap: BodyCap,
+    ) -> Result<Response, HttpError> {
         let opts = Opts {
             auth: self.auth.as_ref(),
             lane,
             deadline: self.deadline,
             politeness: self.lane_politeness(lane),
+            cap,
         };
         self.http
             .fetch(url, accept, &opts, &self.counters, Some(&self.budgets))

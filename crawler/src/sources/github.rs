@@ -34,7 +34,7 @@ use serde_json::Value;
 
 use super::{url_with, Crawl, Ctx, PlannedLimit, Resolved};
 use crate::found::{signal, Found};
-use crate::http::{Budget, HttpError};
+use crate::http::{BodyCap, Budget, HttpError};
 use crate::normalize::{normalize_repo, pep503};
 
 /// The GitHub source.
@@ -76,6 +76,9 @@ struct Window {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     stars: Option<(u64, Option<u64>)>,
 }
+
+/// The most of a manifest read (a longer one is cut, and then usually unreadable).
+pub const MANIFEST_CAP: usize = 1 << 20;
 
 /// The most results one search query can page through (10 pages of 100).
 pub const SEARCH_CAP: u64 = 1000;
@@ -389,6 +392,7 @@ pub fn found_from_meta(meta: &Repository) -> Found {
     f.updated_at = meta.pushed_at.clone();
     f.license = meta.license.clone();
     f.repo_meta = Some(meta.clone());
+    f.cap_fields();
     f
 }
 
@@ -652,9 +656,13 @@ impl Github {
         (!o.is_empty() && !n.is_empty() && !now.eq_ignore_ascii_case(full)).then_some(now)
     }
 
-    /// One raw file or README; `None` when absent.
-    async fn raw(ctx: &Ctx, url: &str) -> Result<Option<String>, HttpError> {
-        match ctx.http.get_lane(url, RAW, LANE_CORE).await {
+    /// One raw file or README, at most `cap` bytes of it; `None` when absent.
+    async fn raw(ctx: &Ctx, url: &str, cap: usize) -> Result<Option<String>, HttpError> {
+        match ctx
+            .http
+            .get_capped(url, RAW, LANE_CORE, BodyCap::Truncate(cap))
+            .await
+        {
             Ok(r) => Ok(Some(String::from_utf8_lossy(&r.body).into_owned())),
             Err(e) if matches!(e.status(), Some(404) | Some(451)) => Ok(None),
             Err(e) => Err(e),
@@ -702,8 +710,12 @@ impl Github {
         };
         let mut f = found_from_meta(&meta);
         f.published_at = created;
-        if let Some(mut readme) =
-            Self::raw(ctx, &self.url(&format!("repos/{full}/readme"))?).await?
+        if let Some(mut readme) = Self::raw(
+            ctx,
+            &self.url(&format!("repos/{full}/readme"))?,
+            dataset::README_CAP,
+        )
+        .await?
         {
             dataset::truncate_on_char_boundary(&mut readme, dataset::README_CAP);
             f.readme = Some(readme);
@@ -711,7 +723,7 @@ impl Github {
         for m in MANIFESTS {
             if files.iter().any(|n| n == m) {
                 let u = self.url(&format!("repos/{full}/contents/{m}"))?;
-                if let Some(text) = Self::raw(ctx, &u).await? {
+                if let Some(text) = Self::raw(ctx, &u, MANIFEST_CAP).await? {
                     manifest_facts(m, &text, &mut f);
                 }
             }

@@ -155,6 +155,7 @@ fn found_from_hit(name: &str, h: &Hit, page: Option<String>) -> Found {
         .homepage
         .as_deref()
         .and_then(|u| homepage_of(u, f.repo.as_ref()));
+    f.cap_fields();
     let verdict = classify::classify(&classify::Input {
         names: vec![name],
         texts: f.summary.iter().map(String::as_str).collect(),
@@ -258,6 +259,7 @@ pub fn packument_to_found(v: &Value, page: Option<String>) -> Option<Found> {
             dataset::truncate_on_char_boundary(&mut r, dataset::README_CAP);
             r
         });
+    f.cap_fields();
     let verdict = classify::classify(&classify::Input {
         names: vec![name],
         texts: f.summary.iter().map(String::as_str).collect(),

@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::{encode_segment, url_with, Crawl, Ctx, Resolved};
 use crate::classify;
 use crate::found::{signal, Found};
-use crate::http::{HttpError, SourceHttp};
+use crate::http::{BodyCap, HttpError, SourceHttp};
 use crate::listing::{launch_package, PageBases};
 use crate::normalize::{
     is_placeholder_summary, name_keywords, normalize_repo, pep503, split_keywords,
@@ -240,6 +240,7 @@ pub fn project_to_found(v: &Value, pages: &PageBases) -> Option<Found> {
         dataset::truncate_on_char_boundary(&mut r, dataset::README_CAP);
         f.readme = Some(r);
     }
+    f.cap_fields();
     let verdict = classify::classify(&classify::Input {
         names: vec![name],
         texts: f.summary.iter().map(String::as_str).collect(),
@@ -305,9 +306,15 @@ impl Crawl for Pypi {
                     .limits
                     .insert("requests".into(), super::spacing_limit(&ctx.http, ""));
                 let url = url_with(self.base(), "simple/", &[])?;
+                // The whole registry's names: the larger listing cap.
                 let r = ctx
                     .http
-                    .get(&url, "application/vnd.pypi.simple.v1+json")
+                    .get_capped(
+                        &url,
+                        "application/vnd.pypi.simple.v1+json",
+                        "",
+                        BodyCap::Listing,
+                    )
                     .await?;
                 let ct = r.header("content-type").unwrap_or("").to_string();
                 if ct.contains("html")

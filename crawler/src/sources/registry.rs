@@ -130,6 +130,7 @@ fn to_found(base: &str, e: &Entry) -> Option<Result<Found, String>> {
         }
     }
     f.signals.push(signal::REGISTRY_LISTED.into());
+    f.cap_fields();
     Some(Ok(f))
 }
 

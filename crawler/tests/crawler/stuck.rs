@@ -148,3 +148,89 @@ fn one_hung_readme_does_not_stall_the_other_repositories_or_the_final_pass() {
     assert!(r.dataset.servers.iter().any(|s| s.has_source(Source::Npm)));
     std::mem::forget(hosts);
 }
+
+#[test]
+fn a_huge_body_is_an_error_of_its_record_and_a_huge_field_is_capped() {
+    let mut w = world();
+    // Over the 1 MiB document cap of this test: never read whole, an error of that record.
+    let mut huge = pypi_project("mcp-huge", None);
+    huge["info"]["summary"] = json!("x".repeat(8 << 20));
+    w.pypi_index.push(("mcp-huge".into(), 99));
+    w.pypi.insert("mcp-huge".into(), huge);
+    // Under the cap, but a field far past its own cap: cut to 2,000 chars, ending in "…".
+    let mut long = pypi_project("mcp-long", None);
+    long["info"]["summary"] = json!(format!("MCP server {}", "é".repeat(300_000)));
+    long["info"]["keywords"] = json!(format!("mcp,{}", "k".repeat(5_000)));
+    w.pypi_index.push(("mcp-long".into(), 98));
+    w.pypi.insert("mcp-long".into(), long);
+    // A README past the README cap is read only up to it.
+    w.files.get_mut("owner/repo-3").unwrap().insert(
+        "README.md".into(),
+        format!("# readme of owner/repo-3\n{}", "r".repeat(4 << 20)),
+    );
+    let (hosts, _w) = w.serve_hosts();
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&hosts, dir.path(), Duration::from_secs(60));
+    o.http.max_body = 1 << 20;
+    let r = crawl(&o, None).unwrap();
+    let py = &r.report.sources["pypi"];
+    assert_eq!(py.errors.len(), 1, "{:?}", py.errors);
+    assert!(
+        py.errors[0].url.contains("mcp-huge") && py.errors[0].message.contains("cap"),
+        "{:?}",
+        py.errors
+    );
+    let by_source = |src: Source, id: &str| {
+        r.dataset.servers.iter().find(|s| {
+            s.sources
+                .iter()
+                .any(|e| e.source == src && e.identifier == id)
+        })
+    };
+    // The others were fetched; the huge one is listed by name only.
+    assert!(by_source(Source::Pypi, "mcp-py-0").is_some());
+    let listed = by_source(Source::Pypi, "mcp-huge").expect("listed by name");
+    assert!(listed.description.as_deref().unwrap_or("").len() < 10_000);
+    let long = by_source(Source::Pypi, "mcp-long").expect("mcp-long");
+    let e = long
+        .sources
+        .iter()
+        .find(|e| e.source == Source::Pypi)
+        .unwrap();
+    let summary = e.summary.as_deref().unwrap();
+    assert_eq!(
+        summary.chars().count(),
+        dataset::DESCRIPTION_CAP,
+        "{}",
+        &summary[..40]
+    );
+    assert!(summary.ends_with('…'));
+    let d = long.description.as_deref().unwrap();
+    assert!(d.chars().count() <= dataset::DESCRIPTION_CAP && d.ends_with('…'));
+    assert!(long
+        .keywords
+        .iter()
+        .all(|k| k.len() <= dataset::KEYWORD_CAP));
+    let repo3 = r
+        .dataset
+        .servers
+        .iter()
+        .find(|s| {
+            s.readme
+                .as_deref()
+                .is_some_and(|t| t.starts_with("# readme of owner/repo-3"))
+        })
+        .expect("repo-3's README");
+    assert!(repo3.readme.as_ref().unwrap().len() <= dataset::README_CAP);
+    assert!(
+        dataset::validate::validate_value(&serde_json::to_value(&r.dataset).unwrap()).is_empty()
+    );
+    // Validation flags what slipped past the caps.
+    let mut bad = long.clone();
+    bad.description = Some("d".repeat(dataset::DESCRIPTION_CAP + 1));
+    let problems = dataset::validate::check_server(&bad);
+    assert!(
+        problems.iter().any(|(f, _)| f == "description"),
+        "{problems:?}"
+    );
+}
