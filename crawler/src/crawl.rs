@@ -353,6 +353,7 @@ async fn run_one(
     deadline: Option<tokio::time::Instant>,
 ) -> (Run, Option<Active>) {
     let mut sh = SourceHttp::new(http);
+    sh.source = source.as_str().to_string();
     configure_http(&mut sh, source, o);
     sh.deadline = deadline;
     let crawler = match build_source(source, o) {
@@ -639,6 +640,7 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
             ..Default::default()
         };
         if let Some(r) = run {
+            r.http.log_rest();
             let c = &r.http.counters;
             sr.requests = c.requests.load(Ordering::Relaxed);
             sr.not_modified = c.not_modified.load(Ordering::Relaxed);

@@ -897,7 +897,13 @@ pub struct SourceHttp {
     pub lanes: BTreeMap<String, Politeness>,
     /// Rate-limit budgets seen, by resource.
     pub budgets: Arc<Mutex<BTreeMap<String, BudgetSpan>>>,
+    /// The source's name, for the log.
+    pub source: String,
 }
+
+/// Record errors logged on stderr per source; the rest are counted ([`SourceHttp::log_rest`])
+/// and all are in the crawl report.
+pub const LOGGED_ERRORS: usize = 20;
 
 impl SourceHttp {
     pub fn new(http: Arc<Http>) -> Self {
@@ -910,6 +916,32 @@ impl SourceHttp {
             politeness: None,
             lanes: BTreeMap::new(),
             budgets: Arc::new(Mutex::new(BTreeMap::new())),
+            source: String::new(),
+        }
+    }
+
+    /// Records the failure of one record (`item`: the package or repository) for the report
+    /// and logs it once at warn, for the first [`LOGGED_ERRORS`] of the source.
+    pub fn record_for(&self, item: &str, e: &HttpError) {
+        let n = {
+            let mut errs = self.errors.lock().unwrap_or_else(|p| p.into_inner());
+            errs.push((e.url().to_string(), e.to_string()));
+            errs.len()
+        };
+        if n <= LOGGED_ERRORS {
+            tracing::warn!("{}: {item} failed: {e}", self.source);
+        }
+    }
+
+    /// Logs how many errors [`SourceHttp::record_for`] did not show.
+    pub fn log_rest(&self) {
+        let n = self.errors.lock().map(|e| e.len()).unwrap_or(0);
+        if n > LOGGED_ERRORS {
+            tracing::warn!(
+                "{}: and {} more errors, see crawl-report.json",
+                self.source,
+                n - LOGGED_ERRORS
+            );
         }
     }
 

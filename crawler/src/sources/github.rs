@@ -933,6 +933,7 @@ impl Crawl for Github {
             .await;
             results.sort_by_key(|r| r.0);
             let mut deferred = later.len();
+            let mut failed = 0usize;
             for (_, key, pushed, r) in results {
                 match r {
                     Ok(f) => {
@@ -944,15 +945,20 @@ impl Crawl for Github {
                     }
                     // Out of budget or time: it keeps its carried item until a later night.
                     Err(e) if e.is_stop() => deferred += 1,
-                    Err(e) => ctx.http.record(&e),
+                    Err(e) => {
+                        failed += 1;
+                        ctx.http.record_for(&key, &e);
+                    }
                 }
             }
             ctx.plan.left_for_next_night = deferred as u64;
-            if deferred > 0 {
+            ctx.plan.enrich_failed = failed as u64;
+            if deferred + failed > 0 {
                 ctx.note(format!(
-                    "enriched {} of {wanted} repositories (most starred first); {deferred} left \
-                     for the next night with their search metadata or yesterday's enrichment",
-                    wanted - deferred
+                    "enriched {} of {wanted} repositories (most starred first); {failed} failed \
+                     (see errors), {deferred} left for the next night, with their search \
+                     metadata or yesterday's enrichment",
+                    wanted - deferred - failed
                 ));
             }
             let listed = &ctx.state.pending;

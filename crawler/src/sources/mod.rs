@@ -235,7 +235,7 @@ where
                 if e.is_stop() {
                     deferred += 1;
                 } else {
-                    ctx.http.record(&e);
+                    ctx.http.record_for(&h, &e);
                 }
                 out.found.extend(ctx.state.hinted.get(&h).cloned());
                 out.unresolved.push(h);

@@ -383,7 +383,7 @@ impl Npm {
             Ok((v, _)) => v.get("downloads").and_then(Value::as_u64),
             Err(e) => {
                 if e.status() != Some(404) {
-                    http.record(&e);
+                    http.record_for(name, &e);
                 }
                 None
             }
@@ -526,6 +526,7 @@ impl Crawl for Npm {
                 .await;
             results.sort_by_key(|r| r.0);
             let mut deferred: Vec<String> = later.into_iter().map(|(n, _)| n).collect();
+            let mut failed = 0usize;
             for (_, name, r) in results {
                 match r {
                     Ok(Some(f)) => {
@@ -535,18 +536,21 @@ impl Crawl for Npm {
                     Ok(None) => {}
                     Err(e) if e.is_stop() => deferred.push(name),
                     Err(e) => {
-                        ctx.http.record(&e);
+                        ctx.http.record_for(&name, &e);
+                        failed += 1;
                         deferred.push(name);
                     }
                 }
             }
-            ctx.plan.left_for_next_night = deferred.len() as u64;
+            let left = deferred.len() - failed;
+            ctx.plan.left_for_next_night = left as u64;
+            ctx.plan.enrich_failed = failed as u64;
             if !deferred.is_empty() {
                 ctx.note(format!(
-                    "fetched {} of {wanted} packuments (most downloaded first); {} left for the \
-                     next night with yesterday's data or the search's",
+                    "fetched {} of {wanted} packuments (most downloaded first); {failed} failed \
+                     (see errors), {left} left for the next night, with yesterday's data or the \
+                     search's",
                     wanted - deferred.len(),
-                    deferred.len()
                 ));
             }
             for name in deferred {

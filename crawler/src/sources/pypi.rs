@@ -404,6 +404,7 @@ impl Crawl for Pypi {
                 .await;
             results.sort_by_key(|r| r.0);
             let mut deferred: Vec<String> = later.into_iter().map(|(n, _)| n).collect();
+            let mut failed = 0usize;
             for (_, name, marker, r) in results {
                 match r {
                     Ok(found) => {
@@ -416,20 +417,23 @@ impl Crawl for Pypi {
                     }
                     Err(e) => {
                         if !e.is_stop() {
-                            ctx.http.record(&e);
+                            ctx.http.record_for(&name, &e);
+                            failed += 1;
                         }
                         ctx.state.marks.remove(&format!("serial:{name}"));
                         deferred.push(name);
                     }
                 }
             }
-            ctx.plan.left_for_next_night = deferred.len() as u64;
+            let left = deferred.len() - failed;
+            ctx.plan.left_for_next_night = left as u64;
+            ctx.plan.enrich_failed = failed as u64;
             if !deferred.is_empty() {
                 ctx.note(format!(
-                    "fetched {} of {wanted} project documents; {} left for the next night with \
-                     yesterday's data or their name from the index",
+                    "fetched {} of {wanted} project documents; {failed} failed (see errors), \
+                     {left} left for the next night, with yesterday's data or their name from \
+                     the index",
                     wanted - deferred.len(),
-                    deferred.len()
                 ));
             }
             for name in deferred {

@@ -234,3 +234,83 @@ fn a_huge_body_is_an_error_of_its_record_and_a_huge_field_is_capped() {
         "{problems:?}"
     );
 }
+
+/// Everything logged in this test binary (other tests' crawls too: filter by name).
+#[derive(Clone, Default)]
+struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn record_failures_are_logged_once_each_up_to_a_cap_and_told_apart_from_leftovers() {
+    let log = Log::default();
+    let writer = log.clone();
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::WARN)
+            .with_writer(move || writer.clone())
+            .finish(),
+    )
+    .expect("the only test that sets a subscriber");
+    let mut w = world();
+    for i in 0..25 {
+        let name = format!("mcp-broken-{i:02}");
+        w.npm.insert(name.clone(), packument(&name, "1.0.0", None));
+    }
+    // Truncated JSON for every broken packument.
+    w.fault(
+        "/npm/mcp-broken-",
+        1_000,
+        Resp::text(200, "application/json", "{\"name\": \"mcp-bro"),
+    );
+    let (hosts, _w) = w.serve_hosts();
+    let dir = tempfile::tempdir().unwrap();
+    let r = crawl(&options(&hosts, dir.path(), Duration::from_secs(60)), None).unwrap();
+    let npm = &r.report.sources["npm"];
+    assert_eq!(npm.errors.len(), 25, "{:?}", npm.errors);
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("npm: mcp-broken-"))
+        .collect();
+    assert_eq!(lines.len(), 20, "{text}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("failed") && l.contains("invalid JSON")),
+        "{lines:?}"
+    );
+    // Each once.
+    let names: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .filter_map(|l| l.split("npm: ").nth(1)?.split(' ').next())
+        .collect();
+    assert_eq!(names.len(), 20, "{lines:?}");
+    assert!(
+        text.contains("npm: and 5 more errors, see crawl-report.json"),
+        "{text}"
+    );
+    // Failures are not budget leftovers.
+    assert!(
+        npm.notes
+            .iter()
+            .any(|n| n.contains("25 failed (see errors), 0 left for the next night")),
+        "{:?}",
+        npm.notes
+    );
+    let plan = npm.plan.as_ref().unwrap();
+    assert_eq!((plan.enrich_failed, plan.left_for_next_night), (25, 0));
+    assert!(r
+        .report
+        .table()
+        .contains("25 failed (see errors), 0 left for the next night"));
+}
