@@ -398,6 +398,21 @@ impl Http {
         );
     }
 
+    /// The measured latency (moving average) of a lane of `url`'s host, once it has answered.
+    pub fn lane_latency(&self, url: &str, lane: &str) -> Option<Duration> {
+        let host = host_of(url);
+        let key = if lane.is_empty() {
+            host
+        } else {
+            format!("{host} {lane}")
+        };
+        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts
+            .get(&key)
+            .map(|g| g.latency())
+            .filter(|d| !d.is_zero())
+    }
+
     /// The time kept free before every deadline.
     pub fn reserve(&self) -> Duration {
         Duration::from_micros(self.reserve_us.load(Ordering::Relaxed))
@@ -988,6 +1003,22 @@ impl SourceHttp {
             span.start = Some(b.clone());
         }
         span.end = Some(b);
+    }
+
+    /// What one request on a lane of `url`'s host costs in time, for planning: its spacing, or
+    /// its measured latency shared among the requests it lets run at once, whichever is longer
+    /// (on a slow host the spacing alone promises far more than the deadline allows).
+    pub fn request_time(&self, url: &str, lane: &str) -> Duration {
+        let p = self.lane_politeness(lane).unwrap_or(Politeness {
+            concurrency: self.http.config().per_host_concurrency,
+            min_spacing: self.http.config().min_spacing,
+        });
+        let by_latency = self
+            .http
+            .lane_latency(url, lane)
+            .map(|l| l / p.concurrency.max(1) as u32)
+            .unwrap_or_default();
+        p.min_spacing.max(by_latency)
     }
 
     /// The politeness of a lane: its own, else the source's.

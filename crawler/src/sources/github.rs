@@ -516,7 +516,15 @@ impl Github {
                 capacity: capacity(core.as_ref(), self.window(3600), left),
             },
         );
-        if cap.is_some_and(|c| c < estimate) {
+        // A first night's estimate is a guess (ten pages a query); warn only from a measured one.
+        let measured = ctx.state.marks.contains_key("search_requests");
+        if cap.is_some_and(|c| c < estimate) && !measured {
+            tracing::info!(
+                "github: the search budget ({}) may not cover discovery if every query needs \
+                 ten pages (≈{estimate} requests)",
+                cap.unwrap_or(0)
+            );
+        } else if cap.is_some_and(|c| c < estimate) {
             ctx.note(format!(
                 "the search budget ({}) may not cover discovery (≈{estimate} requests)",
                 cap.unwrap_or(0)
@@ -532,14 +540,11 @@ impl Github {
         let by_budget = capacity(core.as_ref(), self.window(3600), left)
             // A twentieth stays for the final pass over other sources' links.
             .map(|c| c.saturating_sub(c / 20) / ENRICH_COST);
-        let spacing = ctx
-            .http
-            .lane_politeness(LANE_CORE)
-            .map(|p| p.min_spacing)
-            .unwrap_or(ctx.http.http.config().min_spacing);
+        // The spacing, or the measured latency when the API answers slower than that.
+        let per = ctx.http.request_time(&self.api, LANE_CORE);
         let by_time = left
-            .filter(|_| !spacing.is_zero())
-            .map(|l| (l.as_millis() / spacing.as_millis().max(1)) as u64 / ENRICH_COST);
+            .filter(|_| !per.is_zero())
+            .map(|l| (l.as_micros() / per.as_micros().max(1)) as u64 / ENRICH_COST);
         match (by_budget, by_time) {
             (Some(b), Some(t)) if t < b => Some((t, "time")),
             (Some(b), _) => Some((b, "core budget")),

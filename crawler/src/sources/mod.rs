@@ -251,32 +251,30 @@ where
     out
 }
 
-/// The plan's entry for a lane bounded by time alone: its spacing and the requests the time
-/// left allows.
-pub fn spacing_limit(http: &SourceHttp, lane: &str) -> PlannedLimit {
+/// The plan's entry for a lane of `url`'s host bounded by time alone: its spacing and the
+/// requests the time left allows.
+pub fn spacing_limit(http: &SourceHttp, url: &str, lane: &str) -> PlannedLimit {
     let spacing = http
         .lane_politeness(lane)
         .map(|p| p.min_spacing)
         .unwrap_or(http.http.config().min_spacing);
     PlannedLimit {
         spacing_ms: Some(spacing.as_millis() as u64),
-        capacity: time_capacity(http, lane, 1),
+        capacity: time_capacity(http, url, lane, 1),
         ..Default::default()
     }
 }
 
-/// How many units of `cost` requests the time left allows on one lane of this source, from its
-/// spacing (`None`: no deadline or no spacing, so time does not bound it).
-pub fn time_capacity(http: &SourceHttp, lane: &str, cost: u64) -> Option<u64> {
-    let spacing = http
-        .lane_politeness(lane)
-        .map(|p| p.min_spacing)
-        .unwrap_or(http.http.config().min_spacing);
+/// How many units of `cost` requests the time left allows on one lane of `url`'s host, from
+/// [`SourceHttp::request_time`] (its spacing, or its measured latency when that is longer;
+/// `None`: no deadline, or neither bounds it).
+pub fn time_capacity(http: &SourceHttp, url: &str, lane: &str, cost: u64) -> Option<u64> {
+    let per = http.request_time(url, lane);
     let left = http.time_left()?;
-    if spacing.is_zero() {
+    if per.is_zero() {
         return None;
     }
-    Some((left.as_millis() / spacing.as_millis().max(1)) as u64 / cost.max(1))
+    Some((left.as_micros() / per.as_micros().max(1)) as u64 / cost.max(1))
 }
 
 /// Adds `key=value` query parameters to `base` with proper encoding.

@@ -455,9 +455,10 @@ impl Crawl for Npm {
                     .unwrap_or(self.queries.len() as u64 * 4);
                 ctx.plan.seconds = ctx.http.time_left().map(|l| l.as_secs());
                 ctx.plan.discovery_requests = estimate;
-                ctx.plan
-                    .limits
-                    .insert("requests".into(), super::spacing_limit(&ctx.http, ""));
+                ctx.plan.limits.insert(
+                    "requests".into(),
+                    super::spacing_limit(&ctx.http, &self.registry, ""),
+                );
                 self.search(ctx, &mut p).await?;
                 p.searched = true;
                 ctx.set_run_state(&p);
@@ -494,7 +495,7 @@ impl Crawl for Npm {
                 (std::cmp::Reverse(a.1), &a.0).cmp(&(std::cmp::Reverse(b.1), &b.0))
             });
             let wanted = fetch.len();
-            let cap = super::time_capacity(&ctx.http, "", 1);
+            let cap = super::time_capacity(&ctx.http, &self.registry, "", 1);
             let later = match cap {
                 Some(c) if (c as usize) < fetch.len() => fetch.split_off(c as usize),
                 _ => Vec::new(),

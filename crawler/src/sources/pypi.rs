@@ -302,9 +302,10 @@ impl Crawl for Pypi {
                 ctx.plan.seconds = ctx.http.time_left().map(|l| l.as_secs());
                 ctx.plan.discovery_requests = 1;
                 ctx.plan.discovery_requests_made = 1;
-                ctx.plan
-                    .limits
-                    .insert("requests".into(), super::spacing_limit(&ctx.http, ""));
+                ctx.plan.limits.insert(
+                    "requests".into(),
+                    super::spacing_limit(&ctx.http, self.base(), ""),
+                );
                 let url = url_with(self.base(), "simple/", &[])?;
                 // The whole registry's names: the larger listing cap.
                 let r = ctx
@@ -373,7 +374,7 @@ impl Crawl for Pypi {
             };
             fetch.sort_by(|a, b| (popularity(&a.0), &a.0).cmp(&(popularity(&b.0), &b.0)));
             let wanted = fetch.len();
-            let cap = super::time_capacity(&ctx.http, "", 1);
+            let cap = super::time_capacity(&ctx.http, self.base(), "", 1);
             let later = match cap {
                 Some(c) if (c as usize) < fetch.len() => fetch.split_off(c as usize),
                 _ => Vec::new(),

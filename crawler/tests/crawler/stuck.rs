@@ -314,3 +314,27 @@ fn record_failures_are_logged_once_each_up_to_a_cap_and_told_apart_from_leftover
         .table()
         .contains("25 failed (see errors), 0 left for the next night"));
 }
+
+#[test]
+fn on_a_slow_api_the_plan_counts_its_latency_not_just_its_spacing() {
+    // Every GitHub answer takes 1 s; the spacing (zero here) would promise every repository.
+    let mut w = world();
+    let mut l = fake::Limits::scaled(Some("ghp_fake_0123456789"), 1.0);
+    l.github_delay = Duration::from_secs(1);
+    w.limits = Some(l);
+    let (hosts, _w) = w.serve_hosts();
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&hosts, dir.path(), Duration::from_secs(8));
+    o.endpoints.github_token = Some("ghp_fake_0123456789".into());
+    let r = crawl(&o, None).unwrap();
+    let gh = &r.report.sources["github"];
+    let plan = gh.plan.as_ref().unwrap();
+    assert_eq!(plan.limited_by.as_deref(), Some("time"), "{plan:?}");
+    assert!(plan.enrich_planned < 20, "{plan:?}");
+    // What it planned, it mostly did (the tester saw 17 planned and 0 done).
+    let done = readmes(&r.dataset) as u64;
+    assert!(
+        done >= 1 && done + plan.left_for_next_night == 20,
+        "{done} {plan:?}"
+    );
+}
