@@ -53,6 +53,12 @@ pub struct CrawlConfig {
     /// Days between two full sweeps of one GitHub search query (default 7; 0: every night).
     /// Nights in between search only repositories pushed since the last night.
     pub github_sweep_days: Option<u64>,
+    /// The largest response read for one document, in MiB (default 16); more is an error of
+    /// that record.
+    pub max_body_mb: Option<usize>,
+    /// The largest response read for a whole-registry listing (the PyPI simple index), in MiB
+    /// (default 512).
+    pub max_listing_mb: Option<usize>,
 }
 
 /// `[probe]`: how servers are run.

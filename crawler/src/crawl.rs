@@ -358,6 +358,7 @@ async fn run_one(
     deadline: Option<tokio::time::Instant>,
 ) -> (Run, Option<Active>) {
     let mut sh = SourceHttp::new(http);
+    sh.source = source.as_str().to_string();
     configure_http(&mut sh, source, o);
     sh.deadline = deadline;
     let crawler = match build_source(source, o) {
@@ -580,6 +581,8 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
         );
         found.extend(r.items.iter().cloned());
     }
+    // What strangers wrote is capped before it is merged (yesterday's items included).
+    found.iter_mut().for_each(Found::cap_fields);
     let merged = merge::merge(found, &o.now, previous);
     let servers = merge::carry_over(merged, previous, &outcomes, &o.now);
     let mut ds = Dataset::new(o.now.clone());
@@ -642,6 +645,7 @@ pub async fn crawl_async(o: &Options, previous: Option<&Dataset>) -> anyhow::Res
             ..Default::default()
         };
         if let Some(r) = run {
+            r.http.log_rest();
             let c = &r.http.counters;
             sr.requests = c.requests.load(Ordering::Relaxed);
             sr.not_modified = c.not_modified.load(Ordering::Relaxed);

@@ -102,6 +102,48 @@ impl Found {
         }
     }
 
+    /// Caps what a stranger wrote ([`dataset::DESCRIPTION_CAP`] and the other caps there):
+    /// long text is cut at a char boundary ending in `…`, an over-long keyword or URL is
+    /// dropped, the README keeps [`dataset::README_CAP`] bytes. Every source's items pass here
+    /// before they are kept or merged.
+    pub fn cap_fields(&mut self) {
+        use dataset::{
+            cap_chars, DESCRIPTION_CAP, KEYWORDS_MAX, KEYWORD_CAP, NAME_CAP, SHORT_CAP, URL_CAP,
+        };
+        cap_chars(&mut self.name, NAME_CAP);
+        for t in [&mut self.title].into_iter().flatten() {
+            cap_chars(t, NAME_CAP);
+        }
+        for t in [&mut self.description, &mut self.summary]
+            .into_iter()
+            .flatten()
+        {
+            cap_chars(t, DESCRIPTION_CAP);
+        }
+        for t in [&mut self.version, &mut self.license].into_iter().flatten() {
+            cap_chars(t, SHORT_CAP);
+        }
+        for u in [&mut self.url, &mut self.homepage] {
+            if u.as_ref().is_some_and(|u| u.len() > URL_CAP) {
+                *u = None;
+            }
+        }
+        self.keywords
+            .retain(|k| k.chars().nth(KEYWORD_CAP).is_none());
+        self.keywords.truncate(KEYWORDS_MAX);
+        self.links.retain(|l| l.len() <= URL_CAP);
+        if let Some(r) = &mut self.readme {
+            dataset::truncate_on_char_boundary(r, dataset::README_CAP);
+        }
+        if let Some(m) = &mut self.repo_meta {
+            if let Some(d) = &mut m.description {
+                cap_chars(d, DESCRIPTION_CAP);
+            }
+            m.topics.retain(|k| k.chars().nth(KEYWORD_CAP).is_none());
+            m.topics.truncate(KEYWORDS_MAX);
+        }
+    }
+
     /// The id this item has on its own: `npm:<name>`, `pypi:<pep503>`, `mcp-registry:<name>`,
     /// `github:<owner>/<repo>` (lowercased, with the subfolder when known).
     pub fn own_id(&self) -> String {

@@ -17,12 +17,20 @@
 //!   lane's measured latency (a moving average), before the deadline less the wrap-up reserve
 //!   ([`Http::set_reserve`]: what the crawl measured that checkpointing, merging and reporting
 //!   cost), so a crawl ends on time rather than a request's latency plus the wrap-up late.
+//! - A request in flight is bounded too: its timeout is the client's ([`HttpConfig::timeout`])
+//!   or the time left before the deadline less the reserve, whichever is shorter; one the
+//!   deadline cuts is [`HttpError::Deadline`] (left for the next night, not an error).
 //! - 5xx, timeouts and connection resets retry with jittered exponential backoff.
 //! - Redirects are followed here (at most 5 hops), not by the client, so credentials are decided
 //!   per hop: an [`Auth`] is sent only to URLs under its base, never to another host or path.
 //! - Conditional requests from an ETag/Last-Modified disk cache (`data/http-cache/`): a 304
 //!   reuses the cached body; a corrupt cache entry (bad metadata, body hash mismatch) is ignored
 //!   and refetched.
+//! - Bodies are read as a stream with a cap ([`BodyCap`]): [`HttpConfig::max_body`] for a JSON
+//!   document, the larger [`HttpConfig::max_listing_body`] for whole-registry listings (the
+//!   PyPI simple index), a byte count for READMEs and manifests (the rest is dropped). A body
+//!   over a cap stops being read at the cap and is [`HttpError::TooLarge`] (an error of that
+//!   record, not retried), so a stranger's 400 MB answer never reaches memory or the dataset.
 //! - [`SourceHttp::get_json`] turns an HTML page or truncated JSON into an error for that
 //!   request, never a panic.
 //!
@@ -64,6 +72,27 @@ pub struct HttpConfig {
     pub cache_dir: Option<PathBuf>,
     /// When the crawl must stop.
     pub deadline: Option<Instant>,
+    /// The largest body read for one document (package metadata, a search page).
+    pub max_body: usize,
+    /// The largest body read for a whole-registry listing (the PyPI simple index).
+    pub max_listing_body: usize,
+}
+
+/// The default [`HttpConfig::max_body`]: 16 MiB.
+pub const MAX_BODY: usize = 16 << 20;
+/// The default [`HttpConfig::max_listing_body`]: 512 MiB.
+pub const MAX_LISTING_BODY: usize = 512 << 20;
+
+/// How much of a body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyCap {
+    /// At most [`HttpConfig::max_body`]; more is [`HttpError::TooLarge`].
+    #[default]
+    Document,
+    /// At most [`HttpConfig::max_listing_body`]; more is [`HttpError::TooLarge`].
+    Listing,
+    /// The first `n` bytes; the rest is not read (READMEs, which are capped anyway).
+    Truncate(usize),
 }
 
 impl HttpConfig {
@@ -81,6 +110,8 @@ impl HttpConfig {
             timeout: Duration::from_secs(30),
             cache_dir: None,
             deadline: None,
+            max_body: MAX_BODY,
+            max_listing_body: MAX_LISTING_BODY,
         }
     }
 }
@@ -106,6 +137,8 @@ pub enum HttpError {
     Html { url: String },
     #[error("{url}: invalid JSON: {message}")]
     Json { url: String, message: String },
+    #[error("{url}: body over the {limit}-byte cap, not read further")]
+    TooLarge { url: String, limit: usize },
 }
 
 impl HttpError {
@@ -131,7 +164,8 @@ impl HttpError {
             | HttpError::Deadline { url }
             | HttpError::Transport { url, .. }
             | HttpError::Html { url }
-            | HttpError::Json { url, .. } => url,
+            | HttpError::Json { url, .. }
+            | HttpError::TooLarge { url, .. } => url,
         }
     }
 }
@@ -235,6 +269,14 @@ pub struct Opts<'a> {
     pub deadline: Option<Instant>,
     /// The lane's politeness when this request creates it (else the defaults).
     pub politeness: Option<Politeness>,
+    /// How much of the body is read.
+    pub cap: BodyCap,
+}
+
+/// Why one send failed: worth a retry (timeouts, resets) or final (a body over its cap).
+pub enum SendError {
+    Retry(String),
+    Fatal(HttpError),
 }
 
 struct GateState {
@@ -356,6 +398,21 @@ impl Http {
         );
     }
 
+    /// The measured latency (moving average) of a lane of `url`'s host, once it has answered.
+    pub fn lane_latency(&self, url: &str, lane: &str) -> Option<Duration> {
+        let host = host_of(url);
+        let key = if lane.is_empty() {
+            host
+        } else {
+            format!("{host} {lane}")
+        };
+        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts
+            .get(&key)
+            .map(|g| g.latency())
+            .filter(|d| !d.is_zero())
+    }
+
     /// The time kept free before every deadline.
     pub fn reserve(&self) -> Duration {
         Duration::from_micros(self.reserve_us.load(Ordering::Relaxed))
@@ -366,6 +423,12 @@ impl Http {
         let d = deadline?;
         let keep = self.reserve() + gate.latency();
         Some(d.checked_sub(keep).unwrap_or(d))
+    }
+
+    /// The moment every request must have ended by: `deadline` less the wrap-up reserve.
+    fn hard_end(&self, deadline: Option<Instant>) -> Option<Instant> {
+        let d = deadline?;
+        Some(d.checked_sub(self.reserve()).unwrap_or(d))
     }
 
     fn gate(&self, key: &str, politeness: Option<Politeness>) -> Arc<HostGate> {
@@ -497,6 +560,7 @@ impl Http {
         book: Option<&Mutex<BTreeMap<String, BudgetSpan>>>,
     ) -> Result<Response, HttpError> {
         let cached = self.cache_read(url, accept);
+        let cap = opts.cap;
         let mut current = url.to_string();
         let mut hops = 0;
         let r = loop {
@@ -520,12 +584,12 @@ impl Http {
                 }
                 let hop_url = hop_url.clone();
                 async move {
-                    let resp = req.send().await.map_err(|e| {
-                        if e.is_timeout() {
+                    let mut resp = req.send().await.map_err(|e| {
+                        SendError::Retry(if e.is_timeout() {
                             "timed out".to_string()
                         } else {
                             format!("request failed: {e}")
-                        }
+                        })
                     })?;
                     let status = resp.status().as_u16();
                     let headers = resp
@@ -538,14 +602,39 @@ impl Http {
                             )
                         })
                         .collect();
-                    let body = resp
-                        .bytes()
+                    let (limit, truncate) = match cap {
+                        BodyCap::Document => (self.cfg.max_body, false),
+                        BodyCap::Listing => (self.cfg.max_listing_body, false),
+                        BodyCap::Truncate(n) => (n, true),
+                    };
+                    let too_large = || {
+                        SendError::Fatal(HttpError::TooLarge {
+                            url: hop_url.clone(),
+                            limit,
+                        })
+                    };
+                    if !truncate && resp.content_length().is_some_and(|l| l > limit as u64) {
+                        return Err(too_large());
+                    }
+                    let mut body = Vec::new();
+                    while let Some(chunk) = resp
+                        .chunk()
                         .await
-                        .map_err(|e| format!("reading body: {e}"))?;
+                        .map_err(|e| SendError::Retry(format!("reading body: {e}")))?
+                    {
+                        if body.len() + chunk.len() > limit {
+                            if !truncate {
+                                return Err(too_large());
+                            }
+                            body.extend_from_slice(&chunk[..limit - body.len()]);
+                            break;
+                        }
+                        body.extend_from_slice(&chunk);
+                    }
                     Ok(Response {
                         status,
                         headers,
-                        body: body.to_vec(),
+                        body,
                         from_cache: false,
                         final_url: hop_url,
                     })
@@ -605,7 +694,7 @@ impl Http {
     ) -> Result<Response, HttpError>
     where
         F: Fn() -> Fut,
-        Fut: std::future::Future<Output = Result<Response, String>>,
+        Fut: std::future::Future<Output = Result<Response, SendError>>,
     {
         let host = host_of(url);
         let key = if opts.lane.is_empty() {
@@ -664,14 +753,30 @@ impl Http {
             }
             counters.requests.fetch_add(1, Ordering::Relaxed);
             let sent = Instant::now();
-            let result = send().await;
+            // In flight, the request may take the client's timeout or what is left before the
+            // deadline less the wrap-up reserve, whichever is shorter: a request the deadline
+            // cuts is left for the next night, and the crawl ends on time.
+            let left = self
+                .hard_end(deadline)
+                .map(|e| e.saturating_duration_since(sent));
+            let result = match left {
+                Some(l) if l < self.cfg.timeout => match tokio::time::timeout(l, send()).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        tracing::debug!("{url}: cut by the deadline after {} ms", l.as_millis());
+                        return Err(HttpError::Deadline { url: url.into() });
+                    }
+                },
+                _ => send().await,
+            };
             if result.is_ok() {
                 gate.observe(sent.elapsed());
             }
             drop(permit);
             let r = match result {
                 Ok(r) => r,
-                Err(message) => {
+                Err(SendError::Fatal(e)) => return Err(e),
+                Err(SendError::Retry(message)) => {
                     attempt += 1;
                     if attempt > self.cfg.max_retries {
                         return Err(err(message));
@@ -807,7 +912,13 @@ pub struct SourceHttp {
     pub lanes: BTreeMap<String, Politeness>,
     /// Rate-limit budgets seen, by resource.
     pub budgets: Arc<Mutex<BTreeMap<String, BudgetSpan>>>,
+    /// The source's name, for the log.
+    pub source: String,
 }
+
+/// Record errors logged on stderr per source; the rest are counted ([`SourceHttp::log_rest`])
+/// and all are in the crawl report.
+pub const LOGGED_ERRORS: usize = 20;
 
 impl SourceHttp {
     pub fn new(http: Arc<Http>) -> Self {
@@ -820,6 +931,32 @@ impl SourceHttp {
             politeness: None,
             lanes: BTreeMap::new(),
             budgets: Arc::new(Mutex::new(BTreeMap::new())),
+            source: String::new(),
+        }
+    }
+
+    /// Records the failure of one record (`item`: the package or repository) for the report
+    /// and logs it once at warn, for the first [`LOGGED_ERRORS`] of the source.
+    pub fn record_for(&self, item: &str, e: &HttpError) {
+        let n = {
+            let mut errs = self.errors.lock().unwrap_or_else(|p| p.into_inner());
+            errs.push((e.url().to_string(), e.to_string()));
+            errs.len()
+        };
+        if n <= LOGGED_ERRORS {
+            tracing::warn!("{}: {item} failed: {e}", self.source);
+        }
+    }
+
+    /// Logs how many errors [`SourceHttp::record_for`] did not show.
+    pub fn log_rest(&self) {
+        let n = self.errors.lock().map(|e| e.len()).unwrap_or(0);
+        if n > LOGGED_ERRORS {
+            tracing::warn!(
+                "{}: and {} more errors, see crawl-report.json",
+                self.source,
+                n - LOGGED_ERRORS
+            );
         }
     }
 
@@ -868,6 +1005,22 @@ impl SourceHttp {
         span.end = Some(b);
     }
 
+    /// What one request on a lane of `url`'s host costs in time, for planning: its spacing, or
+    /// its measured latency shared among the requests it lets run at once, whichever is longer
+    /// (on a slow host the spacing alone promises far more than the deadline allows).
+    pub fn request_time(&self, url: &str, lane: &str) -> Duration {
+        let p = self.lane_politeness(lane).unwrap_or(Politeness {
+            concurrency: self.http.config().per_host_concurrency,
+            min_spacing: self.http.config().min_spacing,
+        });
+        let by_latency = self
+            .http
+            .lane_latency(url, lane)
+            .map(|l| l / p.concurrency.max(1) as u32)
+            .unwrap_or_default();
+        p.min_spacing.max(by_latency)
+    }
+
     /// The politeness of a lane: its own, else the source's.
     pub fn lane_politeness(&self, lane: &str) -> Option<Politeness> {
         self.lanes.get(lane).copied().or(self.politeness)
@@ -884,11 +1037,23 @@ impl SourceHttp {
         accept: &str,
         lane: &str,
     ) -> Result<Response, HttpError> {
+        self.get_capped(url, accept, lane, BodyCap::Document).await
+    }
+
+    /// GET in a lane, reading the body up to `cap`.
+    pub async fn get_capped(
+        &self,
+        url: &str,
+        accept: &str,
+        lane: &str,
+        cap: BodyCap,
+    ) -> Result<Response, HttpError> {
         let opts = Opts {
             auth: self.auth.as_ref(),
             lane,
             deadline: self.deadline,
             politeness: self.lane_politeness(lane),
+            cap,
         };
         self.http
             .fetch(url, accept, &opts, &self.counters, Some(&self.budgets))

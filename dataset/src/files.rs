@@ -78,6 +78,10 @@ pub struct BudgetPlan {
     /// listed with yesterday's data or what discovery gave.
     #[serde(default)]
     pub left_for_next_night: u64,
+    /// Items whose enrichment failed tonight (each in the source's `errors`), listed with
+    /// yesterday's data or what discovery gave; not counted in `left_for_next_night`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub enrich_failed: u64,
     /// What bounded the plan (`core budget`, `time`), when something did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limited_by: Option<String>,
@@ -107,10 +111,14 @@ impl BudgetPlan {
             s.push_str(&format!(", {} not listable", self.shortfall));
         }
         s.push_str(&format!(
-            "; enrichment {} items ≈{} requests, {} planned, {} left for the next night",
-            self.enrich_items,
-            self.enrichment_requests,
-            self.enrich_planned,
+            "; enrichment {} items ≈{} requests, {} planned, ",
+            self.enrich_items, self.enrichment_requests, self.enrich_planned,
+        ));
+        if self.enrich_failed > 0 {
+            s.push_str(&format!("{} failed (see errors), ", self.enrich_failed));
+        }
+        s.push_str(&format!(
+            "{} left for the next night",
             self.left_for_next_night
         ));
         if let Some(by) = &self.limited_by {

@@ -311,6 +311,18 @@ pub struct Server {
 
 /// README size cap in bytes.
 pub const README_CAP: usize = 64 * 1024;
+/// The longest description or summary a source may give, in chars: a longer one is cut at a
+/// char boundary and ends in `…` ([`cap_chars`]).
+pub const DESCRIPTION_CAP: usize = 2_000;
+/// The longest name or title, in chars (cut the same way).
+pub const NAME_CAP: usize = 200;
+/// The longest short field (version, license), in chars (cut the same way).
+pub const SHORT_CAP: usize = 200;
+/// The longest keyword, in chars (a longer one is dropped), and the most keywords kept.
+pub const KEYWORD_CAP: usize = 50;
+pub const KEYWORDS_MAX: usize = 50;
+/// The longest URL kept, in bytes (a longer one is dropped: a cut URL points elsewhere).
+pub const URL_CAP: usize = 2_048;
 /// Health history length cap (nights).
 pub const HEALTH_CAP: usize = 120;
 
@@ -433,6 +445,27 @@ impl Server {
 }
 
 /// Cuts `s` to at most `cap` bytes without splitting a character.
+/// Cuts `s` to at most `max` chars, the last being `…` when it was cut (so the cut shows);
+/// returns whether it cut.
+pub fn cap_chars(s: &mut String, max: usize) -> bool {
+    match s.char_indices().nth(max) {
+        None => false,
+        Some(_) => {
+            let keep = max.saturating_sub(1);
+            let end = s
+                .char_indices()
+                .nth(keep)
+                .map(|(i, _)| i)
+                .unwrap_or(s.len());
+            s.truncate(end);
+            if max > 0 {
+                s.push('…');
+            }
+            true
+        }
+    }
+}
+
 pub fn truncate_on_char_boundary(s: &mut String, cap: usize) {
     if s.len() > cap {
         let mut end = cap;

@@ -13,7 +13,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::time::{is_date, is_rfc3339};
-use crate::{Server, HEALTH_CAP, README_CAP, SCHEMA_VERSION};
+use crate::{Server, DESCRIPTION_CAP, HEALTH_CAP, NAME_CAP, README_CAP, SCHEMA_VERSION};
 
 /// One problem found in a dataset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -441,6 +441,27 @@ pub fn check_server(s: &Server) -> Vec<(String, String)> {
             "categories",
             format!("{} categories, at most 3", s.categories.len()),
         );
+    }
+    let over = |v: &str, cap: usize| v.chars().nth(cap).is_some();
+    if over(&s.name, NAME_CAP) || s.title.as_deref().is_some_and(|t| over(t, NAME_CAP)) {
+        push("name", format!("name or title over {NAME_CAP} chars"));
+    }
+    if s.description
+        .as_deref()
+        .is_some_and(|d| over(d, DESCRIPTION_CAP))
+    {
+        push("description", format!("over {DESCRIPTION_CAP} chars"));
+    }
+    for (i, e) in s.sources.iter().enumerate() {
+        if e.summary
+            .as_deref()
+            .is_some_and(|d| over(d, DESCRIPTION_CAP))
+        {
+            push(
+                &format!("sources[{i}].summary"),
+                format!("over {DESCRIPTION_CAP} chars"),
+            );
+        }
     }
     if let Some(readme) = &s.readme {
         if readme.len() > README_CAP {

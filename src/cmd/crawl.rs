@@ -214,6 +214,12 @@ pub fn run(args: Args, g: &Global) -> anyhow::Result<Status> {
     if let Some(ms) = c.min_spacing_ms {
         http.min_spacing = Duration::from_millis(ms);
     }
+    if let Some(mb) = c.max_body_mb {
+        http.max_body = mb.max(1).saturating_mul(1 << 20);
+    }
+    if let Some(mb) = c.max_listing_mb {
+        http.max_listing_body = mb.max(1).saturating_mul(1 << 20);
+    }
     http.cache_dir = Some(g.data.join("http-cache"));
     if let Some(d) = &args.deadline {
         http.deadline = Some(crawler::deadline_after(parse_duration(d)?));

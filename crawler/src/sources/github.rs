@@ -39,7 +39,7 @@ use serde_json::Value;
 
 use super::{url_with, Crawl, Ctx, PlannedLimit, Resolved};
 use crate::found::{signal, Found};
-use crate::http::{Budget, HttpError};
+use crate::http::{BodyCap, Budget, HttpError};
 use crate::normalize::{normalize_repo, pep503};
 
 /// The GitHub source.
@@ -86,6 +86,9 @@ struct Window {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     stars: Option<(u64, Option<u64>)>,
 }
+
+/// The most of a manifest read (a longer one is cut, and then usually unreadable).
+pub const MANIFEST_CAP: usize = 1 << 20;
 
 /// The most results one search query can page through (10 pages of 100).
 pub const SEARCH_CAP: u64 = 1000;
@@ -402,6 +405,7 @@ pub fn found_from_meta(meta: &Repository) -> Found {
     f.updated_at = meta.pushed_at.clone();
     f.license = meta.license.clone();
     f.repo_meta = Some(meta.clone());
+    f.cap_fields();
     f
 }
 
@@ -525,7 +529,15 @@ impl Github {
                 capacity: capacity(core.as_ref(), self.window(3600), left),
             },
         );
-        if cap.is_some_and(|c| c < estimate) {
+        // A first night's estimate is a guess (ten pages a query); warn only from a measured one.
+        let measured = ctx.state.marks.contains_key("search_requests");
+        if cap.is_some_and(|c| c < estimate) && !measured {
+            tracing::info!(
+                "github: the search budget ({}) may not cover discovery if every query needs \
+                 ten pages (≈{estimate} requests)",
+                cap.unwrap_or(0)
+            );
+        } else if cap.is_some_and(|c| c < estimate) {
             ctx.note(format!(
                 "the search budget ({}) may not cover discovery (≈{estimate} requests)",
                 cap.unwrap_or(0)
@@ -541,14 +553,11 @@ impl Github {
         let by_budget = capacity(core.as_ref(), self.window(3600), left)
             // A twentieth stays for the final pass over other sources' links.
             .map(|c| c.saturating_sub(c / 20) / ENRICH_COST);
-        let spacing = ctx
-            .http
-            .lane_politeness(LANE_CORE)
-            .map(|p| p.min_spacing)
-            .unwrap_or(ctx.http.http.config().min_spacing);
+        // The spacing, or the measured latency when the API answers slower than that.
+        let per = ctx.http.request_time(&self.api, LANE_CORE);
         let by_time = left
-            .filter(|_| !spacing.is_zero())
-            .map(|l| (l.as_millis() / spacing.as_millis().max(1)) as u64 / ENRICH_COST);
+            .filter(|_| !per.is_zero())
+            .map(|l| (l.as_micros() / per.as_micros().max(1)) as u64 / ENRICH_COST);
         match (by_budget, by_time) {
             (Some(b), Some(t)) if t < b => Some((t, "time")),
             (Some(b), _) => Some((b, "core budget")),
@@ -797,9 +806,13 @@ impl Github {
         (!o.is_empty() && !n.is_empty() && !now.eq_ignore_ascii_case(full)).then_some(now)
     }
 
-    /// One raw file or README; `None` when absent.
-    async fn raw(ctx: &Ctx, url: &str) -> Result<Option<String>, HttpError> {
-        match ctx.http.get_lane(url, RAW, LANE_CORE).await {
+    /// One raw file or README, at most `cap` bytes of it; `None` when absent.
+    async fn raw(ctx: &Ctx, url: &str, cap: usize) -> Result<Option<String>, HttpError> {
+        match ctx
+            .http
+            .get_capped(url, RAW, LANE_CORE, BodyCap::Truncate(cap))
+            .await
+        {
             Ok(r) => Ok(Some(String::from_utf8_lossy(&r.body).into_owned())),
             Err(e) if matches!(e.status(), Some(404) | Some(451)) => Ok(None),
             Err(e) => Err(e),
@@ -847,8 +860,12 @@ impl Github {
         };
         let mut f = found_from_meta(&meta);
         f.published_at = created;
-        if let Some(mut readme) =
-            Self::raw(ctx, &self.url(&format!("repos/{full}/readme"))?).await?
+        if let Some(mut readme) = Self::raw(
+            ctx,
+            &self.url(&format!("repos/{full}/readme"))?,
+            dataset::README_CAP,
+        )
+        .await?
         {
             dataset::truncate_on_char_boundary(&mut readme, dataset::README_CAP);
             f.readme = Some(readme);
@@ -856,7 +873,7 @@ impl Github {
         for m in MANIFESTS {
             if files.iter().any(|n| n == m) {
                 let u = self.url(&format!("repos/{full}/contents/{m}"))?;
-                if let Some(text) = Self::raw(ctx, &u).await? {
+                if let Some(text) = Self::raw(ctx, &u, MANIFEST_CAP).await? {
                     manifest_facts(m, &text, &mut f);
                 }
             }
@@ -1058,17 +1075,27 @@ impl Crawl for Github {
                 later.len()
             );
             let ctx_ref: &Ctx = ctx;
-            let results: Vec<(String, Option<String>, Result<Found, HttpError>)> =
-                futures::stream::iter(todo.into_iter().map(|(key, hit)| async move {
+            // In any order (one stuck repository never holds up the others), then sorted back.
+            #[allow(clippy::type_complexity)]
+            let mut results: Vec<(
+                usize,
+                String,
+                Option<String>,
+                Result<Found, HttpError>,
+            )> = futures::stream::iter(todo.into_iter().enumerate().map(
+                |(i, (key, hit))| async move {
                     let r = self.enrich(ctx_ref, &hit).await;
                     ctx_ref.progress.inc(1);
-                    (key, hit.repo.pushed_at.clone(), r)
-                }))
-                .buffered(self.concurrency.max(1))
-                .collect()
-                .await;
+                    (i, key, hit.repo.pushed_at.clone(), r)
+                },
+            ))
+            .buffer_unordered(self.concurrency.max(1))
+            .collect()
+            .await;
+            results.sort_by_key(|r| r.0);
             let mut deferred = later.len();
-            for (key, pushed, r) in results {
+            let mut failed = 0usize;
+            for (_, key, pushed, r) in results {
                 match r {
                     Ok(mut f) => {
                         p.enriched.insert(key.clone());
@@ -1083,15 +1110,20 @@ impl Crawl for Github {
                     }
                     // Out of budget or time: it keeps its carried item until a later night.
                     Err(e) if e.is_stop() => deferred += 1,
-                    Err(e) => ctx.http.record(&e),
+                    Err(e) => {
+                        failed += 1;
+                        ctx.http.record_for(&key, &e);
+                    }
                 }
             }
             ctx.plan.left_for_next_night = deferred as u64;
-            if deferred > 0 {
+            ctx.plan.enrich_failed = failed as u64;
+            if deferred + failed > 0 {
                 ctx.note(format!(
-                    "enriched {} of {wanted} repositories (most starred first); {deferred} left \
-                     for the next night with their search metadata or yesterday's enrichment",
-                    wanted - deferred
+                    "enriched {} of {wanted} repositories (most starred first); {failed} failed \
+                     (see errors), {deferred} left for the next night, with their search \
+                     metadata or yesterday's enrichment",
+                    wanted - deferred - failed
                 ));
             }
             let listed = &ctx.state.pending;

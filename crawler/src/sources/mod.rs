@@ -202,19 +202,21 @@ where
         ctx.source,
         to_fetch.len()
     );
-    let results: Vec<(String, Result<Option<Found>, HttpError>)> = {
+    // In any order (one stuck link never holds up the others), then sorted back.
+    let mut results: Vec<(usize, String, Result<Option<Found>, HttpError>)> = {
         let fetch = &fetch;
         let http = &ctx.http;
-        futures::stream::iter(to_fetch.into_iter().map(|h| async move {
+        futures::stream::iter(to_fetch.into_iter().enumerate().map(|(i, h)| async move {
             let r = fetch(http.clone(), h.clone()).await;
-            (h, r)
+            (i, h, r)
         }))
-        .buffered(concurrency.max(1))
+        .buffer_unordered(concurrency.max(1))
         .collect()
         .await
     };
+    results.sort_by_key(|r| r.0);
     let mut deferred = 0;
-    for (h, r) in results {
+    for (_, h, r) in results {
         match r {
             Ok(Some(f)) => {
                 ctx.state.hinted.insert(h.clone(), f.clone());
@@ -233,7 +235,7 @@ where
                 if e.is_stop() {
                     deferred += 1;
                 } else {
-                    ctx.http.record(&e);
+                    ctx.http.record_for(&h, &e);
                 }
                 out.found.extend(ctx.state.hinted.get(&h).cloned());
                 out.unresolved.push(h);
@@ -249,32 +251,30 @@ where
     out
 }
 
-/// The plan's entry for a lane bounded by time alone: its spacing and the requests the time
-/// left allows.
-pub fn spacing_limit(http: &SourceHttp, lane: &str) -> PlannedLimit {
+/// The plan's entry for a lane of `url`'s host bounded by time alone: its spacing and the
+/// requests the time left allows.
+pub fn spacing_limit(http: &SourceHttp, url: &str, lane: &str) -> PlannedLimit {
     let spacing = http
         .lane_politeness(lane)
         .map(|p| p.min_spacing)
         .unwrap_or(http.http.config().min_spacing);
     PlannedLimit {
         spacing_ms: Some(spacing.as_millis() as u64),
-        capacity: time_capacity(http, lane, 1),
+        capacity: time_capacity(http, url, lane, 1),
         ..Default::default()
     }
 }
 
-/// How many units of `cost` requests the time left allows on one lane of this source, from its
-/// spacing (`None`: no deadline or no spacing, so time does not bound it).
-pub fn time_capacity(http: &SourceHttp, lane: &str, cost: u64) -> Option<u64> {
-    let spacing = http
-        .lane_politeness(lane)
-        .map(|p| p.min_spacing)
-        .unwrap_or(http.http.config().min_spacing);
+/// How many units of `cost` requests the time left allows on one lane of `url`'s host, from
+/// [`SourceHttp::request_time`] (its spacing, or its measured latency when that is longer;
+/// `None`: no deadline, or neither bounds it).
+pub fn time_capacity(http: &SourceHttp, url: &str, lane: &str, cost: u64) -> Option<u64> {
+    let per = http.request_time(url, lane);
     let left = http.time_left()?;
-    if spacing.is_zero() {
+    if per.is_zero() {
         return None;
     }
-    Some((left.as_millis() / spacing.as_millis().max(1)) as u64 / cost.max(1))
+    Some((left.as_micros() / per.as_micros().max(1)) as u64 / cost.max(1))
 }
 
 /// Adds `key=value` query parameters to `base` with proper encoding.

@@ -155,6 +155,7 @@ fn found_from_hit(name: &str, h: &Hit, page: Option<String>) -> Found {
         .homepage
         .as_deref()
         .and_then(|u| homepage_of(u, f.repo.as_ref()));
+    f.cap_fields();
     let verdict = classify::classify(&classify::Input {
         names: vec![name],
         texts: f.summary.iter().map(String::as_str).collect(),
@@ -258,6 +259,7 @@ pub fn packument_to_found(v: &Value, page: Option<String>) -> Option<Found> {
             dataset::truncate_on_char_boundary(&mut r, dataset::README_CAP);
             r
         });
+    f.cap_fields();
     let verdict = classify::classify(&classify::Input {
         names: vec![name],
         texts: f.summary.iter().map(String::as_str).collect(),
@@ -381,7 +383,7 @@ impl Npm {
             Ok((v, _)) => v.get("downloads").and_then(Value::as_u64),
             Err(e) => {
                 if e.status() != Some(404) {
-                    http.record(&e);
+                    http.record_for(name, &e);
                 }
                 None
             }
@@ -453,9 +455,10 @@ impl Crawl for Npm {
                     .unwrap_or(self.queries.len() as u64 * 4);
                 ctx.plan.seconds = ctx.http.time_left().map(|l| l.as_secs());
                 ctx.plan.discovery_requests = estimate;
-                ctx.plan
-                    .limits
-                    .insert("requests".into(), super::spacing_limit(&ctx.http, ""));
+                ctx.plan.limits.insert(
+                    "requests".into(),
+                    super::spacing_limit(&ctx.http, &self.registry, ""),
+                );
                 self.search(ctx, &mut p).await?;
                 p.searched = true;
                 ctx.set_run_state(&p);
@@ -492,7 +495,7 @@ impl Crawl for Npm {
                 (std::cmp::Reverse(a.1), &a.0).cmp(&(std::cmp::Reverse(b.1), &b.0))
             });
             let wanted = fetch.len();
-            let cap = super::time_capacity(&ctx.http, "", 1);
+            let cap = super::time_capacity(&ctx.http, &self.registry, "", 1);
             let later = match cap {
                 Some(c) if (c as usize) < fetch.len() => fetch.split_off(c as usize),
                 _ => Vec::new(),
@@ -510,17 +513,22 @@ impl Crawl for Npm {
                 later.len()
             );
             let ctx_ref: &Ctx = ctx;
-            let results: Vec<(String, Result<Option<Found>, HttpError>)> =
-                futures::stream::iter(fetch.into_iter().map(|(name, dl)| async move {
-                    let r = self.fetch_packument(&ctx_ref.http, &name, dl).await;
-                    ctx_ref.progress.inc(1);
-                    (name, r)
-                }))
-                .buffered(self.concurrency.max(1))
+            // In any order (one stuck packument never holds up the others), then sorted back.
+            let mut results: Vec<(usize, String, Result<Option<Found>, HttpError>)> =
+                futures::stream::iter(fetch.into_iter().enumerate().map(
+                    |(i, (name, dl))| async move {
+                        let r = self.fetch_packument(&ctx_ref.http, &name, dl).await;
+                        ctx_ref.progress.inc(1);
+                        (i, name, r)
+                    },
+                ))
+                .buffer_unordered(self.concurrency.max(1))
                 .collect()
                 .await;
+            results.sort_by_key(|r| r.0);
             let mut deferred: Vec<String> = later.into_iter().map(|(n, _)| n).collect();
-            for (name, r) in results {
+            let mut failed = 0usize;
+            for (_, name, r) in results {
                 match r {
                     Ok(Some(f)) => {
                         ctx.state.marks.remove(&format!("shallow:{name}"));
@@ -529,18 +537,21 @@ impl Crawl for Npm {
                     Ok(None) => {}
                     Err(e) if e.is_stop() => deferred.push(name),
                     Err(e) => {
-                        ctx.http.record(&e);
+                        ctx.http.record_for(&name, &e);
+                        failed += 1;
                         deferred.push(name);
                     }
                 }
             }
-            ctx.plan.left_for_next_night = deferred.len() as u64;
+            let left = deferred.len() - failed;
+            ctx.plan.left_for_next_night = left as u64;
+            ctx.plan.enrich_failed = failed as u64;
             if !deferred.is_empty() {
                 ctx.note(format!(
-                    "fetched {} of {wanted} packuments (most downloaded first); {} left for the \
-                     next night with yesterday's data or the search's",
+                    "fetched {} of {wanted} packuments (most downloaded first); {failed} failed \
+                     (see errors), {left} left for the next night, with yesterday's data or the \
+                     search's",
                     wanted - deferred.len(),
-                    deferred.len()
                 ));
             }
             for name in deferred {

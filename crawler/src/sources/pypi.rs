@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::{encode_segment, url_with, Crawl, Ctx, Resolved};
 use crate::classify;
 use crate::found::{signal, Found};
-use crate::http::{HttpError, SourceHttp};
+use crate::http::{BodyCap, HttpError, SourceHttp};
 use crate::listing::{launch_package, PageBases};
 use crate::normalize::{
     is_placeholder_summary, name_keywords, normalize_repo, pep503, split_keywords,
@@ -240,6 +240,7 @@ pub fn project_to_found(v: &Value, pages: &PageBases) -> Option<Found> {
         dataset::truncate_on_char_boundary(&mut r, dataset::README_CAP);
         f.readme = Some(r);
     }
+    f.cap_fields();
     let verdict = classify::classify(&classify::Input {
         names: vec![name],
         texts: f.summary.iter().map(String::as_str).collect(),
@@ -301,13 +302,20 @@ impl Crawl for Pypi {
                 ctx.plan.seconds = ctx.http.time_left().map(|l| l.as_secs());
                 ctx.plan.discovery_requests = 1;
                 ctx.plan.discovery_requests_made = 1;
-                ctx.plan
-                    .limits
-                    .insert("requests".into(), super::spacing_limit(&ctx.http, ""));
+                ctx.plan.limits.insert(
+                    "requests".into(),
+                    super::spacing_limit(&ctx.http, self.base(), ""),
+                );
                 let url = url_with(self.base(), "simple/", &[])?;
+                // The whole registry's names: the larger listing cap.
                 let r = ctx
                     .http
-                    .get(&url, "application/vnd.pypi.simple.v1+json")
+                    .get_capped(
+                        &url,
+                        "application/vnd.pypi.simple.v1+json",
+                        "",
+                        BodyCap::Listing,
+                    )
                     .await?;
                 let ct = r.header("content-type").unwrap_or("").to_string();
                 if ct.contains("html")
@@ -366,7 +374,7 @@ impl Crawl for Pypi {
             };
             fetch.sort_by(|a, b| (popularity(&a.0), &a.0).cmp(&(popularity(&b.0), &b.0)));
             let wanted = fetch.len();
-            let cap = super::time_capacity(&ctx.http, "", 1);
+            let cap = super::time_capacity(&ctx.http, self.base(), "", 1);
             let later = match cap {
                 Some(c) if (c as usize) < fetch.len() => fetch.split_off(c as usize),
                 _ => Vec::new(),
@@ -383,17 +391,22 @@ impl Crawl for Pypi {
                 later.len()
             );
             let ctx_ref: &Ctx = ctx;
-            let results: Vec<(String, Option<String>, Fetched)> =
-                futures::stream::iter(fetch.into_iter().map(|(name, marker)| async move {
-                    let r = self.fetch_project(&ctx_ref.http, &name).await;
-                    ctx_ref.progress.inc(1);
-                    (name, marker, r)
-                }))
-                .buffered(self.concurrency.max(1))
+            // In any order (one stuck document never holds up the others), then sorted back.
+            let mut results: Vec<(usize, String, Option<String>, Fetched)> =
+                futures::stream::iter(fetch.into_iter().enumerate().map(
+                    |(i, (name, marker))| async move {
+                        let r = self.fetch_project(&ctx_ref.http, &name).await;
+                        ctx_ref.progress.inc(1);
+                        (i, name, marker, r)
+                    },
+                ))
+                .buffer_unordered(self.concurrency.max(1))
                 .collect()
                 .await;
+            results.sort_by_key(|r| r.0);
             let mut deferred: Vec<String> = later.into_iter().map(|(n, _)| n).collect();
-            for (name, marker, r) in results {
+            let mut failed = 0usize;
+            for (_, name, marker, r) in results {
                 match r {
                     Ok(found) => {
                         if let Some(m) = marker {
@@ -405,20 +418,23 @@ impl Crawl for Pypi {
                     }
                     Err(e) => {
                         if !e.is_stop() {
-                            ctx.http.record(&e);
+                            ctx.http.record_for(&name, &e);
+                            failed += 1;
                         }
                         ctx.state.marks.remove(&format!("serial:{name}"));
                         deferred.push(name);
                     }
                 }
             }
-            ctx.plan.left_for_next_night = deferred.len() as u64;
+            let left = deferred.len() - failed;
+            ctx.plan.left_for_next_night = left as u64;
+            ctx.plan.enrich_failed = failed as u64;
             if !deferred.is_empty() {
                 ctx.note(format!(
-                    "fetched {} of {wanted} project documents; {} left for the next night with \
-                     yesterday's data or their name from the index",
+                    "fetched {} of {wanted} project documents; {failed} failed (see errors), \
+                     {left} left for the next night, with yesterday's data or their name from \
+                     the index",
                     wanted - deferred.len(),
-                    deferred.len()
                 ));
             }
             for name in deferred {

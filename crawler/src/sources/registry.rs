@@ -130,6 +130,7 @@ fn to_found(base: &str, e: &Entry) -> Option<Result<Found, String>> {
         }
     }
     f.signals.push(signal::REGISTRY_LISTED.into());
+    f.cap_fields();
     Some(Ok(f))
 }
 
@@ -160,9 +161,10 @@ impl Crawl for Registry {
             ctx.plan.seconds = ctx.http.time_left().map(|l| l.as_secs());
             ctx.plan.discovery_requests =
                 ctx.state.known.len().div_ceil(self.page_size.max(1)) as u64 + 1;
-            ctx.plan
-                .limits
-                .insert("requests".into(), super::spacing_limit(&ctx.http, ""));
+            ctx.plan.limits.insert(
+                "requests".into(),
+                super::spacing_limit(&ctx.http, &self.base, ""),
+            );
             loop {
                 ctx.plan.discovery_requests_made += 1;
                 let mut params: Vec<(&str, &str)> =

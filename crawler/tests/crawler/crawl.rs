@@ -673,8 +673,10 @@ fn deadline_checkpoints_and_the_next_run_continues() {
 
     let dir = tempfile::tempdir().unwrap();
     let mut o = options(&fake, dir.path(), &Source::ALL);
-    o.http.min_spacing = Duration::from_millis(15);
-    o.http.deadline = Some(crawler::deadline_after(Duration::from_millis(400)));
+    // Long enough for discovery on a loaded machine (a request the deadline cuts in flight
+    // would stop its source), far too short for the enrichment at this spacing.
+    o.http.min_spacing = Duration::from_millis(40);
+    o.http.deadline = Some(crawler::deadline_after(Duration::from_millis(1500)));
     let partial = crawl(&o, None).unwrap();
     // Discovery comes first and fits the deadline: every server is listed; what the time did
     // not cover (packuments, project documents, READMEs) is left for the next run.

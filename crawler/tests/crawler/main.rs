@@ -2,7 +2,7 @@
 //! crawler`): [`crawl`] (end-to-end crawls against the local fake: each source, merging,
 //! resume, failures, incremental runs), [`http`] (the shared HTTP layer: rate limits, retries,
 //! the disk cache, per-host spacing), [`installed`] (records filled from the probe's installs on
-//! disk), [`limits`] (crawls against fakes enforcing the real API limits) and [`nights`]
+//! disk), [`limits`] (crawls against fakes enforcing the real API limits), [`stuck`] and [`nights`]
 //! (GitHub over several nights: incremental searches, full sweeps, a night cut short).
 //!
 //! The fake APIs stay in `tests/fake/` (shared with the benchmark and the root `tests/hisper/nightly.rs`
@@ -19,3 +19,4 @@ mod http;
 mod installed;
 mod limits;
 mod nights;
+mod stuck;
