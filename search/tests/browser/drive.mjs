@@ -52,7 +52,9 @@ try {
   const listSel = `[role=listbox][data-query="${query}"]`;
   // (The search page shows 50 at a time.)
   result.ranked = await page.evaluate((q) => window.hisperSearch.query(q, {}, undefined, 50).then((hits) => hits.map((h) => `/servers/${h.rec.u}/`)), query);
-  await page.waitForFunction(([sel, n]) => document.querySelectorAll(`${sel} [role=option]`).length >= n, [listSel, result.ranked.length], { timeout: 15000 });
+  // Waits through locators, never waitForFunction: its polling evaluates a string, which the
+  // site's CSP (no 'unsafe-eval') refuses once the first check is not already true.
+  if (result.ranked.length > 0) await page.locator(`${listSel} [role=option]`).nth(result.ranked.length - 1).waitFor({ timeout: 15000 });
   result.listed = await page.locator(`${listSel} [role=option] a`).evaluateAll((as) => as.map((a) => a.getAttribute("href")));
   result.optionIds = await page.locator(`${listSel} [role=option]`).evaluateAll((os) => os.map((o) => o.id));
   // The search page is the full results page: more than the header's 10, each with its facts.
@@ -113,7 +115,7 @@ try {
   result.typedEarlyFirst = await early.locator("a").getAttribute("href");
   // The header's list: 10 results and a link to all of them; it and its filters close when the
   // box loses the focus.
-  await page5.waitForFunction((q) => document.querySelectorAll(`[role=listbox][data-query="${q}"] [role=option]`).length >= 10, query, { timeout: 15000 });
+  await page5.locator(`[role=listbox][data-query="${query}"] [role=option]`).nth(9).waitFor({ timeout: 15000 });
   result.headerCount = await page5.locator(`[role=listbox][data-query="${query}"] [role=option]`).count();
   result.allLink = await page5.locator(".hs-all").first().getAttribute("href");
   await top.evaluate((e) => e.blur());
