@@ -121,14 +121,32 @@ impl UnionFind {
 pub fn rename_aliases(found: &[Found], previous: Option<&Dataset>) -> HashMap<String, String> {
     let mut out = HashMap::new();
     let Some(prev) = previous else { return out };
+    // The root id each repository's record had: taken from the record's own id when it is a
+    // GitHub id (after a rename the record keeps its old id while its `repository` says the new
+    // owner/name, so the name would move the record to the new id on the next night), else from
+    // the repository's owner/name.
     let mut by_forge_id: HashMap<u64, String> = HashMap::new();
-    for s in &prev.servers {
-        if let Some(r) = &s.repository {
-            if let (Some(fid), "github") = (r.forge_id, r.forge.as_str()) {
-                by_forge_id
-                    .entry(fid)
-                    .or_insert_with(|| format!("github:{}/{}", r.owner, r.name).to_lowercase());
-            }
+    for from_id in [true, false] {
+        for s in &prev.servers {
+            let Some(r) = &s.repository else { continue };
+            let (Some(fid), "github") = (r.forge_id, r.forge.as_str()) else {
+                continue;
+            };
+            let root = if from_id {
+                let Some(rest) = s.id.strip_prefix("github:") else {
+                    continue;
+                };
+                let mut parts = rest.splitn(3, '/');
+                match (parts.next(), parts.next()) {
+                    (Some(o), Some(n)) if !o.is_empty() && !n.is_empty() => {
+                        format!("github:{o}/{n}").to_lowercase()
+                    }
+                    _ => continue,
+                }
+            } else {
+                format!("github:{}/{}", r.owner, r.name).to_lowercase()
+            };
+            by_forge_id.entry(fid).or_insert(root);
         }
     }
     for f in found {

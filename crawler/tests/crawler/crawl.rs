@@ -343,6 +343,19 @@ fn a_renamed_repository_keeps_its_id() {
     assert_eq!(kept.repository.as_ref().unwrap().owner, "owner1");
     assert_eq!(kept.first_seen, "2026-01-01T00:00:00Z");
     assert_eq!(r.dataset.servers.len(), 3);
+    // The next night its record says the new owner/name but still has the old id: it stays
+    // there, rather than moving to the new name's id (which would read as one removed and one
+    // new server).
+    let dir2 = tempfile::tempdir().unwrap();
+    let o2 = options(&fake, dir2.path(), &[Source::Github]);
+    let r2 = crawl(&o2, Some(&r.dataset)).unwrap();
+    assert!(
+        r2.dataset.get("github:oldowner/old-name").is_some(),
+        "{:?}",
+        r2.dataset.servers.iter().map(|s| &s.id).collect::<Vec<_>>()
+    );
+    assert!(r2.dataset.get("github:owner1/mcp-server-1").is_none());
+    assert_eq!(r2.dataset.servers.len(), 3);
 }
 
 fn npm_world() -> World {
