@@ -13,7 +13,7 @@ use serde_json::json;
 
 const NOW: &str = "2026-11-22T00:00:00Z";
 
-fn options(fake: &Fake, dir: &Path, sources: &[Source]) -> Options {
+pub(crate) fn options(fake: &Fake, dir: &Path, sources: &[Source]) -> Options {
     let b = &fake.base;
     let e = Endpoints {
         github_api: format!("{b}/github"),

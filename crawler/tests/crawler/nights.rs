@@ -8,34 +8,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::fake::{github_repo, Fake, Limits, World};
-use crawler::crawl::{crawl, CrawlResult, Endpoints, Options};
-use crawler::http::HttpConfig;
+use crawler::crawl::{crawl, CrawlResult, Options};
 use dataset::{Dataset, Source};
 use serde_json::json;
 
+/// The end-to-end tests' options ([`crate::crawl::options`]), GitHub only, on the clock `now`.
 fn options(fake: &Fake, dir: &Path, now: &str) -> Options {
-    let b = &fake.base;
-    let e = Endpoints {
-        github_api: format!("{b}/github"),
-        github_token: None,
-        mcp_registry: format!("{b}/registry"),
-        npm_registry: Some(format!("{b}/npm")),
-        npm_downloads: Some(format!("{b}/downloads")),
-        pypi: Some(format!("{b}/pypi")),
-    };
-    let mut http = HttpConfig::new("hisper/test (+http://contact.invalid)");
-    http.min_spacing = Duration::ZERO;
-    http.per_host_concurrency = 8;
-    http.base_backoff = Duration::from_millis(2);
-    http.max_retries = 2;
-    http.cooldown = Duration::from_millis(20);
-    http.timeout = Duration::from_secs(10);
-    http.cache_dir = Some(dir.join("http-cache"));
-    let mut o = Options::new(e, http, now.into(), dir.join("checkpoint.json"));
-    o.sources = vec![Source::Github];
-    o.github_queries = vec!["topic:mcp-server".into()];
-    o.concurrency = 8;
-    o.politeness.clear();
+    let mut o = crate::crawl::options(fake, dir, &[Source::Github]);
+    o.now = now.into();
     o
 }
 
